@@ -1,0 +1,23 @@
+# Finds every dependency from Debian 12 packages and exposes each as an imported target.
+# Nothing is downloaded: scripts/install-deps installs the packages.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(TBB REQUIRED)            # libtbb-dev: TBB::tbb
+find_package(simdjson REQUIRED)       # libsimdjson-dev: simdjson::simdjson
+find_package(CLI11 REQUIRED)          # libcli11-dev: CLI11::CLI11
+find_package(zstd REQUIRED)           # libzstd-dev: zstd::libzstd_shared
+
+# Xapian 1.4 ships a pkg-config file but no CMake package; wrap it so targets link imrdex::xapian.
+pkg_check_modules(XAPIAN REQUIRED IMPORTED_TARGET xapian-core>=1.4)
+add_library(imrdex::xapian ALIAS PkgConfig::XAPIAN)
+pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
+add_library(imrdex::poppler_cpp ALIAS PkgConfig::POPPLER_CPP)
+add_library(imrdex::zstd ALIAS zstd::libzstd_shared)
+
+if(IMRDEX_BUILD_TESTS)
+  find_package(GTest REQUIRED)        # libgtest-dev: GTest::gtest_main
+endif()
+if(IMRDEX_BUILD_BENCH)
+  find_package(benchmark REQUIRED)    # libbenchmark-dev: benchmark::benchmark
+  find_package(SQLite3 REQUIRED)      # libsqlite3-dev: the FTS5 peer in comparisons
+endif()

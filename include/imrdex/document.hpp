@@ -1,0 +1,37 @@
+// Turns one parsed letter into its Xapian item documents, following imrdex/schema.hpp.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+#include "imrdex/letter.hpp"
+
+namespace imrdex {
+
+struct ItemDocument {
+    std::string unique_term;  // schema::kUnique term: replace_document() key
+    Xapian::Document document;
+};
+
+// Builds ready documents in the parallel stage so the writer only calls replace_document().
+// Not thread-safe; make one per thread (it keeps a stemmer and scratch buffers).
+class DocumentBuilder {
+public:
+    DocumentBuilder();
+    // One document per item, in item order. Letters with no items give none.
+    [[nodiscard]] std::vector<ItemDocument> build(const Letter& letter);
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+// Converts an ISO date ("2016-12-09", "2016-12", "2016") to yyyymmdd with 00 for missing parts;
+// returns 0 for an empty or malformed date. Shared by the indexer and the range parser.
+double date_number(std::string_view iso);
+
+}  // namespace imrdex

@@ -1,0 +1,39 @@
+// Typed exceptions of the imrdex library. The per-letter hot path never throws (it returns
+// warnings); these are for configuration, I/O and query errors that end an operation.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace imrdex {
+
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A file or directory could not be read or written.
+class IoError : public Error {
+public:
+    using Error::Error;
+};
+
+// A data or configuration file (drug vocabulary, options) is malformed.
+class ConfigError : public Error {
+public:
+    using Error::Error;
+};
+
+// An input could not be decoded (bad PDF, bad JSON line, bad zstd frame).
+class InputError : public Error {
+public:
+    using Error::Error;
+};
+
+// A search query is malformed; the message points at the problem.
+class QueryError : public Error {
+public:
+    using Error::Error;
+};
+
+}  // namespace imrdex

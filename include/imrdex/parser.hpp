@@ -1,0 +1,26 @@
+// Letter parsing: pdftotext-style letter text in, one extraction record out.
+#pragma once
+
+#include <string_view>
+
+#include "imrdex/drugs.hpp"
+#include "imrdex/letter.hpp"
+
+namespace imrdex {
+
+class LetterParser {
+public:
+    explicit LetterParser(const DrugVocabulary& drugs = DrugVocabulary::builtin()) : drugs_(drugs) {}
+
+    // Never throws on any input bytes: what cannot be recognised becomes a Warning. The id is
+    // the cover block's case number when present, else `fallback_id` (file stem or JSONL id).
+    // A letter without any disputed item comes back with `usable() == false` and a warning
+    // saying why; callers report it as a rejection.
+    [[nodiscard]] Letter parse(std::string_view text, std::string_view fallback_id,
+                               std::string_view source) const;
+
+private:
+    const DrugVocabulary& drugs_;
+};
+
+}  // namespace imrdex
