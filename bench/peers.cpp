@@ -1,0 +1,289 @@
+// imr-peers: the tools imrdex is compared with, run on the same corpus and queries: a naive
+// single-writer Xapian indexer, SQLite FTS5, and a phrase-latency probe for any Xapian database.
+#include <sqlite3.h>
+#include <xapian.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <simdjson.h>
+#include <string>
+#include <vector>
+
+#include "imrdex/errors.hpp"
+#include "imrdex/json.hpp"
+#include "imrdex/parser.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Calls `fn(id, text)` for every `{"id":..., "text":...}` line of a JSON Lines file.
+template <typename Fn>
+std::size_t for_each_record(const std::string& path, Fn&& fn) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw imrdex::IoError("cannot open " + path);
+    simdjson::ondemand::parser parser;
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        simdjson::padded_string padded(line);
+        auto doc = parser.iterate(padded);
+        std::string_view id;
+        std::string_view text;
+        if (doc["id"].get_string().get(id) || doc["text"].get_string().get(text)) {
+            throw imrdex::InputError(path + ": bad record at line " + std::to_string(n + 1));
+        }
+        fn(id, text);
+        ++n;
+    }
+    return n;
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw imrdex::IoError("cannot open " + path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(line);
+    }
+    return lines;
+}
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void print_index_result(std::string_view peer, std::size_t letters, std::size_t bytes, double s) {
+    std::string out;
+    imrdex::JsonWriter w(out);
+    w.begin_object().field("peer", peer).field("letters", static_cast<std::uint64_t>(letters));
+    w.field("bytes", static_cast<std::uint64_t>(bytes)).field("seconds", s);
+    w.field("letters_per_s", static_cast<double>(letters) / s);
+    w.field("mb_per_s", static_cast<double>(bytes) / 1e6 / s).end_object();
+    std::cout << out << '\n';
+}
+
+// The baseline the indexer must beat: what a first attempt with Xapian looks like. One document
+// per letter, TermGenerator with its default strategy (STEM_SOME) and the English stemmer, one
+// add_document per letter, one writer.
+void naive_index(const std::string& db_path, const std::string& jsonl) {
+    const auto t0 = Clock::now();
+    Xapian::WritableDatabase db(db_path, Xapian::DB_CREATE_OR_OVERWRITE);
+    Xapian::TermGenerator tg;
+    tg.set_stemmer(Xapian::Stem("english"));
+    std::size_t bytes = 0;
+    const std::size_t n = for_each_record(jsonl, [&](std::string_view id, std::string_view text) {
+        Xapian::Document doc;
+        tg.set_document(doc);
+        tg.index_text(std::string(text));
+        doc.set_data(std::string(id));
+        db.add_document(doc);
+        bytes += text.size();
+    });
+    db.commit();
+    print_index_result("naive-xapian", n, bytes, seconds_since(t0));
+}
+
+class Sqlite {
+public:
+    explicit Sqlite(const std::string& path) {
+        if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) fail("open " + path);
+    }
+    ~Sqlite() { sqlite3_close(db_); }
+    Sqlite(const Sqlite&) = delete;
+    Sqlite& operator=(const Sqlite&) = delete;
+    void exec(const char* sql) {
+        if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sql);
+    }
+    sqlite3_stmt* prepare(const char* sql) {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) fail(sql);
+        return st;
+    }
+    [[noreturn]] void fail(const std::string& what) {
+        throw imrdex::Error("sqlite: " + what + ": " + sqlite3_errmsg(db_));
+    }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+// SQLite FTS5 with the same letter texts, loaded the fast way (one transaction, no journal).
+void fts5_index(const std::string& db_path, const std::string& jsonl) {
+    std::remove(db_path.c_str());
+    const auto t0 = Clock::now();
+    Sqlite db(db_path);
+    db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+    db.exec("CREATE VIRTUAL TABLE letters USING fts5(id UNINDEXED, text)");
+    db.exec("BEGIN");
+    sqlite3_stmt* ins = db.prepare("INSERT INTO letters(id, text) VALUES (?, ?)");
+    std::size_t bytes = 0;
+    const std::size_t n = for_each_record(jsonl, [&](std::string_view id, std::string_view text) {
+        sqlite3_bind_text(ins, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 2, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE) db.fail("insert");
+        sqlite3_reset(ins);
+        bytes += text.size();
+    });
+    sqlite3_finalize(ins);
+    db.exec("COMMIT");
+    print_index_result("sqlite-fts5", n, bytes, seconds_since(t0));
+}
+
+struct Latency {
+    std::vector<double> ms;
+    std::uint64_t matches = 0;
+};
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(k, v.size() - 1)];
+}
+
+void print_latency(std::string_view peer, const Latency& lat) {
+    std::string out;
+    imrdex::JsonWriter w(out);
+    w.begin_object().field("peer", peer).field("queries", static_cast<std::uint64_t>(lat.ms.size()));
+    w.field("p50_ms", percentile(lat.ms, 0.50)).field("p99_ms", percentile(lat.ms, 0.99));
+    w.field("matches", lat.matches).end_object();
+    std::cout << out << '\n';
+}
+
+// The first tab-separated field of a query line is the phrase; the rest (filters) is for imrdex.
+std::string phrase_of(const std::string& line) { return line.substr(0, line.find('\t')); }
+
+// Phrase query with an exact count and the top 10, the same work FTS5 is asked to do.
+void xapian_query(std::string_view peer, const std::string& db_path, const std::string& queries) {
+    Xapian::Database db(db_path);
+    Xapian::QueryParser qp;
+    qp.set_stemmer(Xapian::Stem("english"));
+    qp.set_database(db);
+    Latency lat;
+    for (const auto& line : read_lines(queries)) {
+        const auto t0 = Clock::now();
+        Xapian::Enquire enquire(db);
+        enquire.set_query(qp.parse_query('"' + phrase_of(line) + '"', Xapian::QueryParser::FLAG_PHRASE));
+        const Xapian::MSet mset = enquire.get_mset(0, 10, db.get_doccount());
+        for (auto it = mset.begin(); it != mset.end(); ++it) (void)it.get_document().get_data();
+        lat.matches += mset.get_matches_estimated();
+        lat.ms.push_back(seconds_since(t0) * 1e3);
+    }
+    print_latency(peer, lat);
+}
+
+void fts5_query(const std::string& db_path, const std::string& queries) {
+    Sqlite db(db_path);
+    sqlite3_stmt* count = db.prepare("SELECT count(*) FROM letters WHERE letters MATCH ?");
+    sqlite3_stmt* top =
+        db.prepare("SELECT id FROM letters WHERE letters MATCH ? ORDER BY rank LIMIT 10");
+    Latency lat;
+    for (const auto& line : read_lines(queries)) {
+        const std::string match = '"' + phrase_of(line) + '"';
+        const auto t0 = Clock::now();
+        sqlite3_bind_text(count, 1, match.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(count) == SQLITE_ROW) lat.matches += sqlite3_column_int64(count, 0);
+        sqlite3_reset(count);
+        sqlite3_bind_text(top, 1, match.c_str(), -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(top) == SQLITE_ROW) (void)sqlite3_column_text(top, 0);
+        sqlite3_reset(top);
+        lat.ms.push_back(seconds_since(t0) * 1e3);
+    }
+    sqlite3_finalize(count);
+    sqlite3_finalize(top);
+    print_latency("sqlite-fts5", lat);
+}
+
+// Draws phrases (2 to 4 consecutive words) from the rationales of the corpus, each with two
+// filters taken from the same item, so every query matches at least one item.
+void draw_phrases(const std::string& jsonl, std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    imrdex::LetterParser parser;
+    std::vector<std::string> picked;
+    std::size_t seen = 0;
+    for_each_record(jsonl, [&](std::string_view id, std::string_view text) {
+        const imrdex::Letter letter = parser.parse(text, id, id);
+        if (letter.items.empty()) return;
+        const imrdex::Item& item = letter.items[rng() % letter.items.size()];
+        std::vector<std::string> words;
+        std::string cur;
+        for (char c : item.rationale + " ") {
+            if (std::isalpha(static_cast<unsigned char>(c))) {
+                cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            } else {
+                if (cur.size() > 1) words.push_back(cur);
+                cur.clear();
+            }
+        }
+        if (words.size() < 4) return;
+        const std::size_t len = 2 + rng() % 3;
+        const std::size_t at = rng() % (words.size() - len);
+        std::string phrase = words[at];
+        for (std::size_t k = 1; k < len; ++k) phrase += ' ' + words[at + k];
+        std::string filters = "decision:" + std::string(imrdex::to_string(item.decision));
+        filters += item.category.empty() ? "" : " category:\"" + item.category + '"';
+        std::string line = phrase + '\t' + filters;
+        // Reservoir sampling keeps the draw uniform over the whole corpus in one pass.
+        ++seen;
+        if (picked.size() < n) {
+            picked.push_back(std::move(line));
+        } else if (const auto j = rng() % seen; j < n) {
+            picked[j] = std::move(line);
+        }
+    });
+    for (const auto& line : picked) std::cout << line << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"imr-peers: the comparison peers of `bench/compare` (naive Xapian, SQLite FTS5)"};
+    app.require_subcommand(1);
+    std::string db;
+    std::string input;
+    std::string queries;
+    std::string peer = "xapian";
+    std::size_t n = 200;
+    std::uint64_t seed = 7;
+
+    auto* naive = app.add_subcommand("naive-index", "Naive single-writer Xapian indexer");
+    auto* fts = app.add_subcommand("fts5-index", "SQLite FTS5 indexer");
+    for (auto* sub : {naive, fts}) {
+        sub->add_option("--db", db, "Database to create")->required();
+        sub->add_option("input", input, "JSON Lines corpus")->required();
+    }
+    auto* xq = app.add_subcommand("xapian-query", "Phrase latency on a Xapian database");
+    xq->add_option("--name", peer, "Peer name in the output");
+    auto* fq = app.add_subcommand("fts5-query", "Phrase latency on an FTS5 database");
+    for (auto* sub : {xq, fq}) {
+        sub->add_option("--db", db, "Database")->required();
+        sub->add_option("queries", queries, "Query file: phrase[TAB filters] per line")->required();
+    }
+    auto* ph = app.add_subcommand("phrases", "Draw phrases and filters from a corpus");
+    ph->add_option("input", input, "JSON Lines corpus")->required();
+    ph->add_option("-n", n, "Number of queries");
+    ph->add_option("--seed", seed, "Random seed");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        if (*naive) naive_index(db, input);
+        if (*fts) fts5_index(db, input);
+        if (*xq) xapian_query(peer, db, queries);
+        if (*fq) fts5_query(db, queries);
+        if (*ph) draw_phrases(input, n, seed);
+    } catch (const Xapian::Error& e) {
+        std::cerr << "imr-peers: " << e.get_description() << '\n';
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "imr-peers: " << e.what() << '\n';
+        return 3;
+    }
+    return 0;
+}
