@@ -1,1 +1,368 @@
-// Placeholder until its owner lands it; see git log.
+// Builds the Xapian item documents of a letter (imrdex/schema.hpp): boolean facet terms, value
+// slots, JSON data, and positional stemmed free text from a fast tokenizer with a stem cache.
+#include "imrdex/document.hpp"
+
+#include <xapian/unicode.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "imrdex/json.hpp"
+#include "imrdex/schema.hpp"
+
+namespace imrdex {
+namespace {
+
+// Xapian refuses terms longer than about 245 bytes; boolean values that long carry no use.
+constexpr std::size_t kMaxTermBytes = 240;
+// TermGenerator's default: longer words are skipped (they are base64, URLs, garbage).
+constexpr std::size_t kMaxWordBytes = 64;
+// Gap between the request and the original request so a phrase cannot span them.
+constexpr Xapian::termpos kFieldGap = 100;
+// The stem cache is cleared past this many entries, bounding memory on odd corpora.
+constexpr std::size_t kMaxCachedStems = std::size_t{1} << 20;
+
+// Decodes the code point at s[i] like Xapian's Utf8Iterator: an invalid sequence yields its
+// first byte as a Latin-1 character, so this tokenizer and the QueryParser agree on any bytes.
+unsigned decode(std::string_view s, std::size_t i, std::size_t& len) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    len = 1;
+    if (b0 < 0x80) return b0;
+    std::size_t n = 0;
+    unsigned min = 0;
+    if ((b0 & 0xE0) == 0xC0) { n = 2; min = 0x80; }
+    else if ((b0 & 0xF0) == 0xE0) { n = 3; min = 0x800; }
+    else if ((b0 & 0xF8) == 0xF0) { n = 4; min = 0x10000; }
+    else return b0;
+    if (i + n > s.size()) return b0;
+    unsigned cp = b0 & (0x7Fu >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) return b0;
+        cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return b0;
+    len = n;
+    return cp;
+}
+
+// ASCII fast path of Xapian::Unicode::is_wordchar: letters, digits and '_'.
+struct AsciiTable {
+    bool word[128] = {};
+    AsciiTable() {
+        for (int c = '0'; c <= '9'; ++c) word[c] = true;
+        for (int c = 'a'; c <= 'z'; ++c) word[c] = true;
+        for (int c = 'A'; c <= 'Z'; ++c) word[c] = true;
+        word[static_cast<int>('_')] = true;
+    }
+};
+const AsciiTable kAscii;
+
+bool is_word(unsigned cp) {
+    return cp < 128 ? kAscii.word[cp] : Xapian::Unicode::is_wordchar(cp);
+}
+
+bool is_digit(unsigned cp) {
+    return cp < 128 ? (cp >= '0' && cp <= '9')
+                    : Xapian::Unicode::get_category(cp) ==
+                          Xapian::Unicode::DECIMAL_DIGIT_NUMBER;
+}
+
+unsigned lower(unsigned cp) {
+    if (cp < 128) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+    return Xapian::Unicode::tolower(cp);
+}
+
+void append_cp(std::string& s, unsigned cp) {
+    if (cp < 128) s.push_back(static_cast<char>(cp));
+    else Xapian::Unicode::append_utf8(s, cp);
+}
+
+constexpr unsigned kIgnore = ~0u;
+
+// Characters allowed inside a word between two word characters, as Xapian's TermGenerator and
+// QueryParser allow them ("o'brien", "at&t"; "0.5", "1,000" between digits). Zero-width
+// characters are dropped without splitting.
+unsigned infix(unsigned cp, bool between_digits) {
+    if (cp >= 0x200b && (cp <= 0x200d || cp == 0x2060 || cp == 0xfeff)) return kIgnore;
+    if (between_digits) {
+        switch (cp) {
+            case ',': case '.': case ';': case 0x037e: case 0x0589: case 0x060d: case 0x07f8:
+            case 0x2044: case 0xfe10: case 0xfe13: case 0xfe14:
+                return cp;
+            default: return 0;
+        }
+    }
+    if (cp == '\'' || cp == '&' || cp == 0xb7 || cp == 0x5f4 || cp == 0x2027) return cp;
+    if (cp == 0x2019 || cp == 0x201b) return '\'';
+    return 0;
+}
+
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+std::string joined_sorted(std::vector<std::string> values, bool lower_case, bool none_if_empty) {
+    if (lower_case) {
+        for (std::string& v : values) v = lower_ascii(v);
+    }
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    std::string out;
+    for (const std::string& v : values) {
+        if (!out.empty()) out.push_back('|');
+        out += v;
+    }
+    if (out.empty() && none_if_empty) out = "none";
+    return out;
+}
+
+}  // namespace
+
+double date_number(std::string_view iso) {
+    auto digits = [&](std::size_t pos, std::size_t n, int& out) {
+        if (pos + n > iso.size()) return false;
+        out = 0;
+        for (std::size_t i = pos; i < pos + n; ++i) {
+            if (iso[i] < '0' || iso[i] > '9') return false;
+            out = out * 10 + (iso[i] - '0');
+        }
+        return true;
+    };
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    if (!digits(0, 4, year) || year == 0) return 0;
+    if (iso.size() == 4) return year * 10000.0;
+    if (iso.size() < 7 || iso[4] != '-' || !digits(5, 2, month) || month < 1 || month > 12) return 0;
+    if (iso.size() == 7) return year * 10000.0 + month * 100.0;
+    if (iso.size() != 10 || iso[7] != '-' || !digits(8, 2, day) || day < 1 || day > 31) return 0;
+    return year * 10000.0 + month * 100.0 + day;
+}
+
+struct DocumentBuilder::Impl {
+    Xapian::Stem stemmer{"english"};
+    std::unordered_map<std::string, std::string, TransparentHash, std::equal_to<>> stems;
+    std::string word;
+    std::string term;
+
+    const std::string& stem(const std::string& w) {
+        auto it = stems.find(std::string_view(w));
+        if (it != stems.end()) return it->second;
+        if (stems.size() >= kMaxCachedStems) stems.clear();
+        return stems.emplace(w, stemmer(w)).first->second;
+    }
+
+    void emit(Xapian::Document& doc, std::string_view prefix, Xapian::termpos& pos) {
+        if (word.size() > kMaxWordBytes) return;
+        const std::string& s = stem(word);
+        if (s.empty()) return;
+        term.assign(prefix);
+        term += s;
+        doc.add_posting(term, ++pos);
+    }
+
+    // Splits `text` into words the way Xapian's TermGenerator does (so the QueryParser on the
+    // search side makes the same terms), lower-cases them, and posts each word's English stem
+    // under `prefix` at consecutive positions (STEM_ALL: no unstemmed or Z-prefixed copies).
+    void index_text(Xapian::Document& doc, std::string_view text, std::string_view prefix,
+                    Xapian::termpos& pos) {
+        const std::size_t n = text.size();
+        std::size_t i = 0;
+        std::size_t len = 0;
+        while (i < n) {
+            // Skip to the start of a word.
+            unsigned cp = decode(text, i, len);
+            if (!is_word(cp)) {
+                i += len;
+                continue;
+            }
+            word.clear();
+            for (;;) {
+                unsigned prev = 0;
+                // A run of word characters.
+                while (i < n) {
+                    cp = decode(text, i, len);
+                    if (!is_word(cp)) break;
+                    append_cp(word, lower(cp));
+                    prev = cp;
+                    i += len;
+                }
+                if (i >= n) break;
+                // One infix character joins two runs ("don't", "3.5").
+                std::size_t next_len = 0;
+                if (i + len >= n) break;
+                const unsigned next = decode(text, i + len, next_len);
+                if (!is_word(next)) break;
+                const unsigned inf = infix(cp, is_digit(prev) && is_digit(next));
+                if (inf == 0) break;
+                if (inf != kIgnore) append_cp(word, inf);
+                i += len;
+            }
+            // Up to three trailing '+' or '#' ("c++", "c#") unless a word character follows.
+            if (i < n && (text[i] == '+' || text[i] == '#')) {
+                std::size_t j = i;
+                while (j < n && j - i < 3 && (text[j] == '+' || text[j] == '#')) ++j;
+                bool followed = false;
+                if (j < n) {
+                    std::size_t l2 = 0;
+                    followed = is_word(decode(text, j, l2));
+                }
+                if (!followed) {
+                    word.append(text.data() + i, j - i);
+                    i = j;
+                }
+            }
+            emit(doc, prefix, pos);
+        }
+    }
+
+    static void boolean(Xapian::Document& doc, std::string_view prefix, std::string_view value) {
+        if (value.empty() || prefix.size() + value.size() > kMaxTermBytes) return;
+        std::string t(prefix);
+        t += value;
+        doc.add_boolean_term(t);
+    }
+};
+
+DocumentBuilder::DocumentBuilder() : impl_(std::make_shared<Impl>()) {}
+
+std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
+    namespace s = schema;
+    Impl& d = *impl_;
+    std::vector<ItemDocument> out;
+    out.reserve(letter.items.size());
+
+    // Letter-level pieces, shared by every item document.
+    std::vector<std::string> states_lc;
+    for (const std::string& st : letter.states) states_lc.push_back(lower_ascii(st));
+    const std::string states_joined = joined_sorted(states_lc, false, false);
+    const std::string specialties_joined = joined_sorted(letter.specialties, true, false);
+    const std::string sex = lower_ascii(letter.sex);
+    const std::string priority = lower_ascii(letter.priority);
+    struct DateSlot {
+        Xapian::valueno slot;
+        const std::string* iso;
+    };
+    const DateSlot dates[] = {
+        {s::kSlotDateAssigned, &letter.date_assigned}, {s::kSlotDecisionDate, &letter.decision_date},
+        {s::kSlotInjuryDate, &letter.injury_date},     {s::kSlotUrDenialDate, &letter.ur_denial_date},
+        {s::kSlotReceivedDate, &letter.received_date},
+    };
+
+    for (std::size_t n = 0; n < letter.items.size(); ++n) {
+        const Item& item = letter.items[n];
+        const bool first = n == 0;
+        ItemDocument result;
+        result.unique_term = std::string(s::kUnique) + letter.id + "/" + std::to_string(n + 1);
+        Xapian::Document& doc = result.document;
+
+        // Boolean filter terms.
+        if (result.unique_term.size() <= kMaxTermBytes) doc.add_boolean_term(result.unique_term);
+        Impl::boolean(doc, s::kLetterId, letter.id);
+        const std::string decision(to_string(item.decision));
+        Impl::boolean(doc, s::kDecision, decision);
+        const std::string category = lower_ascii(item.category);
+        const std::string drug = lower_ascii(item.drug);
+        const std::string drug_class = lower_ascii(item.drug_class);
+        Impl::boolean(doc, s::kCategory, category);
+        Impl::boolean(doc, s::kDrug, drug);
+        if (drug.find('/') != std::string::npos) {
+            std::size_t start = 0;
+            while (start <= drug.size()) {
+                const std::size_t slash = std::min(drug.find('/', start), drug.size());
+                Impl::boolean(doc, s::kDrug, std::string_view(drug).substr(start, slash - start));
+                start = slash + 1;
+            }
+        }
+        Impl::boolean(doc, s::kDrugClass, drug_class);
+        for (const std::string& sp : letter.specialties) {
+            Impl::boolean(doc, s::kSpecialty, lower_ascii(sp));
+        }
+        for (const std::string& st : states_lc) Impl::boolean(doc, s::kState, st);
+        Impl::boolean(doc, s::kSex, sex);
+        Impl::boolean(doc, s::kPriority, priority);
+        const std::string maximus = joined_sorted(item.maximus_guideline.sources, true, true);
+        const std::string ca = joined_sorted(item.ca_guideline.sources, true, true);
+        for (const std::string& src : item.maximus_guideline.sources) {
+            Impl::boolean(doc, s::kGuideline, lower_ascii(src));
+        }
+        if (item.maximus_guideline.sources.empty()) Impl::boolean(doc, s::kGuideline, "none");
+        for (const std::string& src : item.ca_guideline.sources) {
+            Impl::boolean(doc, s::kCaGuideline, lower_ascii(src));
+        }
+        if (item.ca_guideline.sources.empty()) Impl::boolean(doc, s::kCaGuideline, "none");
+        if (first) Impl::boolean(doc, s::kFirstItem, "1");
+
+        // Value slots for facet counts, sorting and ranges.
+        doc.add_value(s::kSlotLetterId, letter.id);
+        doc.add_value(s::kSlotDecision, decision);
+        if (!category.empty()) doc.add_value(s::kSlotCategory, category);
+        if (!drug.empty()) doc.add_value(s::kSlotDrug, drug);
+        if (!drug_class.empty()) doc.add_value(s::kSlotDrugClass, drug_class);
+        if (!specialties_joined.empty()) doc.add_value(s::kSlotSpecialties, specialties_joined);
+        if (!states_joined.empty()) doc.add_value(s::kSlotStates, states_joined);
+        if (!sex.empty()) doc.add_value(s::kSlotSex, sex);
+        doc.add_value(s::kSlotGuideline, maximus);
+        doc.add_value(s::kSlotCaGuideline, ca);
+        if (letter.age >= 0) doc.add_value(s::kSlotAge, Xapian::sortable_serialise(letter.age));
+        for (const DateSlot& ds : dates) {
+            const double v = date_number(*ds.iso);
+            if (v > 0) doc.add_value(ds.slot, Xapian::sortable_serialise(v));
+        }
+        doc.add_value(s::kSlotItemNumber, Xapian::sortable_serialise(static_cast<double>(n + 1)));
+        if (!priority.empty()) doc.add_value(s::kSlotPriority, priority);
+
+        // Positional free text; each field has its own prefix and so its own position space.
+        Xapian::termpos pos = 0;
+        d.index_text(doc, item.rationale, s::kRationale, pos);
+        pos = 0;
+        d.index_text(doc, item.request, s::kRequest, pos);
+        if (!item.original_request.empty()) {
+            pos += kFieldGap;
+            d.index_text(doc, item.original_request, s::kRequest, pos);
+        }
+        if (first) {
+            pos = 0;
+            d.index_text(doc, letter.summary, s::kSummary, pos);
+        }
+
+        // What a hit shows.
+        std::string data;
+        data.reserve(512 + item.rationale.size() + (first ? letter.summary.size() : 0));
+        JsonWriter w(data);
+        w.begin_object();
+        w.field("id", letter.id).field("item", static_cast<std::int64_t>(n + 1));
+        w.field("request", item.request);
+        if (!item.original_request.empty()) w.field("original_request", item.original_request);
+        w.field("decision", decision).field("category", item.category);
+        w.field("drug", item.drug).field("drug_class", item.drug_class);
+        w.field("date_assigned", letter.date_assigned).field("decision_date", letter.decision_date);
+        w.field("injury_date", letter.injury_date);
+        w.key("age");
+        if (letter.age >= 0) w.value(letter.age); else w.null();
+        w.field("sex", letter.sex).field("states", letter.states);
+        w.field("specialties", letter.specialties).field("source", letter.source);
+        w.field("rationale", item.rationale);
+        if (first) w.field("summary", letter.summary);
+        w.end_object();
+        doc.set_data(data);
+        out.push_back(std::move(result));
+    }
+    return out;
+}
+
+}  // namespace imrdex

@@ -1,1 +1,278 @@
-// Placeholder until its owner lands it; see git log.
+// imr-index: index IMR letters into a sharded Xapian database, or print extraction records.
+#include <CLI/CLI.hpp>
+#include <tbb/global_control.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imrdex/errors.hpp"
+#include "imrdex/json.hpp"
+#include "imrdex/pipeline.hpp"
+
+namespace {
+
+// Set by the signal handler, polled by the reader: in-flight work is finished and committed.
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_signal(int sig) {
+    g_signal = sig;
+    g_stop.store(true);
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+constexpr int kExitRejected = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitFatal = 3;
+
+const char* const kFooter = R"(
+INPUTS
+  Any mix of directories (walked recursively, symlinked directories followed once), and files:
+    .txt        one letter per file, as pdftotext prints it
+    .pdf        one letter per file, text extracted in-process
+    .jsonl      one letter per line: {"id": "...", "text": "..."} ("id" optional)
+    .jsonl.zst  the same, zstd-compressed (streamed)
+  Files of other kinds inside directories are skipped; named on the command line they are rejected.
+
+OUTPUT
+  --db DIR is a directory holding the shard databases and a XAPIANDB stub file that lists them;
+  Xapian (and imr-search) opens DIR as one database. Re-indexing a letter replaces its items.
+  Each letter goes to shard fnv1a64(id) % shards; the shard count is fixed when DIR is created.
+  --extract prints one JSON extraction record per letter to stdout and indexes nothing.
+
+REJECTED INPUTS
+  Unreadable, empty or too large files, bad JSON lines, records without text, bad zstd data, bad
+  PDFs and letters without any disputed item are reported with a reason (summary, --rejects,
+  --stats-json) and never stop the run: the good letters are still indexed and committed.
+
+EXIT CODES
+  0 everything indexed   1 some inputs rejected   2 usage error   3 fatal error (or --strict
+  rejection)   130/143 interrupted by SIGINT/SIGTERM (what was read is committed first)
+)";
+
+std::string human_bytes(double b) {
+    char buf[32];
+    if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+    else std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+    return buf;
+}
+
+std::string clock_text(double seconds) {
+    const long s = static_cast<long>(seconds);
+    char buf[32];
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    return buf;
+}
+
+void draw_progress(const imrdex::IndexProgress& p) {
+    const double rate = p.seconds > 0 ? static_cast<double>(p.letters) / p.seconds : 0;
+    std::string line = "\r" + std::to_string(p.letters) + " letters  " +
+                       human_bytes(static_cast<double>(p.text_bytes));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "  %.0f letters/s", rate);
+    line += buf;
+    if (p.total_input_bytes > 0 && p.input_bytes > 0) {
+        const double frac =
+            std::min(1.0, static_cast<double>(p.input_bytes) / static_cast<double>(p.total_input_bytes));
+        const int width = 20;
+        const int filled = static_cast<int>(frac * width);
+        line += "  [" + std::string(static_cast<std::size_t>(filled), '#') +
+                std::string(static_cast<std::size_t>(width - filled), ' ') + "]";
+        std::snprintf(buf, sizeof buf, " %3.0f%%", frac * 100);
+        line += buf;
+        if (frac > 0.001) line += "  ETA " + clock_text(p.seconds * (1 - frac) / frac);
+    }
+    if (p.rejected > 0) line += "  rejected " + std::to_string(p.rejected);
+    line += "\x1b[K";
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+}
+
+void print_summary(const imrdex::IndexStats& s, bool extract) {
+    const double secs = s.seconds > 0 ? s.seconds : 1e-9;
+    std::fprintf(stderr, "%s %llu letters, %llu items, %s of text in %.2f s: %.0f letters/s, %.2f MB/s\n",
+                 extract ? "extracted" : "indexed", static_cast<unsigned long long>(s.letters),
+                 static_cast<unsigned long long>(s.items),
+                 human_bytes(static_cast<double>(s.text_bytes)).c_str(), s.seconds,
+                 static_cast<double>(s.letters) / secs,
+                 static_cast<double>(s.text_bytes) / 1e6 / secs);
+    if (!extract) {
+        std::fprintf(stderr, "%u shards, %u threads; final commit %.2f s%s; index %s\n", s.shards,
+                     s.threads, s.commit_seconds,
+                     s.compact_seconds > 0
+                         ? (", compaction " + std::to_string(s.compact_seconds).substr(0, 5) + " s").c_str()
+                         : "",
+                     human_bytes(static_cast<double>(s.index_bytes)).c_str());
+    }
+    if (s.rejected > 0) {
+        std::fprintf(stderr, "rejected %llu inputs:", static_cast<unsigned long long>(s.rejected));
+        for (const auto& [reason, n] : s.reasons) {
+            std::fprintf(stderr, " %s %llu", reason.c_str(), static_cast<unsigned long long>(n));
+        }
+        std::fputc('\n', stderr);
+        for (const imrdex::Rejection& r : s.first_rejections) {
+            std::fprintf(stderr, "  %s: %s: %s\n", r.source.c_str(), r.reason.c_str(), r.detail.c_str());
+        }
+        if (s.rejected > s.first_rejections.size()) std::fprintf(stderr, "  ...\n");
+    }
+    if (s.interrupted) std::fprintf(stderr, "interrupted: stopped reading, committed what was read\n");
+}
+
+void write_stats_json(const std::string& path, const imrdex::IndexStats& s, bool extract) {
+    std::string out;
+    imrdex::JsonWriter w(out);
+    const double secs = s.seconds > 0 ? s.seconds : 1e-9;
+    w.begin_object();
+    w.field("mode", extract ? "extract" : "index");
+    w.field("letters", s.letters).field("items", s.items);
+    w.field("text_bytes", s.text_bytes).field("input_bytes", s.input_bytes);
+    w.field("seconds", s.seconds);
+    w.field("letters_per_second", static_cast<double>(s.letters) / secs);
+    w.field("mb_per_second", static_cast<double>(s.text_bytes) / 1e6 / secs);
+    w.field("rejected", s.rejected);
+    w.key("reasons").begin_object();
+    for (const auto& [reason, n] : s.reasons) w.field(reason, n);
+    w.end_object();
+    w.field("threads", static_cast<std::uint64_t>(s.threads));
+    if (!extract) {
+        w.field("shards", static_cast<std::uint64_t>(s.shards));
+        w.field("commit_seconds", s.commit_seconds).field("compact_seconds", s.compact_seconds);
+        w.field("index_bytes", s.index_bytes);
+    }
+    w.field("interrupted", s.interrupted);
+    w.end_object();
+    out.push_back('\n');
+    std::ofstream f(path, std::ios::trunc);
+    f << out;
+    if (!f) throw imrdex::IoError("cannot write " + path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"imr-index: index IMR determination letters into a sharded Xapian database"};
+    app.footer(kFooter);
+    std::string db;
+    std::vector<std::string> inputs;
+    unsigned threads = 0;
+    unsigned shards = 0;
+    bool quiet = false;
+    bool extract = false;
+    bool drug_stats = false;
+    bool strict = false;
+    bool compact = false;
+    bool no_sync = false;
+    std::size_t flush_mb = 64;
+    std::string stats_json;
+    std::string rejects_path;
+    app.add_option("--db", db, "database directory (created if missing)");
+    app.add_option("inputs", inputs, "directories, .txt, .pdf, .jsonl, .jsonl.zst files")->required();
+    app.add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
+    app.add_option("--shards", shards, "shards of a new database (default: max(2, threads))")
+        ->check(CLI::Range(1u, 999u));
+    app.add_option("--flush-mb", flush_mb, "commit a shard after this many MB of letter text")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+    app.add_flag("--compact", compact, "compact every shard at the end (smaller, slower)");
+    app.add_flag("--no-sync", no_sync, "skip the final fsync of the database files");
+    app.add_flag("--quiet,-q", quiet, "no progress bar and no summary");
+    app.add_option("--stats-json", stats_json, "write the run's figures as JSON to FILE");
+    app.add_option("--rejects", rejects_path, "write rejected inputs as JSON Lines to FILE");
+    app.add_flag("--strict", strict, "stop at the first rejected input (exit 3)");
+    app.add_flag("--extract", extract, "print extraction records (JSON Lines) instead of indexing");
+    app.add_flag("--stats", drug_stats, "with --extract: report unrecognised drug-like words");
+    try {
+        app.parse(argc, argv);
+        if (!extract && db.empty()) throw CLI::RequiredError("--db");
+        if (drug_stats && !extract) throw CLI::ValidationError("--stats", "needs --extract");
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : kExitUsage;
+    }
+
+    try {
+        std::optional<tbb::global_control> limit;
+        if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, threads);
+        install_signal_handlers();
+
+        std::unique_ptr<std::ofstream> rejects;
+        if (!rejects_path.empty()) {
+            rejects = std::make_unique<std::ofstream>(rejects_path, std::ios::trunc);
+            if (!*rejects) throw imrdex::IoError("cannot write " + rejects_path);
+        }
+        const bool bar = !quiet && ::isatty(STDERR_FILENO) == 1;
+        auto configure = [&](imrdex::PipelineOptions& o) {
+            o.threads = threads;
+            o.strict = strict;
+            o.stop = &g_stop;
+            if (rejects) {
+                o.on_reject = [&](const imrdex::Rejection& r) {
+                    std::string line;
+                    imrdex::JsonWriter w(line);
+                    w.begin_object().field("source", r.source).field("reason", r.reason);
+                    w.field("detail", r.detail).end_object();
+                    *rejects << line << '\n';
+                };
+            }
+            if (bar) o.on_progress = draw_progress;
+        };
+
+        imrdex::IndexStats stats;
+        if (extract) {
+            imrdex::ExtractOptions o;
+            configure(o);
+            o.drug_stats = drug_stats;
+            std::ios::sync_with_stdio(false);
+            imrdex::ExtractStats es = imrdex::run_extract(inputs, o, std::cout);
+            if (bar) std::fputc('\n', stderr);
+            if (drug_stats) {
+                std::fprintf(stderr, "unrecognised drug-like request words (%zu):\n",
+                             es.unknown_drugs.size());
+                for (const auto& [word, n] : es.unknown_drugs) {
+                    std::fprintf(stderr, "%8llu %s\n", static_cast<unsigned long long>(n), word.c_str());
+                }
+            }
+            stats = es;
+        } else {
+            imrdex::IndexOptions o;
+            configure(o);
+            o.db = db;
+            o.shards = shards;
+            o.compact = compact;
+            o.sync = !no_sync;
+            o.flush_bytes = flush_mb << 20;
+            stats = imrdex::run_index(inputs, o);
+            if (bar) std::fputc('\n', stderr);
+        }
+        if (rejects) {
+            rejects->flush();
+            if (!*rejects) throw imrdex::IoError("cannot write " + rejects_path);
+        }
+        if (!quiet) print_summary(stats, extract);
+        if (!stats_json.empty()) write_stats_json(stats_json, stats, extract);
+        if (g_signal != 0) return 128 + g_signal;
+        return stats.rejected > 0 ? kExitRejected : 0;
+    } catch (const Xapian::Error& e) {
+        std::fprintf(stderr, "imr-index: %s\n", e.get_description().c_str());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "imr-index: %s\n", e.what());
+    }
+    return kExitFatal;
+}

@@ -1,1 +1,537 @@
-// Placeholder until its owner lands it; see git log.
+// The oneTBB pipelines: serial reader -> parallel parse/build -> parallel shard writers (per-shard
+// lock) for indexing, and serial reader -> parallel parse -> ordered output for --extract.
+#include "imrdex/pipeline.hpp"
+
+#include <fcntl.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include "imrdex/document.hpp"
+#include "imrdex/drugs.hpp"
+#include "imrdex/errors.hpp"
+#include "imrdex/parser.hpp"
+#include "imrdex/schema.hpp"
+
+namespace fs = std::filesystem;
+
+namespace imrdex {
+
+std::uint64_t fnv1a64(std::string_view s) noexcept {
+    std::uint64_t h = 14695981039346656037ull;
+    for (const char c : s) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+std::vector<std::string> read_stub(const std::string& db_dir) {
+    std::vector<std::string> shards;
+    std::ifstream in(fs::path(db_dir) / schema::kStubFile);
+    if (!in) return shards;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream words(line);
+        std::string type;
+        std::string path;
+        words >> type >> path;
+        if (path.empty()) throw ConfigError(db_dir + "/XAPIANDB: bad line: " + line);
+        shards.push_back(path);
+    }
+    return shards;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Longer ids would make unique and id terms past Xapian's term length limit.
+constexpr std::size_t kMaxIdBytes = 200;
+constexpr std::size_t kKeptRejections = 20;
+
+// State shared by the stages of either pipeline: counters, rejections, progress and stopping.
+class RunState {
+public:
+    RunState(const PipelineOptions& opts, IndexStats& stats) : opts_(opts), stats_(stats) {}
+
+    bool should_stop() const {
+        return stop_.load(std::memory_order_relaxed) ||
+               (opts_.stop != nullptr && opts_.stop->load(std::memory_order_relaxed));
+    }
+
+    // Serialised: rejections arrive from the reader and from the parse stage.
+    void reject(const Rejection& r) {
+        std::lock_guard lock(mu_);
+        ++stats_.rejected;
+        ++stats_.reasons[r.reason];
+        if (stats_.first_rejections.size() < kKeptRejections) stats_.first_rejections.push_back(r);
+        if (opts_.on_reject) opts_.on_reject(r);
+        if (opts_.strict && !stop_.exchange(true)) {
+            strict_failure_ = r.source + ": " + r.reason + ": " + r.detail;
+        }
+    }
+
+    void done(std::uint64_t letters, std::uint64_t items, std::uint64_t text_bytes,
+              std::uint64_t input_bytes) {
+        letters_ += letters;
+        items_ += items;
+        text_bytes_ += text_bytes;
+        input_bytes_ += input_bytes;
+        if (!opts_.on_progress) return;
+        std::unique_lock lock(progress_mu_, std::try_to_lock);
+        if (!lock) return;
+        if (since(last_progress_) < opts_.progress_interval) return;
+        last_progress_ = Clock::now();
+        opts_.on_progress(snapshot());
+    }
+
+    IndexProgress snapshot() const {
+        IndexProgress p;
+        p.letters = letters_.load();
+        p.items = items_.load();
+        p.text_bytes = text_bytes_.load();
+        p.input_bytes = input_bytes_.load();
+        p.total_input_bytes = total_input_bytes;
+        {
+            std::lock_guard lock(mu_);
+            p.rejected = stats_.rejected;
+        }
+        p.seconds = since(start);
+        return p;
+    }
+
+    void finish() {
+        const IndexProgress p = snapshot();
+        stats_.letters = p.letters;
+        stats_.items = p.items;
+        stats_.text_bytes = p.text_bytes;
+        stats_.input_bytes = p.input_bytes;
+        stats_.total_input_bytes = p.total_input_bytes;
+        stats_.interrupted = opts_.stop != nullptr && opts_.stop->load();
+        if (opts_.on_progress) opts_.on_progress(p);
+    }
+
+    void throw_if_strict_failed() const {
+        if (!strict_failure_.empty()) throw InputError("--strict: rejected " + strict_failure_);
+    }
+
+    Clock::time_point start = Clock::now();
+    std::uint64_t total_input_bytes = 0;
+
+private:
+    const PipelineOptions& opts_;
+    IndexStats& stats_;
+    mutable std::mutex mu_;
+    std::mutex progress_mu_;
+    Clock::time_point last_progress_ = Clock::now();
+    std::atomic<bool> stop_{false};
+    std::string strict_failure_;
+    std::atomic<std::uint64_t> letters_{0};
+    std::atomic<std::uint64_t> items_{0};
+    std::atomic<std::uint64_t> text_bytes_{0};
+    std::atomic<std::uint64_t> input_bytes_{0};
+};
+
+// The reader stage, shared by both pipelines: a fresh batch per token, or end of input.
+template <typename Work>
+Work* read_stage(InputReader& reader, RunState& state, const PipelineOptions& opts,
+                 tbb::flow_control& fc) {
+    for (;;) {
+        if (state.should_stop()) {
+            fc.stop();
+            return nullptr;
+        }
+        auto work = std::make_unique<Work>();
+        if (!reader.next(work->input, opts.batch_letters, opts.batch_bytes, opts.stop)) {
+            fc.stop();
+            return nullptr;
+        }
+        for (const Rejection& r : work->input.rejections) state.reject(r);
+        if (work->input.letters.empty()) {
+            // Nothing to parse, but the consumed bytes still count for progress.
+            state.done(0, 0, 0, work->input.input_bytes);
+            continue;
+        }
+        return work.release();
+    }
+}
+
+void reject_unusable(RunState& state, const Letter& letter) {
+    std::string detail;
+    for (const Warning& w : letter.warnings) {
+        if (!detail.empty()) detail += "; ";
+        detail += w.code;
+        if (!w.detail.empty()) detail += ": " + w.detail;
+    }
+    if (detail.empty()) detail = "no disputed item found";
+    state.reject({letter.source, "no_items", detail});
+}
+
+unsigned effective_threads(unsigned requested) {
+    if (requested != 0) return requested;
+    return static_cast<unsigned>(
+        tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+}
+
+// ---- Indexing ----------------------------------------------------------------------------------
+
+struct LetterDocs {
+    std::string id;
+    std::vector<ItemDocument> docs;
+    std::uint64_t text_bytes = 0;
+};
+
+struct IndexWork {
+    InputBatch input;
+    std::vector<std::vector<LetterDocs>> by_shard;
+    std::uint64_t letters = 0;
+    std::uint64_t items = 0;
+    std::uint64_t text_bytes = 0;
+};
+
+struct Shard {
+    std::mutex mu;
+    std::string path;
+    std::unique_ptr<Xapian::WritableDatabase> db;
+    std::uint64_t bytes_since_commit = 0;
+};
+
+std::string shard_name(unsigned i, unsigned count) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, count > 100 ? "shard-%03u" : "shard-%02u", i);
+    return buf;
+}
+
+void write_stub(const fs::path& dir, const std::vector<std::string>& names) {
+    const fs::path tmp = dir / "XAPIANDB.tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << "# imrdex: " << names.size() << " shards; letters go to fnv1a64(id) % shards\n";
+        for (const std::string& n : names) out << "glass " << n << "\n";
+        out.flush();
+        if (!out) throw IoError("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, dir / schema::kStubFile);
+}
+
+// Opens (or creates) the sharded database; the shard count of an existing one is fixed.
+std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsigned threads) {
+    const fs::path dir(opts.db);
+    std::vector<std::string> names = read_stub(opts.db);
+    std::error_code ec;
+    if (names.empty()) {
+        if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+            throw IoError(opts.db + " exists and is not an imrdex database (no XAPIANDB file)");
+        }
+        const unsigned count = opts.shards != 0 ? opts.shards : std::max(2u, threads);
+        fs::create_directories(dir, ec);
+        if (ec) throw IoError("cannot create " + opts.db + ": " + ec.message());
+        for (unsigned i = 0; i < count; ++i) names.push_back(shard_name(i, count));
+    } else if (opts.shards != 0 && opts.shards != names.size()) {
+        throw ConfigError(opts.db + " has " + std::to_string(names.size()) +
+                          " shards; --shards " + std::to_string(opts.shards) +
+                          " applies only to a new database");
+    }
+    // Xapian's own flush-by-count (10,000 documents by default) would commit far more often than
+    // our flush-by-bytes; let ours decide unless the user set the variable.
+    ::setenv("XAPIAN_FLUSH_THRESHOLD", "100000000", 0);
+    std::vector<std::unique_ptr<Shard>> shards;
+    for (const std::string& name : names) {
+        auto shard = std::make_unique<Shard>();
+        shard->path = (dir / name).string();
+        shard->db = std::make_unique<Xapian::WritableDatabase>(
+            shard->path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC | Xapian::DB_BACKEND_GLASS);
+        shards.push_back(std::move(shard));
+    }
+    write_stub(dir, names);
+    return shards;
+}
+
+void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t flush_bytes) {
+    const std::string id_prefix(schema::kLetterId);
+    for (LetterDocs& l : letters) {
+        // Re-indexing a letter replaces all its items, including ones it no longer has. After
+        // the delete no item of this letter exists, so add_document is a plain append.
+        shard.db->delete_document(id_prefix + l.id);
+        for (ItemDocument& d : l.docs) shard.db->add_document(d.document);
+        shard.bytes_since_commit += l.text_bytes;
+    }
+    if (shard.bytes_since_commit >= flush_bytes) {
+        shard.db->commit();
+        shard.bytes_since_commit = 0;
+    }
+}
+
+// fsync every file of a shard and the directories: the writers ran with DB_NO_SYNC.
+void sync_tree(const fs::path& dir) {
+    std::error_code ec;
+    for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
+        if (!e.is_regular_file()) continue;
+        const int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        if (::fsync(fd) != 0) {
+            ::close(fd);
+            throw IoError("fsync failed on " + e.path().string());
+        }
+        ::close(fd);
+    }
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+std::uint64_t tree_bytes(const fs::path& dir) {
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
+        std::error_code fec;
+        if (e.is_regular_file(fec)) total += e.file_size(fec);
+    }
+    return total;
+}
+
+void compact_shard(const std::string& path) {
+    const std::string tmp = path + ".compact";
+    const std::string old = path + ".old";
+    fs::remove_all(tmp);
+    fs::remove_all(old);
+    {
+        Xapian::Database src(path);
+        src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::Compactor::FULL);
+    }
+    // Swap in the compacted copy; the old one goes only once the new one is in place.
+    fs::rename(path, old);
+    fs::rename(tmp, path);
+    fs::remove_all(old);
+}
+
+std::uint64_t total_size(const std::vector<InputFile>& files) {
+    std::uint64_t total = 0;
+    for (const InputFile& f : files) total += f.size;
+    return total;
+}
+
+}  // namespace
+
+IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions& opts) {
+    IndexStats stats;
+    RunState state(opts, stats);
+    std::vector<Rejection> early;
+    std::vector<InputFile> files = expand_inputs(inputs, early);
+    for (const Rejection& r : early) state.reject(r);
+    state.total_input_bytes = total_size(files);
+
+    const unsigned threads = effective_threads(opts.threads);
+    stats.threads = threads;
+    std::vector<std::unique_ptr<Shard>> shards = open_shards(opts, threads);
+    const std::size_t nshards = shards.size();
+    stats.shards = static_cast<unsigned>(nshards);
+
+    InputReader reader(std::move(files), opts.limits);
+    const LetterParser parser;
+    tbb::enumerable_thread_specific<DocumentBuilder> builders;
+
+    const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, IndexWork*>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> IndexWork* {
+                return read_stage<IndexWork>(reader, state, opts, fc);
+            }) &
+            tbb::make_filter<IndexWork*, IndexWork*>(
+                tbb::filter_mode::parallel,
+                [&](IndexWork* work) -> IndexWork* {
+                    DocumentBuilder& builder = builders.local();
+                    work->by_shard.resize(nshards);
+                    for (RawLetter& raw : work->input.letters) {
+                        Letter letter = parser.parse(raw.text, raw.fallback_id, raw.source);
+                        if (!letter.usable()) {
+                            reject_unusable(state, letter);
+                            continue;
+                        }
+                        if (letter.id.size() > kMaxIdBytes) {
+                            state.reject({raw.source, "bad_id", "letter id longer than 200 bytes"});
+                            continue;
+                        }
+                        LetterDocs docs;
+                        docs.docs = builder.build(letter);
+                        docs.text_bytes = raw.text.size();
+                        docs.id = std::move(letter.id);
+                        ++work->letters;
+                        work->items += docs.docs.size();
+                        work->text_bytes += docs.text_bytes;
+                        work->by_shard[fnv1a64(docs.id) % nshards].push_back(std::move(docs));
+                        std::string().swap(raw.text);  // free the text early
+                    }
+                    return work;
+                }) &
+            tbb::make_filter<IndexWork*, void>(
+                tbb::filter_mode::parallel, [&](IndexWork* raw_work) {
+                    std::unique_ptr<IndexWork> work(raw_work);
+                    // Write each shard's group under that shard's lock, taking free shards
+                    // first so two writers rarely wait for each other.
+                    std::vector<std::size_t> pending;
+                    for (std::size_t s = 0; s < nshards; ++s) {
+                        if (!work->by_shard[s].empty()) pending.push_back(s);
+                    }
+                    while (!pending.empty()) {
+                        bool wrote = false;
+                        for (std::size_t k = 0; k < pending.size();) {
+                            Shard& shard = *shards[pending[k]];
+                            std::unique_lock lock(shard.mu, std::try_to_lock);
+                            if (!lock) {
+                                ++k;
+                                continue;
+                            }
+                            write_letters(shard, work->by_shard[pending[k]], opts.flush_bytes);
+                            pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
+                            wrote = true;
+                        }
+                        if (!wrote && !pending.empty()) {
+                            Shard& shard = *shards[pending.front()];
+                            std::lock_guard lock(shard.mu);
+                            write_letters(shard, work->by_shard[pending.front()], opts.flush_bytes);
+                            pending.erase(pending.begin());
+                        }
+                    }
+                    state.done(work->letters, work->items, work->text_bytes,
+                               work->input.input_bytes);
+                }));
+
+    // Commit every shard (in parallel: each is independent), then make it durable.
+    const Clock::time_point commit_start = Clock::now();
+    tbb::parallel_for(std::size_t{0}, nshards, [&](std::size_t s) {
+        shards[s]->db->commit();
+        shards[s]->db->close();
+        if (opts.sync) sync_tree(shards[s]->path);
+    });
+    stats.commit_seconds = since(commit_start);
+    if (opts.compact) {
+        const Clock::time_point compact_start = Clock::now();
+        tbb::parallel_for(std::size_t{0}, nshards, [&](std::size_t s) {
+            compact_shard(shards[s]->path);
+            if (opts.sync) sync_tree(shards[s]->path);
+        });
+        stats.compact_seconds = since(compact_start);
+    }
+    if (opts.sync) sync_tree(opts.db);
+    state.finish();
+    stats.seconds = since(state.start);
+    stats.index_bytes = tree_bytes(opts.db);
+    state.throw_if_strict_failed();
+    return stats;
+}
+
+// ---- Extraction --------------------------------------------------------------------------------
+
+namespace {
+
+struct ExtractWork {
+    InputBatch input;
+    std::string out;  // JSON Lines of the batch, in input order
+    std::uint64_t letters = 0;
+    std::uint64_t items = 0;
+    std::uint64_t text_bytes = 0;
+};
+
+using WordCounts = std::unordered_map<std::string, std::uint64_t>;
+
+}  // namespace
+
+ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOptions& opts,
+                         std::ostream& out) {
+    ExtractStats stats;
+    RunState state(opts, stats);
+    std::vector<Rejection> early;
+    std::vector<InputFile> files = expand_inputs(inputs, early);
+    for (const Rejection& r : early) state.reject(r);
+    state.total_input_bytes = total_size(files);
+    const unsigned threads = effective_threads(opts.threads);
+    stats.threads = threads;
+
+    InputReader reader(std::move(files), opts.limits);
+    const DrugVocabulary& vocab = DrugVocabulary::builtin();
+    const LetterParser parser(vocab);
+    tbb::enumerable_thread_specific<WordCounts> unknown;
+
+    const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, ExtractWork*>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> ExtractWork* {
+                return read_stage<ExtractWork>(reader, state, opts, fc);
+            }) &
+            tbb::make_filter<ExtractWork*, ExtractWork*>(
+                tbb::filter_mode::parallel,
+                [&](ExtractWork* work) -> ExtractWork* {
+                    WordCounts* counts = opts.drug_stats ? &unknown.local() : nullptr;
+                    for (const RawLetter& raw : work->input.letters) {
+                        const Letter letter = parser.parse(raw.text, raw.fallback_id, raw.source);
+                        // Unusable letters are still printed (their warnings say why) and
+                        // also counted as rejections, so the exit code tells.
+                        if (!letter.usable()) reject_unusable(state, letter);
+                        work->out += to_json(letter);
+                        work->out.push_back('\n');
+                        ++work->letters;
+                        work->items += letter.items.size();
+                        work->text_bytes += raw.text.size();
+                        if (counts != nullptr) {
+                            for (const Item& item : letter.items) {
+                                for (std::string& w : unknown_drug_words(item.request, vocab)) {
+                                    ++(*counts)[std::move(w)];
+                                }
+                            }
+                        }
+                    }
+                    return work;
+                }) &
+            tbb::make_filter<ExtractWork*, void>(
+                tbb::filter_mode::serial_in_order, [&](ExtractWork* raw_work) {
+                    std::unique_ptr<ExtractWork> work(raw_work);
+                    out.write(work->out.data(), static_cast<std::streamsize>(work->out.size()));
+                    state.done(work->letters, work->items, work->text_bytes,
+                               work->input.input_bytes);
+                }));
+    out.flush();
+    if (!out) throw IoError("cannot write the extraction records");
+
+    WordCounts merged;
+    for (WordCounts& c : unknown) {
+        for (auto& [word, n] : c) merged[word] += n;
+    }
+    stats.unknown_drugs.assign(merged.begin(), merged.end());
+    std::sort(stats.unknown_drugs.begin(), stats.unknown_drugs.end(),
+              [](const auto& a, const auto& b) {
+                  return a.second != b.second ? a.second > b.second : a.first < b.first;
+              });
+    state.finish();
+    stats.seconds = since(state.start);
+    state.throw_if_strict_failed();
+    return stats;
+}
+
+}  // namespace imrdex

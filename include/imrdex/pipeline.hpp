@@ -1,0 +1,90 @@
+// The indexing pipeline (read -> parse and build documents -> write shards) and the extraction
+// pipeline of `imr-index --extract`, both oneTBB parallel_pipelines with bounded memory.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "imrdex/inputs.hpp"
+
+namespace imrdex {
+
+// What the progress callback and the final summary report.
+struct IndexProgress {
+    std::uint64_t letters = 0;      // letters indexed (or extracted)
+    std::uint64_t items = 0;        // item documents written
+    std::uint64_t text_bytes = 0;   // letter text bytes of those letters
+    std::uint64_t input_bytes = 0;  // file bytes consumed by the reader
+    std::uint64_t total_input_bytes = 0;  // from the stat pre-pass (0 when unknown)
+    std::uint64_t rejected = 0;
+    double seconds = 0;
+};
+
+struct IndexStats : IndexProgress {
+    std::map<std::string, std::uint64_t> reasons;  // rejection reason -> count
+    std::vector<Rejection> first_rejections;       // the first few, for the summary
+    unsigned shards = 0;
+    unsigned threads = 0;
+    double commit_seconds = 0;   // final commit of every shard
+    double compact_seconds = 0;  // 0 when not compacted
+    std::uint64_t index_bytes = 0;  // size of the database directory at the end
+    bool interrupted = false;       // the stop flag ended reading early
+};
+
+struct PipelineOptions {
+    unsigned threads = 0;                          // 0: all cores (tbb default)
+    std::size_t batch_letters = 64;                // letters per reader batch
+    std::size_t batch_bytes = std::size_t{1} << 20;  // or this much text
+    std::size_t tokens_per_thread = 3;             // batches in flight = threads * this
+    ReaderLimits limits;
+    // Called for every rejection as it happens (serialised; e.g. to write --rejects).
+    std::function<void(const Rejection&)> on_reject;
+    // Called from the pipeline about every `progress_interval` seconds (serialised).
+    std::function<void(const IndexProgress&)> on_progress;
+    double progress_interval = 0.25;
+    // When set and true (e.g. by a signal handler), reading stops; what is in flight is
+    // finished and committed.
+    std::atomic<bool>* stop = nullptr;
+    bool strict = false;  // the first rejection stops the run (then run_* throws InputError)
+};
+
+struct IndexOptions : PipelineOptions {
+    std::string db;       // directory holding XAPIANDB and the shard directories
+    unsigned shards = 0;  // for a new database; 0: max(2, threads). Existing: read back.
+    // Commit a shard once this much letter text went into it since its last commit.
+    std::size_t flush_bytes = std::size_t{64} << 20;
+    bool compact = false;  // compact each shard in place at the end
+    bool sync = true;      // fsync the shard files at the end (writes use DB_NO_SYNC)
+};
+
+// Indexes every input into opts.db, creating it if needed. Rejections are counted, never fatal
+// (unless strict). Throws Xapian::Error or imrdex::Error on fatal problems.
+IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions& opts);
+
+struct ExtractOptions : PipelineOptions {
+    bool drug_stats = false;  // count unknown drug-like request words
+};
+
+struct ExtractStats : IndexStats {
+    // (word, count), most frequent first: request words that looked like drugs but were unknown.
+    std::vector<std::pair<std::string, std::uint64_t>> unknown_drugs;
+};
+
+// Parses every input and writes one extraction record (to_json) per usable letter and line
+// to `out`, in input order. Letters without items are rejections, as in run_index.
+ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOptions& opts,
+                         std::ostream& out);
+
+// Stable 64-bit FNV-1a: the shard of a letter must not change between runs or builds.
+std::uint64_t fnv1a64(std::string_view s) noexcept;
+
+// Shard directory names listed in DIR/XAPIANDB; empty when DIR has no stub file.
+std::vector<std::string> read_stub(const std::string& db_dir);
+
+}  // namespace imrdex
