@@ -1,1 +1,73 @@
-// Placeholder until its owner lands it; see git log.
+// imr-search: query an imrdex index (one database or a stub of shards) from the command line.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+
+#include "imrdex/errors.hpp"
+#include "imrdex/search.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"imr-search: search IMR determination letters indexed by imr-index.\n\n" +
+                 std::string(imrdex::query_syntax_help())};
+    app.get_formatter()->column_width(28);
+    std::string db;
+    std::string query;
+    std::string facets;
+    std::string sort = "relevance";
+    imrdex::SearchOptions options;
+    bool json = false, csv = false, full_text = false, no_color = false;
+    app.add_option("--db", db,
+                   "index directory; a directory with a XAPIANDB stub file searches its shards "
+                   "(local paths, `remote HOST:PORT`) as one")
+        ->required();
+    app.add_option("query", query, "the query (see above); quote it for the shell")->required();
+    app.add_flag("--by-letter", options.by_letter, "one hit per letter instead of per item");
+    app.add_option("--sort", sort, "relevance | decided | injured (dates newest first)")
+        ->check(CLI::IsMember({"relevance", "decided", "injured"}));
+    app.add_option("--limit", options.limit, "hits to show")->capture_default_str();
+    app.add_option("--offset", options.offset, "hits to skip")->capture_default_str();
+    app.add_option("--facets", facets,
+                   "comma-separated facets to count exactly over all matches, or `all`: "
+                   "decision,category,drug,class,specialty,state,sex,guideline,caguideline,"
+                   "priority,id");
+    app.add_flag("--count", options.count_only, "print only the number of matches");
+    auto* json_flag = app.add_flag("--json", json, "one JSON object: query, total, hits, facets");
+    app.add_flag("--csv", csv, "CSV, one row per hit (RFC 4180)")->excludes(json_flag);
+    app.add_flag("--full-text", full_text, "JSON/CSV hits carry the whole rationale and summary");
+    app.add_flag("--no-color", no_color, "no bold highlighting even on a terminal");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        options.query = query;
+        options.facets = imrdex::parse_facet_list(facets);
+        options.sort = sort == "decided"   ? imrdex::SortOrder::decided
+                       : sort == "injured" ? imrdex::SortOrder::injured
+                                           : imrdex::SortOrder::relevance;
+        imrdex::Searcher searcher(db);
+        imrdex::SearchResult result = searcher.search(options);
+        auto format = json  ? imrdex::OutputFormat::json
+                      : csv ? imrdex::OutputFormat::csv
+                            : imrdex::OutputFormat::text;
+        bool ansi = format == imrdex::OutputFormat::text && !no_color && isatty(STDOUT_FILENO);
+        std::cout << imrdex::format_result(result, format, ansi, full_text, options.count_only);
+        std::cout.flush();
+        return std::cout ? 0 : 3;
+    } catch (const imrdex::QueryError& e) {
+        std::cerr << "imr-search: " << e.what() << "\n";
+        return 2;
+    } catch (const Xapian::DatabaseOpeningError& e) {
+        std::cerr << "imr-search: cannot open database '" << db << "': " << e.get_description()
+                  << "\n";
+        return 3;
+    } catch (const Xapian::Error& e) {
+        std::cerr << "imr-search: " << e.get_description() << "\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "imr-search: " << e.what() << "\n";
+        return 3;
+    }
+}

@@ -1,1 +1,376 @@
-// Placeholder until its owner lands it; see git log.
+// Query building: the user's query text to a Xapian::Query over the schema's prefixes and slots.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <string>
+
+#include "imrdex/errors.hpp"
+#include "imrdex/schema.hpp"
+#include "imrdex/search.hpp"
+
+namespace imrdex {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Lower-case, whitespace runs collapsed to one space, trimmed: the form of every facet term.
+std::string normalise(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char c : s) {
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+struct StateName {
+    std::string_view name;
+    std::string_view code;
+};
+
+// Full names so `state:California` works like `state:CA` (the index holds codes only).
+constexpr std::array<StateName, 51> kStates{{
+    {"alabama", "al"},        {"alaska", "ak"},         {"arizona", "az"},
+    {"arkansas", "ar"},       {"california", "ca"},     {"colorado", "co"},
+    {"connecticut", "ct"},    {"delaware", "de"},       {"district of columbia", "dc"},
+    {"florida", "fl"},        {"georgia", "ga"},        {"hawaii", "hi"},
+    {"idaho", "id"},          {"illinois", "il"},       {"indiana", "in"},
+    {"iowa", "ia"},           {"kansas", "ks"},         {"kentucky", "ky"},
+    {"louisiana", "la"},      {"maine", "me"},          {"maryland", "md"},
+    {"massachusetts", "ma"},  {"michigan", "mi"},       {"minnesota", "mn"},
+    {"mississippi", "ms"},    {"missouri", "mo"},       {"montana", "mt"},
+    {"nebraska", "ne"},       {"nevada", "nv"},         {"new hampshire", "nh"},
+    {"new jersey", "nj"},     {"new mexico", "nm"},     {"new york", "ny"},
+    {"north carolina", "nc"}, {"north dakota", "nd"},   {"ohio", "oh"},
+    {"oklahoma", "ok"},       {"oregon", "or"},         {"pennsylvania", "pa"},
+    {"rhode island", "ri"},   {"south carolina", "sc"}, {"south dakota", "sd"},
+    {"tennessee", "tn"},      {"texas", "tx"},          {"utah", "ut"},
+    {"vermont", "vt"},        {"virginia", "va"},       {"washington", "wa"},
+    {"west virginia", "wv"},  {"wisconsin", "wi"},      {"wyoming", "wy"},
+}};
+
+enum class FacetKind { plain, state, id };
+
+// One boolean filter field: normalises the value to the index's form before making the term,
+// so users need not know how values were stored.
+class FacetProcessor : public Xapian::FieldProcessor {
+public:
+    FacetProcessor(std::string field, std::string prefix, FacetKind kind)
+        : field_(std::move(field)), prefix_(std::move(prefix)), kind_(kind) {}
+
+    Xapian::Query operator()(const std::string& raw) override {
+        std::string value = normalise(raw);
+        if (value.empty()) throw QueryError(field_ + ": needs a value, e.g. " + field_ + ":x");
+        if (kind_ == FacetKind::state) {
+            auto it = std::find_if(kStates.begin(), kStates.end(),
+                                   [&](const StateName& s) { return s.name == value; });
+            if (it != kStates.end()) value = it->code;
+        }
+        if (kind_ == FacetKind::id) {
+            // Case ids are stored as written ("CM16-..."); fallback ids (file stems) may not be
+            // upper-case, so accept either form.
+            std::string typed = std::string(raw);
+            typed.erase(0, typed.find_first_not_of(" \t"));
+            typed.erase(typed.find_last_not_of(" \t") + 1);
+            std::string upper = typed;
+            for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (upper == typed) return Xapian::Query(prefix_ + typed);
+            return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(prefix_ + typed),
+                                 Xapian::Query(prefix_ + upper));
+        }
+        return Xapian::Query(prefix_ + value);
+    }
+
+private:
+    std::string field_;
+    std::string prefix_;
+    FacetKind kind_;
+};
+
+[[noreturn]] void bad_range(std::string_view field, std::string_view why) {
+    throw QueryError("bad range " + std::string(field) + ": " + std::string(why));
+}
+
+Xapian::Query value_range(Xapian::valueno slot, const std::string& begin, double lo,
+                          const std::string& end, double hi) {
+    if (begin.empty())
+        return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, Xapian::sortable_serialise(hi));
+    if (end.empty())
+        return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, Xapian::sortable_serialise(lo));
+    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(lo),
+                         Xapian::sortable_serialise(hi));
+}
+
+// `age:40..60`: whole years, inclusive.
+class AgeRange : public Xapian::RangeProcessor {
+public:
+    AgeRange() : RangeProcessor(schema::kSlotAge, "age:") {}
+
+    Xapian::Query operator()(const std::string& begin, const std::string& end) override {
+        auto number = [](const std::string& s) {
+            int n = -1;
+            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+            if (ec != std::errc() || p != s.data() + s.size() || n < 0 || n > 150)
+                bad_range("age:" + s, "'" + s + "' is not an age in years (0-150)");
+            return n;
+        };
+        if (begin.empty() && end.empty()) bad_range("age:..", "give at least one end");
+        double lo = begin.empty() ? 0 : number(begin);
+        double hi = end.empty() ? 0 : number(end);
+        if (!begin.empty() && !end.empty() && lo > hi)
+            bad_range("age:" + begin + ".." + end, "the start is after the end");
+        return value_range(slot, begin, lo, end, hi);
+    }
+};
+
+// `decided:2016-12-01..2017-01-31`: each end a year, month or day; a year or month as the end
+// covers all of it.
+class DateRange : public Xapian::RangeProcessor {
+public:
+    DateRange(Xapian::valueno slot_, const std::string& field)
+        : RangeProcessor(slot_, field + ":"), field_(field) {}
+
+    Xapian::Query operator()(const std::string& begin, const std::string& end) override {
+        const std::string whole = field_ + ":" + begin + ".." + end;
+        if (begin.empty() && end.empty()) bad_range(whole, "give at least one end");
+        double lo = 0, hi = 0;
+        try {
+            if (!begin.empty()) lo = date_bounds(begin).first;
+            if (!end.empty()) hi = date_bounds(end).second;
+        } catch (const QueryError& e) {
+            bad_range(whole, e.what());
+        }
+        if (!begin.empty() && !end.empty() && lo > hi) bad_range(whole, "the start is after the end");
+        return value_range(slot, begin, lo, end, hi);
+    }
+
+private:
+    std::string field_;
+};
+
+struct RangeField {
+    std::string_view name;
+    Xapian::valueno slot;
+};
+
+constexpr std::array<RangeField, 5> kDateFields{{
+    {"decided", schema::kSlotDecisionDate},
+    {"injured", schema::kSlotInjuryDate},
+    {"assigned", schema::kSlotDateAssigned},
+    {"denied", schema::kSlotUrDenialDate},
+    {"received", schema::kSlotReceivedDate},
+}};
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kTextFields{{
+    {"rationale", schema::kRationale},
+    {"request", schema::kRequest},
+    {"summary", schema::kSummary},
+}};
+
+bool is_range_field(std::string_view name) {
+    return name == "age" || std::any_of(kDateFields.begin(), kDateFields.end(),
+                                        [&](const RangeField& f) { return f.name == name; });
+}
+
+bool is_known_field(std::string_view name) {
+    if (is_range_field(name)) return true;
+    for (const auto& f : kTextFields)
+        if (f.first == name) return true;
+    for (const auto& f : schema::kFacets)
+        if (f.name == name) return true;
+    return false;
+}
+
+std::string known_fields() {
+    std::string s;
+    for (const auto& f : kTextFields) s += std::string(f.first) + ": ";
+    for (const auto& f : schema::kFacets) s += std::string(f.name) + ": ";
+    s += "age: ";
+    for (const auto& f : kDateFields) s += std::string(f.name) + ": ";
+    s.pop_back();
+    return s;
+}
+
+// Xapian silently reads an unknown `foo:bar` as two words, and `age:45` (no "..") as text that
+// matches nothing: both would give plausible but wrong answers. This pass rejects unknown fields
+// and empty values, and turns a single range value into a one-value range ("v..v").
+std::string check_fields(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    bool quoted = false;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        char c = text[i];
+        if (c == '"') {
+            quoted = !quoted;
+            out += c;
+            ++i;
+            continue;
+        }
+        bool at_start = i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])) ||
+                        text[i - 1] == '(' || text[i - 1] == '+' || text[i - 1] == '-';
+        if (quoted || !at_start || !std::isalpha(static_cast<unsigned char>(c))) {
+            out += c;
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() &&
+               (std::isalpha(static_cast<unsigned char>(text[j])) || text[j] == '_'))
+            ++j;
+        if (j >= text.size() || text[j] != ':') {
+            out.append(text.substr(i, j - i));
+            i = j;
+            continue;
+        }
+        std::string name = lower(text.substr(i, j - i));
+        bool value_follows =
+            j + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[j + 1]));
+        if (!is_known_field(name)) {
+            // "Note: ..." is prose; "foo:bar" is a field the user expects to exist.
+            if (value_follows)
+                throw QueryError("unknown field '" + std::string(text.substr(i, j - i)) +
+                                 ":' (known fields: " + known_fields() + ")");
+            out.append(text.substr(i, j + 1 - i));
+            i = j + 1;
+            continue;
+        }
+        if (!value_follows)
+            throw QueryError("field '" + name + ":' needs a value right after the colon, e.g. " +
+                             name + (is_range_field(name) ? ":2010..2014" : ":value"));
+        out += name;  // Xapian's field names are case-sensitive; accept "Decision:".
+        out += ':';
+        i = j + 1;
+        if (is_range_field(name)) {
+            std::size_t k = i;
+            while (k < text.size() && !std::isspace(static_cast<unsigned char>(text[k])) &&
+                   text[k] != ')')
+                ++k;
+            std::string_view value = text.substr(i, k - i);
+            out.append(value);
+            if (value.find("..") == std::string_view::npos) {
+                out += "..";
+                out.append(value);
+            }
+            i = k;
+        }
+    }
+    if (quoted) throw QueryError("unbalanced double quote in query");
+    return out;
+}
+
+}  // namespace
+
+std::pair<double, double> date_bounds(std::string_view date) {
+    auto fail = [&]() -> std::pair<double, double> {
+        throw QueryError("'" + std::string(date) +
+                         "' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)");
+    };
+    auto number = [&](std::string_view s, int lo, int hi) {
+        int n = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+        if (ec != std::errc() || p != s.data() + s.size() || n < lo || n > hi) fail();
+        return n;
+    };
+    if (date.size() != 4 && date.size() != 7 && date.size() != 10) return fail();
+    if (date.size() >= 7 && date[4] != '-') return fail();
+    if (date.size() == 10 && date[7] != '-') return fail();
+    int y = number(date.substr(0, 4), 1000, 9999);
+    if (date.size() == 4) return {y * 10000.0, y * 10000.0 + 1299};
+    int m = number(date.substr(5, 2), 1, 12);
+    if (date.size() == 7) return {y * 10000.0 + m * 100, y * 10000.0 + m * 100 + 99};
+    int d = number(date.substr(8, 2), 1, 31);
+    double day = y * 10000.0 + m * 100 + d;
+    return {day, day};
+}
+
+struct QueryBuilder::Impl {
+    Xapian::QueryParser parser;
+};
+
+QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
+    Xapian::QueryParser& qp = impl_->parser;
+    qp.set_stemmer(Xapian::Stem("english"));
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
+    qp.set_default_op(Xapian::Query::OP_AND);
+    for (const auto& [name, prefix] : kTextFields) {
+        qp.add_prefix("", std::string(prefix));
+        qp.add_prefix(std::string(name), std::string(prefix));
+    }
+    for (const auto& f : schema::kFacets) {
+        FacetKind kind = f.name == "state" ? FacetKind::state
+                         : f.name == "id"  ? FacetKind::id
+                                           : FacetKind::plain;
+        // Several values of a single-valued field can only mean "any of" (OR); for fields a
+        // document holds several of (specialty, state, guidelines), Xapian ANDs them: "both".
+        qp.add_boolean_prefix(std::string(f.name),
+                              (new FacetProcessor(std::string(f.name), std::string(f.prefix), kind))
+                                  ->release(),
+                              !f.multi_valued);
+    }
+    qp.add_rangeprocessor((new AgeRange())->release());
+    for (const auto& f : kDateFields)
+        qp.add_rangeprocessor((new DateRange(f.slot, std::string(f.name)))->release());
+}
+
+Xapian::Query QueryBuilder::parse(std::string_view text) const {
+    std::string checked = check_fields(text);
+    if (checked.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw QueryError("empty query (use a word, a \"phrase\" or a filter such as decision:upheld)");
+    constexpr unsigned kFlags = Xapian::QueryParser::FLAG_PHRASE |
+                                Xapian::QueryParser::FLAG_BOOLEAN |
+                                Xapian::QueryParser::FLAG_LOVEHATE |
+                                Xapian::QueryParser::FLAG_WILDCARD |
+                                Xapian::QueryParser::FLAG_PURE_NOT;
+    try {
+        Xapian::Query q = impl_->parser.parse_query(checked, kFlags);
+        if (q.empty()) throw QueryError("query '" + std::string(text) + "' has no searchable term");
+        return q;
+    } catch (const Xapian::QueryParserError& e) {
+        throw QueryError("cannot parse query '" + std::string(text) + "': " + e.get_msg());
+    } catch (const Xapian::RangeError& e) {
+        throw QueryError("bad range in query '" + std::string(text) + "': " + e.get_msg());
+    }
+}
+
+std::string_view query_syntax_help() {
+    return R"(Query syntax (Xapian QueryParser over the IMR index):
+  words             all must match, in rationale, request or summary; stemmed
+                    (opioid = opioids); AND OR NOT XOR NEAR only in CAPITALS, so
+                    "risks and benefits" is ordinary text
+  "a phrase"        exact word sequence:  "long-term use"
+  +word -word       must / must not contain
+  benzodiazepin*    trailing wildcard
+  a NEAR b          within 10 words (NEAR/3: within 3)
+Fields:
+  rationale:  request:  summary:      e.g.  rationale:"not medically necessary"
+Filters (exact, case-insensitive; quote several words):
+  decision:upheld|overturned  drug:hydrocodone  class:opioid  category:imaging
+  specialty:"internal medicine"  state:CA (or state:California)  sex:female
+  guideline:odg|mtus|acoem|other|none (MAXIMUS)  caguideline:... (claims administrator)
+  priority:expedited  id:CM16-0123456
+  The same filter twice means either value (decision:upheld decision:overturned),
+  except specialty/state/guideline/caguideline, where it means both.
+Ranges (inclusive; years, months or days; open ends allowed):
+  age:40..60  age:45  injured:2010..2014  injured:..2005  decided:2016-12-01..2017-01-31
+  assigned:2016-11  denied:2016..  received:2016-10..2016-12
+Examples:
+  imr-search --db idx 'rationale:"long-term use" class:benzodiazepine'
+  imr-search --db idx --facets decision,specialty 'class:opioid decided:2016'
+  imr-search --db idx --count 'request:MRI lumbar guideline:odg'
+)";
+}
+
+}  // namespace imrdex

@@ -1,1 +1,292 @@
-// Placeholder until its owner lands it; see git log.
+// Searching: ranked hits, collapse per letter, sorting, snippets and exact facet counts.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+
+#include <simdjson.h>
+
+#include "imrdex/errors.hpp"
+#include "imrdex/schema.hpp"
+#include "imrdex/search.hpp"
+
+namespace imrdex {
+
+namespace {
+
+bool word_byte(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+}
+
+struct Word {
+    std::size_t begin;
+    std::size_t end;
+    bool match;
+};
+
+// The stems the query looks for in free text: its XR/XQ/XS terms without the prefix, and the
+// patterns of its wildcards (Query has no accessor for them; its description shows them as
+// "WILDCARD OR XRbenzo").
+void query_stems(const Xapian::Query& q, std::vector<std::string>& stems,
+                 std::vector<std::string>& wildcards) {
+    auto text_prefix = [](const std::string& t) {
+        for (auto p : {schema::kRationale, schema::kRequest, schema::kSummary})
+            if (t.size() > p.size() && t.compare(0, p.size(), p) == 0) return p.size();
+        return std::size_t{0};
+    };
+    for (auto it = q.get_unique_terms_begin(); it != q.get_unique_terms_end(); ++it) {
+        std::string t = *it;
+        if (std::size_t n = text_prefix(t)) stems.push_back(t.substr(n));
+    }
+    static const std::regex kWildcard("WILDCARD [A-Z_]+ (X[RQS])([^ )]+)");
+    std::string desc = q.get_description();
+    for (std::sregex_iterator it(desc.begin(), desc.end(), kWildcard), end; it != end; ++it)
+        wildcards.push_back((*it)[2].str());
+    std::sort(stems.begin(), stems.end());
+    stems.erase(std::unique(stems.begin(), stems.end()), stems.end());
+}
+
+std::string field(const simdjson::dom::element& doc, const char* key) {
+    std::string_view s;
+    if (doc[key].get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+    return {};
+}
+
+bool has_match(const std::vector<SnippetPart>& parts) {
+    return std::any_of(parts.begin(), parts.end(), [](const SnippetPart& p) { return p.match; });
+}
+
+// Facet values of one slot over all matches; multi-valued combinations ("a|b") are split so each
+// document counts once per value.
+FacetCount facet_counts(std::string name, const Xapian::ValueCountMatchSpy& spy,
+                        bool multi_valued) {
+    std::map<std::string, Xapian::doccount> counts;
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+        std::string v = *it;
+        Xapian::doccount n = it.get_termfreq();
+        if (!multi_valued) {
+            counts[v] += n;
+            continue;
+        }
+        std::set<std::string> seen;  // a value twice in one combination still counts once
+        std::size_t start = 0;
+        while (start <= v.size()) {
+            std::size_t bar = v.find('|', start);
+            if (bar == std::string::npos) bar = v.size();
+            std::string part = v.substr(start, bar - start);
+            if (!part.empty() && seen.insert(part).second) counts[part] += n;
+            start = bar + 1;
+        }
+    }
+    FacetCount out{std::move(name), {counts.begin(), counts.end()}};
+    std::stable_sort(out.values.begin(), out.values.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    return out;
+}
+
+}  // namespace
+
+std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<std::string>& stems,
+                                      const std::vector<std::string>& wildcard_stems,
+                                      std::size_t chars) {
+    static thread_local Xapian::Stem stemmer("english");
+    std::vector<Word> words;
+    for (std::size_t i = 0; i < text.size();) {
+        if (!word_byte(text[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        // Like Xapian's TermGenerator, an apostrophe between letters stays inside the word.
+        while (j < text.size() &&
+               (word_byte(text[j]) ||
+                (text[j] == '\'' && j + 1 < text.size() && word_byte(text[j + 1]))))
+            ++j;
+        std::string w(text.substr(i, j - i));
+        for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string stem = stemmer(w);
+        bool match = std::binary_search(stems.begin(), stems.end(), stem);
+        for (const auto& p : wildcard_stems)
+            if (!match && (w.compare(0, p.size(), p) == 0 || stem.compare(0, p.size(), p) == 0))
+                match = true;
+        words.push_back({i, j, match});
+        i = j;
+    }
+    // Window: the start that covers most matches within `chars`, earliest first.
+    std::size_t best_start = 0, best = 0;
+    for (std::size_t k = 0; k < words.size(); ++k) {
+        if (!words[k].match) continue;
+        std::size_t n = 0;
+        for (std::size_t m = k; m < words.size() && words[m].end <= words[k].begin + chars; ++m)
+            n += words[m].match ? 1 : 0;
+        if (n > best) {
+            best = n;
+            best_start = k;
+        }
+    }
+    // A little context before the first match, snapped to a word start.
+    std::size_t first = best_start;
+    while (first > 0 && words[best_start].begin - words[first - 1].begin < chars / 5) --first;
+    std::size_t begin = words.empty() ? 0 : words[first].begin;
+    std::size_t limit = begin + chars;
+    std::vector<SnippetPart> parts;
+    auto add = [&](std::string_view s, bool match) {
+        if (s.empty()) return;
+        if (!parts.empty() && parts.back().match == match)
+            parts.back().text += s;
+        else
+            parts.push_back({std::string(s), match});
+    };
+    if (begin > 0) add("...", false);
+    std::size_t pos = begin;
+    std::size_t k = first;
+    for (; k < words.size() && words[k].end <= limit; ++k) {
+        const Word& w = words[k];
+        std::string_view gap = text.substr(pos, w.begin - pos);
+        // Join the gap into the highlight between two matched words ("long-term use").
+        bool inner = w.match && !parts.empty() && parts.back().match && gap.size() <= 2;
+        add(gap, inner);
+        add(text.substr(w.begin, w.end - w.begin), w.match);
+        pos = w.end;
+    }
+    if (k < words.size())
+        add("...", false);
+    else
+        add(text.substr(pos), false);  // the closing punctuation
+    return parts;
+}
+
+std::vector<std::string> parse_facet_list(std::string_view list) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        std::size_t comma = list.find(',', start);
+        if (comma == std::string_view::npos) comma = list.size();
+        std::string name(list.substr(start, comma - start));
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        start = comma + 1;
+        if (name.empty()) continue;
+        if (name == "all") {
+            for (const auto& f : schema::kFacets)
+                if (std::find(out.begin(), out.end(), f.name) == out.end())
+                    out.emplace_back(f.name);
+            continue;
+        }
+        bool known = std::any_of(schema::kFacets.begin(), schema::kFacets.end(),
+                                 [&](const schema::Facet& f) { return f.name == name; });
+        if (!known) {
+            std::string names;
+            for (const auto& f : schema::kFacets) names += std::string(f.name) + ",";
+            throw QueryError("unknown facet '" + name + "' (known: " + names + "all)");
+        }
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+    return out;
+}
+
+Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec))
+        throw IoError("no database at '" + path_ + "' (build one with imr-index)");
+    try {
+        db_ = Xapian::Database(path_);
+    } catch (const Xapian::Error& e) {
+        throw IoError("cannot open database '" + path_ + "': " + e.get_description());
+    }
+}
+
+Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
+
+SearchResult Searcher::search(const SearchOptions& options) {
+    Xapian::Query query = builder_.parse(options.query);
+    // An indexer committing meanwhile can invalidate the revision we read; reopen and retry.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return search_once(options, query);
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 4) throw;
+            db_.reopen();
+        }
+    }
+}
+
+SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Query& query) {
+    SearchResult result;
+    result.query = options.query;
+    result.parsed = query.get_description();
+    result.by_letter = options.by_letter;
+
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(query);
+    if (options.by_letter) enquire.set_collapse_key(schema::kSlotLetterId);
+    if (options.sort == SortOrder::decided)
+        enquire.set_sort_by_value_then_relevance(schema::kSlotDecisionDate, true);
+    else if (options.sort == SortOrder::injured)
+        enquire.set_sort_by_value_then_relevance(schema::kSlotInjuryDate, true);
+
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+    std::vector<const schema::Facet*> facets;
+    if (!options.count_only) {
+        for (const auto& name : options.facets) {
+            auto f = std::find_if(schema::kFacets.begin(), schema::kFacets.end(),
+                                  [&](const schema::Facet& x) { return x.name == name; });
+            if (f == schema::kFacets.end()) throw QueryError("unknown facet '" + name + "'");
+            facets.push_back(&*f);
+            spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(f->slot));
+            enquire.add_matchspy(spies.back().get());
+        }
+    }
+    // check_at_least = every document: the match runs to the end, so the total and every match
+    // spy count are exact, not estimates (and on remote shards too).
+    const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
+    const Xapian::doccount limit = options.count_only ? 0 : options.limit;
+    Xapian::MSet mset = enquire.get_mset(options.offset, limit, all);
+    result.total = mset.get_matches_estimated();
+
+    for (std::size_t i = 0; i < spies.size(); ++i)
+        result.facets.push_back(
+            facet_counts(std::string(facets[i]->name), *spies[i], facets[i]->multi_valued));
+    if (options.count_only) return result;
+
+    std::vector<std::string> stems, wildcards;
+    query_stems(query, stems, wildcards);
+    simdjson::dom::parser json;
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+        Hit hit;
+        Xapian::Document doc = it.get_document();
+        hit.rank = it.get_rank() + 1;
+        hit.docid = *it;
+        hit.score = it.get_weight();
+        hit.collapsed = options.by_letter ? it.get_collapse_count() : 0;
+        hit.id = doc.get_value(schema::kSlotLetterId);
+        hit.decision = doc.get_value(schema::kSlotDecision);
+        std::string item = doc.get_value(schema::kSlotItemNumber);
+        if (!item.empty()) hit.item = static_cast<int>(Xapian::sortable_unserialise(item));
+        hit.data = doc.get_data();
+        simdjson::dom::element data;
+        if (json.parse(hit.data).get(data) == simdjson::SUCCESS && data.is_object()) {
+            hit.request = field(data, "request");
+            hit.decision_date = field(data, "decision_date");
+            hit.injury_date = field(data, "injury_date");
+            // The rationale is what researchers read; fall back to the field that matched.
+            for (const char* key : {"rationale", "request", "original_request", "summary"}) {
+                std::string text = field(data, key);
+                if (text.empty()) continue;
+                auto parts = make_snippet(text, stems, wildcards, options.snippet_chars);
+                if (hit.snippet.empty()) hit.snippet = parts;
+                if (has_match(parts)) {
+                    hit.snippet = std::move(parts);
+                    break;
+                }
+            }
+        }
+        result.hits.push_back(std::move(hit));
+    }
+    return result;
+}
+
+}  // namespace imrdex

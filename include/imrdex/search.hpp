@@ -1,0 +1,137 @@
+// The search library: query parsing, searching with exact facet counts, and result output.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <xapian.h>
+
+namespace imrdex {
+
+// ---- Queries ---------------------------------------------------------------------------------
+
+// Turns the user's query text into a Xapian::Query following imrdex/schema.hpp:
+//  * unprefixed words and "phrases" search rationale, request and summary (XR, XQ, XS);
+//    `rationale:`, `request:`, `summary:` restrict to one field;
+//  * AND, OR, NOT, XOR, NEAR, ADJ only in upper case: "and"/"or" are ordinary words of
+//    rationales ("risks and benefits"), so FLAG_BOOLEAN_ANY_CASE is deliberately off;
+//  * +word / -word, trailing wildcards (`benzodiazepin*`);
+//  * facet filters `decision:`, `drug:`, ... (schema::kFacets names), values normalised to the
+//    index form (lower-case, whitespace collapsed; `state:California` = `state:CA`; `id:` as
+//    typed or upper-cased), quoted for several words: `specialty:"internal medicine"`;
+//  * ranges `age:40..60`, `injured:2010..2014`, `decided:2016-12-01..2017-01-31`,
+//    `assigned:2016-11..`, `denied:`, `received:`; years, months or days; open ends; a single
+//    value (`age:45`, `decided:2016-12`) means that whole year, month or day.
+// Throws QueryError with a message naming the offending part.
+class QueryBuilder {
+public:
+    QueryBuilder();
+    [[nodiscard]] Xapian::Query parse(std::string_view text) const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+// The date range bounds of one user date ("2016", "2016-12", "2016-12-09") as yyyymmdd numbers
+// of the schema: {first, last} ("2016" -> {20160000, 20161299}). Throws QueryError.
+std::pair<double, double> date_bounds(std::string_view date);
+
+// Query help shown by `imr-search --help`.
+std::string_view query_syntax_help();
+
+// ---- Searching -------------------------------------------------------------------------------
+
+enum class SortOrder { relevance, decided, injured };
+
+struct SearchOptions {
+    std::string query;
+    Xapian::doccount offset = 0;
+    Xapian::doccount limit = 10;
+    bool by_letter = false;  // one hit per letter (collapse on the letter id slot)
+    SortOrder sort = SortOrder::relevance;
+    std::vector<std::string> facets;  // facet names of schema::kFacets; "all" expands
+    bool count_only = false;          // only `total`; no hits, no facets
+    std::size_t snippet_chars = 300;
+};
+
+// A snippet as alternating plain/highlighted pieces so each output format marks them its own way.
+struct SnippetPart {
+    std::string text;
+    bool match = false;
+};
+
+struct Hit {
+    Xapian::doccount rank = 0;  // 1-based, counting from the first result (offset included)
+    Xapian::docid docid = 0;
+    double score = 0;           // BM25 weight
+    std::string id;             // letter id
+    int item = 0;               // 1-based item number
+    std::string decision;
+    std::string request;
+    std::string decision_date;  // ISO, from document data
+    std::string injury_date;
+    Xapian::doccount collapsed = 0;  // --by-letter: further matching items of this letter
+    std::vector<SnippetPart> snippet;
+    std::string data;  // the document data (a JSON object), for the letter's fields
+};
+
+struct FacetCount {
+    std::string name;                                               // facet name
+    std::vector<std::pair<std::string, Xapian::doccount>> values;  // top first, ties by name
+};
+
+struct SearchResult {
+    std::string query;        // as typed
+    std::string parsed;       // Xapian's description of the parsed query
+    Xapian::doccount total = 0;  // exact: items, or letters with --by-letter
+    bool by_letter = false;
+    std::vector<Hit> hits;
+    std::vector<FacetCount> facets;  // item counts, exact over all matches
+};
+
+// Expands and checks facet names ("all", "decision,class"); throws QueryError for unknown ones.
+std::vector<std::string> parse_facet_list(std::string_view list);
+
+// Searches one database: a Xapian database directory, or a directory whose XAPIANDB stub file
+// lists local and remote shards (`auto /path/shard`, `remote host:port`), searched as one.
+class Searcher {
+public:
+    // Throws IoError naming the path when it does not exist or cannot be opened.
+    explicit Searcher(std::string db_path);
+    [[nodiscard]] SearchResult search(const SearchOptions& options);
+    [[nodiscard]] Xapian::doccount doc_count() const;
+
+private:
+    SearchResult search_once(const SearchOptions& options, const Xapian::Query& query);
+    std::string path_;
+    Xapian::Database db_;
+    QueryBuilder builder_;
+};
+
+// Splits `text` into words the way the indexer's TermGenerator does for our purposes
+// (alphanumeric runs, lower-cased) and marks those whose stem is one of `stems`; returns a
+// window of about `chars` characters around the densest run of matches.
+std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<std::string>& stems,
+                                      const std::vector<std::string>& wildcard_stems,
+                                      std::size_t chars);
+
+// ---- Output ----------------------------------------------------------------------------------
+
+enum class OutputFormat { text, json, csv };
+
+// `ansi`: highlight with bold escape codes (text on a terminal); otherwise matches are marked
+// «like this» (JSON, CSV, text in a pipe). `full_text`: hits carry the whole rationale and
+// summary too. `count_only`: the total alone (a bare number; JSON {"query","total"}).
+std::string format_result(const SearchResult& result, OutputFormat format, bool ansi,
+                          bool full_text = false, bool count_only = false);
+
+// RFC 4180 field quoting, exposed for tests.
+std::string csv_field(std::string_view s);
+
+}  // namespace imrdex

@@ -1,0 +1,333 @@
+// Test fixture for the search tests: deterministic synthetic letters, a temp directory, and an
+// index of them written by hand exactly as imrdex/schema.hpp specifies (so the search tests do
+// not depend on the indexer) plus brute-force helpers that answer queries from the letters.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+#include "imrdex/json.hpp"
+#include "imrdex/letter.hpp"
+#include "imrdex/schema.hpp"
+
+namespace fixture {
+
+class TempDir {
+public:
+    explicit TempDir(const std::string& tag) {
+        std::random_device rd;
+        path_ = std::filesystem::temp_directory_path() /
+                ("imrdex-" + tag + "-" + std::to_string(rd()) + std::to_string(rd()));
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+inline std::string join_sorted(std::vector<std::string> v, bool lower) {
+    if (lower)
+        for (auto& s : v)
+            for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::sort(v.begin(), v.end());
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : "|") + s;
+    return out;
+}
+
+inline double date_number(const std::string& iso) {
+    if (iso.empty()) return 0;
+    double y = std::stod(iso.substr(0, 4));
+    double m = iso.size() >= 7 ? std::stod(iso.substr(5, 2)) : 0;
+    double d = iso.size() >= 10 ? std::stod(iso.substr(8, 2)) : 0;
+    return y * 10000 + m * 100 + d;
+}
+
+inline std::vector<std::string> lower_sources(const imrdex::Guideline& g) {
+    std::vector<std::string> out;
+    for (auto s : g.sources) {
+        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.push_back(s);
+    }
+    if (out.empty()) out.push_back("none");
+    return out;
+}
+
+// The item documents of one letter, following schema.hpp term by term and slot by slot.
+inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
+    namespace s = imrdex::schema;
+    Xapian::TermGenerator tg;
+    tg.set_stemmer(Xapian::Stem("english"));
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
+    for (std::size_t n = 0; n < l.items.size(); ++n) {
+        const imrdex::Item& it = l.items[n];
+        Xapian::Document doc;
+        tg.set_document(doc);
+        tg.index_text(it.rationale, 1, std::string(s::kRationale));
+        tg.increase_termpos();
+        tg.index_text(it.request, 1, std::string(s::kRequest));
+        tg.increase_termpos();
+        tg.index_text(it.original_request, 1, std::string(s::kRequest));
+        if (n == 0) {
+            tg.increase_termpos();
+            tg.index_text(l.summary, 1, std::string(s::kSummary));
+            doc.add_boolean_term(std::string(s::kFirstItem) + "1");
+        }
+        std::string unique = std::string(s::kUnique) + l.id + "/" + std::to_string(n + 1);
+        doc.add_boolean_term(unique);
+        auto term = [&](std::string_view prefix, const std::string& v) {
+            if (!v.empty()) doc.add_boolean_term(std::string(prefix) + v);
+        };
+        std::string decision(imrdex::to_string(it.decision));
+        term(s::kLetterId, l.id);
+        term(s::kDecision, decision);
+        term(s::kDrug, it.drug);
+        if (it.drug.find('/') != std::string::npos) {
+            std::size_t a = 0;
+            while (a <= it.drug.size()) {
+                std::size_t b = std::min(it.drug.find('/', a), it.drug.size());
+                term(s::kDrug, it.drug.substr(a, b - a));
+                a = b + 1;
+            }
+        }
+        term(s::kDrugClass, it.drug_class);
+        term(s::kCategory, it.category);
+        for (const auto& sp : l.specialties) term(s::kSpecialty, sp);
+        std::vector<std::string> states;
+        for (auto st : l.states) {
+            for (char& c : st) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            term(s::kState, st);
+            states.push_back(st);
+        }
+        term(s::kSex, l.sex);
+        auto mg = lower_sources(it.maximus_guideline);
+        auto cg = lower_sources(it.ca_guideline);
+        for (const auto& g : mg) term(s::kGuideline, g);
+        for (const auto& g : cg) term(s::kCaGuideline, g);
+        term(s::kPriority, l.priority);
+
+        doc.add_value(s::kSlotLetterId, l.id);
+        doc.add_value(s::kSlotDecision, decision);
+        doc.add_value(s::kSlotCategory, it.category);
+        doc.add_value(s::kSlotDrug, it.drug);
+        doc.add_value(s::kSlotDrugClass, it.drug_class);
+        doc.add_value(s::kSlotSpecialties, join_sorted(l.specialties, false));
+        doc.add_value(s::kSlotStates, join_sorted(states, false));
+        doc.add_value(s::kSlotSex, l.sex);
+        doc.add_value(s::kSlotGuideline, join_sorted(mg, false));
+        doc.add_value(s::kSlotCaGuideline, join_sorted(cg, false));
+        doc.add_value(s::kSlotPriority, l.priority);
+        if (l.age >= 0) doc.add_value(s::kSlotAge, Xapian::sortable_serialise(l.age));
+        auto date = [&](Xapian::valueno slot, const std::string& iso) {
+            if (!iso.empty()) doc.add_value(slot, Xapian::sortable_serialise(date_number(iso)));
+        };
+        date(s::kSlotDateAssigned, l.date_assigned);
+        date(s::kSlotDecisionDate, l.decision_date);
+        date(s::kSlotInjuryDate, l.injury_date);
+        date(s::kSlotUrDenialDate, l.ur_denial_date);
+        date(s::kSlotReceivedDate, l.received_date);
+        doc.add_value(s::kSlotItemNumber, Xapian::sortable_serialise(static_cast<double>(n + 1)));
+
+        std::string data;
+        imrdex::JsonWriter w(data);
+        w.begin_object().field("id", l.id).field("item", static_cast<int>(n + 1));
+        w.field("request", it.request).field("original_request", it.original_request);
+        w.field("decision", decision).field("category", it.category).field("drug", it.drug);
+        w.field("drug_class", it.drug_class).field("date_assigned", l.date_assigned);
+        w.field("decision_date", l.decision_date).field("injury_date", l.injury_date);
+        w.key("age");
+        if (l.age >= 0)
+            w.value(l.age);
+        else
+            w.null();
+        w.field("sex", l.sex).field("states", l.states).field("specialties", l.specialties);
+        w.field("source", l.source).field("rationale", it.rationale);
+        if (n == 0) w.field("summary", l.summary);
+        w.end_object();
+        doc.set_data(data);
+        db.replace_document(unique, doc);
+    }
+}
+
+inline void build_index(const std::filesystem::path& dir, const std::vector<imrdex::Letter>& ls) {
+    Xapian::WritableDatabase db(dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
+    for (const auto& l : ls) add_letter(db, l);
+    db.commit();
+}
+
+// ---- Synthetic letters -----------------------------------------------------------------------
+
+struct DrugRow {
+    const char* request;
+    const char* drug;
+    const char* cls;
+};
+
+inline const std::vector<DrugRow>& drug_rows() {
+    static const std::vector<DrugRow> rows{
+        {"Norco 10/325mg #90", "acetaminophen/hydrocodone", "opioid"},
+        {"Oxycodone 10mg #60", "oxycodone", "opioid"},
+        {"Xanax 0.5mg #30", "alprazolam", "benzodiazepine"},
+        {"Clonazepam 1mg #60", "clonazepam", "benzodiazepine"},
+        {"Ibuprofen 800mg #90", "ibuprofen", "nsaid"},
+        {"Flexeril 10mg #30", "cyclobenzaprine", "muscle relaxant"},
+    };
+    return rows;
+}
+
+inline const std::vector<std::string>& sentences() {
+    static const std::vector<std::string> s{
+        "Long-term use of benzodiazepines is not recommended because efficacy is unproven.",
+        "The guidelines support opioids for chronic pain when there is documented functional "
+        "improvement.",
+        "There is no documentation of the risks and benefits discussed with the patient.",
+        "Physical therapy was completed without lasting relief of symptoms.",
+        "An MRI of the lumbar spine is indicated when red flags are present.",
+        "The patient's pain scores decreased from 8/10 to 4/10 with medication.",
+        "Urine drug screens have been consistent with the prescribed medications.",
+        "Muscle relaxants are recommended for short-term treatment of acute exacerbations.",
+        "The request is not medically necessary at this time.",
+        "Weaning was advised in the prior review and has not occurred.",
+        "NSAIDs are recommended at the lowest dose for the shortest period.",
+        "Official Disability Guidelines recommend imaging only after conservative care fails.",
+    };
+    return s;
+}
+
+// `n` letters with 1-4 items each, drawn from fixed vocabularies by a seeded generator so every
+// run indexes the same texts and facet values (several specialties and states per letter).
+inline std::vector<imrdex::Letter> make_letters(int n, unsigned seed = 7) {
+    std::mt19937 rng(seed);
+    auto pick = [&](int k) { return static_cast<int>(rng() % static_cast<unsigned>(k)); };
+    const std::vector<std::string> specialties{"internal medicine", "pain management",
+                                               "orthopedic surgery", "psychiatry",
+                                               "physical medicine & rehabilitation"};
+    const std::vector<std::string> states{"CA", "NY", "TX", "FL", "OR"};
+    const std::vector<std::vector<std::string>> sources{
+        {}, {"MTUS"}, {"MTUS", "ACOEM"}, {"ODG"}, {"MTUS", "ODG", "other"}};
+    std::vector<imrdex::Letter> out;
+    for (int i = 0; i < n; ++i) {
+        imrdex::Letter l;
+        char id[32];
+        std::snprintf(id, sizeof id, "CM16-%07d", 1000 + i * 13);
+        l.id = id;
+        l.source = l.id + ".txt";
+        char date[16];
+        std::snprintf(date, sizeof date, "%04d-%02d-%02d", 2016 + pick(2), 1 + pick(12),
+                      1 + pick(28));
+        l.decision_date = date;
+        int year = 2000 + pick(16);
+        // Reduced precision on some letters: year only or year-month, as the schema allows.
+        int prec = pick(5);
+        std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, 1 + pick(12), 1 + pick(28));
+        l.injury_date = prec == 0 ? std::string(date).substr(0, 4)
+                        : prec == 1 ? std::string(date).substr(0, 7)
+                                    : std::string(date);
+        std::snprintf(date, sizeof date, "2016-%02d-%02d", 1 + pick(12), 1 + pick(28));
+        l.date_assigned = date;
+        l.priority = pick(6) == 0 ? "expedited" : "standard";
+        l.age = pick(10) == 0 ? -1 : 20 + pick(50);
+        l.sex = pick(2) ? "female" : "male";
+        std::set<std::string> sp, st;
+        int nsp = 1 + pick(3);
+        for (int k = 0; k < nsp; ++k) sp.insert(specialties[pick(5)]);
+        l.specialties.assign(sp.begin(), sp.end());
+        int nst = 1 + pick(2);
+        for (int k = 0; k < nst; ++k) st.insert(states[pick(5)]);
+        l.states.assign(st.begin(), st.end());
+        l.summary = "The patient is a " + std::to_string(l.age) + " year old " + l.sex +
+                    " injured at work. " + sentences()[pick(12)];
+        int items = 1 + pick(4);
+        for (int k = 0; k < items; ++k) {
+            imrdex::Item it;
+            int kind = pick(8);
+            if (kind < 6) {
+                const DrugRow& d = drug_rows()[kind];
+                it.request = d.request;
+                it.drug = d.drug;
+                it.drug_class = d.cls;
+                it.category = "pharmaceutical";
+            } else if (kind == 6) {
+                it.request = "MRI of the lumbar spine";
+                it.category = "imaging";
+            } else {
+                it.request = "Physical therapy 2x6 lumbar";
+                it.category = "physical therapy";
+            }
+            it.decision = pick(3) == 0 ? imrdex::Decision::overturned : imrdex::Decision::upheld;
+            it.maximus_guideline.sources = sources[pick(5)];
+            it.ca_guideline.sources = sources[pick(5)];
+            int ns = 2 + pick(3);
+            for (int m = 0; m < ns; ++m)
+                it.rationale += (it.rationale.empty() ? "" : " ") + sentences()[pick(12)];
+            l.items.push_back(std::move(it));
+        }
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+// ---- Brute force -----------------------------------------------------------------------------
+
+// Lower-cased alphanumeric runs (an apostrophe between letters kept), stemmed like the index.
+inline std::vector<std::string> stem_tokens(const std::string& text) {
+    static Xapian::Stem stem("english");
+    std::vector<std::string> out;
+    std::string w;
+    auto flush = [&] {
+        if (!w.empty()) out.push_back(stem(w));
+        w.clear();
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        if (std::isalnum(c) || c >= 0x80 ||
+            (c == '\'' && !w.empty() && i + 1 < text.size() &&
+             std::isalnum(static_cast<unsigned char>(text[i + 1]))))
+            w += static_cast<char>(std::tolower(c));
+        else
+            flush();
+    }
+    flush();
+    return out;
+}
+
+inline bool contains_phrase(const std::string& text, const std::vector<std::string>& phrase) {
+    auto t = stem_tokens(text);
+    return std::search(t.begin(), t.end(), phrase.begin(), phrase.end()) != t.end();
+}
+
+struct ItemRef {
+    const imrdex::Letter* letter;
+    std::size_t index;  // 0-based
+    [[nodiscard]] const imrdex::Item& item() const { return letter->items[index]; }
+    [[nodiscard]] std::string key() const {
+        return letter->id + "#" + std::to_string(index + 1);
+    }
+};
+
+template <typename Pred>
+std::vector<ItemRef> items_where(const std::vector<imrdex::Letter>& ls, Pred pred) {
+    std::vector<ItemRef> out;
+    for (const auto& l : ls)
+        for (std::size_t i = 0; i < l.items.size(); ++i)
+            if (pred(ItemRef{&l, i})) out.push_back(ItemRef{&l, i});
+    return out;
+}
+
+}  // namespace fixture
