@@ -1,0 +1,236 @@
+// imr-bench: Google Benchmark figures for each stage of imrdex and the whole, as rates.
+//
+// Corpus size: IMRDEX_BENCH_LETTERS (default 20000) generated letters, seed 42, built once per run
+// into a temporary directory. Run with --benchmark_repetitions=N for aggregates and
+// --benchmark_format=json for machine-readable throughput.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "imrdex/document.hpp"
+#include "imrdex/generator.hpp"
+#include "imrdex/inputs.hpp"
+#include "imrdex/parser.hpp"
+#include "imrdex/pipeline.hpp"
+#include "imrdex/search.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint64_t bench_letters() {
+    const char* env = std::getenv("IMRDEX_BENCH_LETTERS");
+    return env != nullptr ? std::strtoull(env, nullptr, 10) : 20000;
+}
+
+// The shared fixture: one generated corpus on disk (JSON Lines), its texts and parsed letters in
+// memory, and one index over it. Built lazily so a filtered run builds only what it needs.
+struct Corpus {
+    fs::path dir;
+    fs::path jsonl;
+    std::vector<std::string> texts;
+    std::vector<std::string> ids;
+    std::uint64_t text_bytes = 0;
+    std::vector<imrdex::Letter> letters;
+    fs::path db;
+
+    Corpus() {
+        dir = fs::temp_directory_path() / ("imr-bench-" + std::to_string(::getpid()));
+        fs::create_directories(dir);
+        imrdex::CorpusOptions opts;
+        opts.letters = bench_letters();
+        opts.seed = 42;
+        opts.out = dir / "corpus";
+        opts.format = imrdex::CorpusFormat::jsonl;
+        imrdex::write_corpus(opts);
+        jsonl = opts.out / "letters.jsonl";
+        const imrdex::LetterGenerator gen(opts.seed);
+        for (std::uint64_t i = 0; i < opts.letters; ++i) {
+            auto g = gen.generate(i);
+            text_bytes += g.text.size();
+            ids.push_back(g.truth.id);
+            texts.push_back(std::move(g.text));
+        }
+    }
+    ~Corpus() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    Corpus(const Corpus&) = delete;
+    Corpus& operator=(const Corpus&) = delete;
+
+    const std::vector<imrdex::Letter>& parsed() {
+        if (letters.empty()) {
+            const imrdex::LetterParser parser;
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+                letters.push_back(parser.parse(texts[i], ids[i], ids[i]));
+            }
+        }
+        return letters;
+    }
+
+    const fs::path& index() {
+        if (db.empty()) {
+            db = dir / "db";
+            imrdex::IndexOptions opts;
+            opts.db = db.string();
+            imrdex::run_index({jsonl.string()}, opts);
+        }
+        return db;
+    }
+};
+
+Corpus& corpus() {
+    static Corpus c;
+    return c;
+}
+
+void set_rates(benchmark::State& state, std::uint64_t letters, std::uint64_t bytes) {
+    state.SetItemsProcessed(static_cast<std::int64_t>(letters));
+    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+    state.counters["letters/s"] =
+        benchmark::Counter(static_cast<double>(letters), benchmark::Counter::kIsRate);
+}
+
+// Reading JSON Lines with simdjson's document stream: the reader stage alone.
+void BM_ReadJsonl(benchmark::State& state) {
+    Corpus& c = corpus();
+    std::uint64_t letters = 0;
+    std::uint64_t bytes = 0;
+    for (auto _ : state) {
+        std::vector<imrdex::Rejection> rejections;
+        imrdex::InputReader reader(imrdex::expand_inputs({c.jsonl.string()}, rejections));
+        imrdex::InputBatch batch;
+        while (reader.next(batch, 256, std::size_t{4} << 20)) {
+            letters += batch.letters.size();
+            bytes += batch.text_bytes;
+        }
+    }
+    set_rates(state, letters, bytes);
+}
+BENCHMARK(BM_ReadJsonl)->Unit(benchmark::kMillisecond);
+
+// Parsing letter text into extraction records, one core.
+void BM_Parse(benchmark::State& state) {
+    Corpus& c = corpus();
+    const imrdex::LetterParser parser;
+    std::uint64_t letters = 0;
+    std::uint64_t bytes = 0;
+    for (auto _ : state) {
+        for (std::size_t i = 0; i < c.texts.size(); ++i) {
+            auto letter = parser.parse(c.texts[i], c.ids[i], c.ids[i]);
+            benchmark::DoNotOptimize(letter);
+            bytes += c.texts[i].size();
+        }
+        letters += c.texts.size();
+    }
+    set_rates(state, letters, bytes);
+}
+BENCHMARK(BM_Parse)->Unit(benchmark::kMillisecond);
+
+// Tokenising, stemming and building the Xapian documents of parsed letters, one core.
+void BM_BuildDocuments(benchmark::State& state) {
+    Corpus& c = corpus();
+    const auto& parsed = c.parsed();
+    imrdex::DocumentBuilder builder;
+    std::uint64_t letters = 0;
+    std::uint64_t items = 0;
+    for (auto _ : state) {
+        for (const auto& letter : parsed) {
+            auto docs = builder.build(letter);
+            items += docs.size();
+            benchmark::DoNotOptimize(docs);
+        }
+        letters += parsed.size();
+    }
+    set_rates(state, letters, c.text_bytes * static_cast<std::uint64_t>(state.iterations()));
+    state.counters["items/s"] = benchmark::Counter(static_cast<double>(items),
+                                                   benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BuildDocuments)->Unit(benchmark::kMillisecond);
+
+// The whole job into a finished, committed, searchable index, at 1 and 2 threads.
+void BM_IndexEndToEnd(benchmark::State& state) {
+    Corpus& c = corpus();
+    const auto threads = static_cast<unsigned>(state.range(0));
+    std::uint64_t letters = 0;
+    std::uint64_t bytes = 0;
+    int run = 0;
+    for (auto _ : state) {
+        const fs::path db = c.dir / ("e2e-" + std::to_string(threads) + "-" + std::to_string(run++));
+        imrdex::IndexOptions opts;
+        opts.db = db.string();
+        opts.threads = threads;
+        opts.shards = 2;
+        const auto stats = imrdex::run_index({c.jsonl.string()}, opts);
+        letters += stats.letters;
+        bytes += stats.text_bytes;
+        state.PauseTiming();
+        fs::remove_all(db);
+        state.ResumeTiming();
+    }
+    set_rates(state, letters, bytes);
+}
+BENCHMARK(BM_IndexEndToEnd)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+// Query latency by class over the fixture index. Each class runs a fixed list of queries.
+const std::vector<std::vector<std::string>>& query_classes() {
+    static const std::vector<std::vector<std::string>> classes{
+        {"opioids", "tapering", "radiculopathy", "acupuncture", "compounded"},
+        {"\"long term use\"", "\"functional improvement\"", "\"not medically necessary\"",
+         "\"home exercise program\"", "\"red flag\""},
+        {"\"long term use\" class:benzodiazepine decision:upheld",
+         "\"functional improvement\" category:\"physical therapy\" sex:female",
+         "\"not medically necessary\" decision:overturned guideline:odg",
+         "\"home exercise program\" category:\"physical therapy\" age:40..60",
+         "\"red flag\" category:imaging injured:2010..2014"},
+    };
+    return classes;
+}
+
+void run_queries(benchmark::State& state, std::size_t cls, std::vector<std::string> facets,
+                 bool by_letter) {
+    imrdex::Searcher searcher(corpus().index().string());
+    const auto& queries = query_classes()[cls];
+    std::uint64_t n = 0;
+    std::uint64_t matches = 0;
+    for (auto _ : state) {
+        for (const auto& q : queries) {
+            imrdex::SearchOptions opts;
+            opts.query = q;
+            opts.facets = facets;
+            opts.by_letter = by_letter;
+            const auto result = searcher.search(opts);
+            matches += result.total;
+            ++n;
+        }
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(n));
+    state.counters["queries/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+    state.counters["matches/query"] = static_cast<double>(matches) / static_cast<double>(n ? n : 1);
+}
+
+void BM_QuerySingleTerm(benchmark::State& s) { run_queries(s, 0, {}, false); }
+void BM_QueryPhrase(benchmark::State& s) { run_queries(s, 1, {}, false); }
+void BM_QueryPhraseFilters(benchmark::State& s) { run_queries(s, 2, {}, false); }
+void BM_QueryFacetHeavy(benchmark::State& s) {
+    run_queries(s, 2, {"decision", "class", "specialty", "state", "guideline"}, false);
+}
+void BM_QueryByLetter(benchmark::State& s) { run_queries(s, 1, {}, true); }
+BENCHMARK(BM_QuerySingleTerm)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QueryPhrase)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QueryPhraseFilters)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QueryFacetHeavy)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QueryByLetter)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
