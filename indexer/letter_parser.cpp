@@ -471,7 +471,8 @@ std::size_t header_start(const std::vector<Line>& lines, std::size_t last, std::
     for (;;) {
         const std::size_t p = prev_nonblank(lines, start, floor);
         if (p == kNone || count >= kMaxHeaderLines) break;
-        if (ends_sentence(lines[p].t)) break;
+        // A rationale that forgot its final period still ends "... medically necessary".
+        if (ends_sentence(lines[p].t) || iends_with(lines[p].t, "medically necessary")) break;
         start = p;
         ++count;
         has_original = has_original || mentions_original(lines[p].t);
@@ -481,6 +482,7 @@ std::size_t header_start(const std::vector<Line>& lines, std::size_t last, std::
     if (!has_original) {
         std::string joined;
         for (std::size_t i = start; i <= last; ++i) append_collapsed(joined, lines[i].t);
+        if (mentions_original(joined)) return start;
         if (ifind(joined, "remaining IMR eligible") != std::string::npos ||
             ifind(joined, "original request IMR eligible") != std::string::npos ||
             istarts_with(joined, "The original request")) {
@@ -489,7 +491,11 @@ std::size_t header_start(const std::vector<Line>& lines, std::size_t last, std::
                 const std::size_t p = prev_nonblank(lines, s, floor);
                 if (p == kNone) break;
                 s = p;
-                if (mentions_original(lines[p].t)) return s;
+                std::string back(lines[p].t);
+                back.push_back(' ');
+                back += joined;
+                joined = collapse(back);
+                if (mentions_original(joined)) return s;
             }
         }
     }

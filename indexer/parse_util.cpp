@@ -420,7 +420,8 @@ bool cites_other(std::string_view t) {
     }
     for (std::size_t p = ifind(t, "MTUS"); p != std::string_view::npos;
          p = ifind(t, "MTUS", p + 1)) {
-        const bool non = (p >= 3 && iequals(t.substr(p - 3, 3), "non"));
+        const bool non = (p >= 3 && iequals(t.substr(p - 3, 3), "non")) ||
+                         (p >= 4 && iequals(t.substr(p - 4, 4), "non-"));
         if (!non) continue;
         std::size_t q = p + 4;
         while (q < t.size() && is_space(t[q])) ++q;
@@ -453,8 +454,15 @@ std::vector<std::string> guideline_sources(std::string_view citation) {
 bool ends_sentence(std::string_view t) noexcept {
     std::size_t e = t.size();
     while (e > 0 && is_space(t[e - 1])) --e;
-    while (e > 0 && (t[e - 1] == '"' || t[e - 1] == ')' || t[e - 1] == '\'' || t[e - 1] == ']')) {
-        --e;
+    for (;;) {
+        if (e > 0 && (t[e - 1] == '"' || t[e - 1] == ')' || t[e - 1] == '\'' || t[e - 1] == ']')) {
+            --e;
+        } else if (e >= 3 && t.substr(e - 3, 2) == "\xE2\x80" &&
+                   (t[e - 1] == '\x9D' || t[e - 1] == '\x99')) {
+            e -= 3;  // closing curly quote
+        } else {
+            break;
+        }
     }
     if (e == 0) return false;
     const char c = t[e - 1];
