@@ -123,7 +123,7 @@ public:
             int n = -1;
             auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
             if (ec != std::errc() || p != s.data() + s.size() || n < 0 || n > 150)
-                bad_range("age:" + s, "'" + s + "' is not an age in years (0-150)");
+                bad_range("age:", "'" + s + "' is not an age in years (0-150)");
             return n;
         };
         if (begin.empty() && end.empty()) bad_range("age:..", "give at least one end");
@@ -143,7 +143,7 @@ public:
         : RangeProcessor(slot_, field + ":"), field_(field) {}
 
     Xapian::Query operator()(const std::string& begin, const std::string& end) override {
-        const std::string whole = field_ + ":" + begin + ".." + end;
+        const std::string whole = field_ + ":" + (begin == end ? begin : begin + ".." + end);
         if (begin.empty() && end.empty()) bad_range(whole, "give at least one end");
         double lo = 0, hi = 0;
         try {

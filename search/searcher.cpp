@@ -18,7 +18,18 @@ namespace imrdex {
 namespace {
 
 bool word_byte(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
+}
+
+// TermGenerator's infixes: "'" and "&" between word characters, '.', ',' and ';' between digits
+// ("don't", "3.5"), so highlighted words are the indexed words.
+bool joins_word(std::string_view text, std::size_t i) {
+    if (i == 0 || i + 1 >= text.size() || !word_byte(text[i + 1])) return false;
+    char c = text[i];
+    if (c == '\'' || c == '&') return true;
+    auto digit = [](char d) { return std::isdigit(static_cast<unsigned char>(d)) != 0; };
+    return (c == '.' || c == ',' || c == ';') && digit(text[i - 1]) && digit(text[i + 1]);
 }
 
 struct Word {
@@ -100,11 +111,7 @@ std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<s
             continue;
         }
         std::size_t j = i;
-        // Like Xapian's TermGenerator, an apostrophe between letters stays inside the word.
-        while (j < text.size() &&
-               (word_byte(text[j]) ||
-                (text[j] == '\'' && j + 1 < text.size() && word_byte(text[j + 1]))))
-            ++j;
+        while (j < text.size() && (word_byte(text[j]) || joins_word(text, j))) ++j;
         std::string w(text.substr(i, j - i));
         for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         std::string stem = stemmer(w);

@@ -285,25 +285,36 @@ inline std::vector<imrdex::Letter> make_letters(int n, unsigned seed = 7) {
 
 // ---- Brute force -----------------------------------------------------------------------------
 
-// Lower-cased alphanumeric runs (an apostrophe between letters kept), stemmed like the index.
+// The indexer's words (Xapian TermGenerator rules, ASCII part): runs of letters, digits and
+// '_', joined by one "'" or "&" between word characters and by one '.', ',' or ';' between
+// digits ("don't", "3.5"); lower-cased and stemmed like the index (STEM_ALL).
 inline std::vector<std::string> stem_tokens(const std::string& text) {
     static Xapian::Stem stem("english");
+    auto word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+               static_cast<unsigned char>(c) >= 0x80;
+    };
+    auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
     std::vector<std::string> out;
     std::string w;
-    auto flush = [&] {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (word(c)) {
+            w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            continue;
+        }
+        bool joins = !w.empty() && i + 1 < text.size() && word(text[i + 1]) &&
+                     (c == '\'' || c == '&' ||
+                      ((c == '.' || c == ',' || c == ';') && digit(text[i - 1]) &&
+                       digit(text[i + 1])));
+        if (joins) {
+            w += c;
+            continue;
+        }
         if (!w.empty()) out.push_back(stem(w));
         w.clear();
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(text[i]);
-        if (std::isalnum(c) || c >= 0x80 ||
-            (c == '\'' && !w.empty() && i + 1 < text.size() &&
-             std::isalnum(static_cast<unsigned char>(text[i + 1]))))
-            w += static_cast<char>(std::tolower(c));
-        else
-            flush();
     }
-    flush();
+    if (!w.empty()) out.push_back(stem(w));
     return out;
 }
 
