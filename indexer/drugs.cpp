@@ -1,1 +1,261 @@
-// Placeholder until its owner lands it; see git log.
+// The drug vocabulary: parsing drugs.tsv and finding the first drug name in a request.
+#include "imrdex/drugs.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "imrdex/errors.hpp"
+
+namespace imrdex::embedded {
+extern const std::string_view drugs_tsv;
+}
+
+namespace imrdex {
+
+namespace {
+
+// ASCII only on purpose: vocabulary names are ASCII and a UTF-8 byte must never form a word.
+bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+// Characters that may stand between the words of a multi-word name in a request:
+// "Lidoderm patch", "Lidoderm-patch", "hydrocodone/APAP", "Tylenol #3".
+bool is_gap(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '-' || c == '/' || c == '#' || c == '.' || c == '_';
+}
+constexpr std::size_t kMaxGap = 3;
+
+std::size_t skip_gap(std::string_view r, std::size_t p) noexcept {
+    for (std::size_t k = 0; k < kMaxGap && p < r.size() && is_gap(r[p]); ++k) ++p;
+    return p;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// Lower-case with whitespace runs collapsed to one space.
+std::string normalize_text(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    bool space = false;
+    for (char c : trim(s)) {
+        if (c == ' ' || c == '\t') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) out += ' ';
+        space = false;
+        out += lower(c);
+    }
+    return out;
+}
+
+// Words of a name as the matcher sees them: runs of letters or runs of digits.
+std::vector<std::string> name_tokens(std::string_view name) {
+    std::vector<std::string> tokens;
+    std::size_t i = 0;
+    while (i < name.size()) {
+        if (!is_alnum(name[i])) {
+            ++i;
+            continue;
+        }
+        const bool digit = is_digit(name[i]);
+        const std::size_t start = i;
+        while (i < name.size() && is_alnum(name[i]) && is_digit(name[i]) == digit) ++i;
+        tokens.emplace_back(name.substr(start, i - start));
+    }
+    return tokens;
+}
+
+// Matches the lower-case `name` at `pos` of `r` (the start of a request word). Returns the end of
+// the match, or npos. Separators in the name accept up to kMaxGap gap characters (or none) in the
+// request; a letter/digit change inside a name word accepts a gap too ("b12" ~ "B-12").
+std::size_t match_at(std::string_view name, std::string_view r, std::size_t pos) noexcept {
+    std::size_t p = pos;
+    std::size_t i = 0;
+    while (i < name.size()) {
+        const char c = name[i];
+        if (!is_alnum(c)) {
+            while (i < name.size() && !is_alnum(name[i])) ++i;
+            p = skip_gap(r, p);
+            continue;
+        }
+        if (i > 0 && is_alnum(name[i - 1]) && is_digit(name[i - 1]) != is_digit(c)) {
+            p = skip_gap(r, p);
+        }
+        if (p >= r.size() || lower(r[p]) != c) return std::string_view::npos;
+        ++p;
+        ++i;
+    }
+    // A name must end on a word boundary, except that digits may follow a name ending in a
+    // letter: "Norco10/325".
+    if (p < r.size()) {
+        const char last = name.back();
+        const char next = r[p];
+        if ((is_alpha(last) && is_alpha(next)) || (is_digit(last) && is_digit(next))) {
+            return std::string_view::npos;
+        }
+    }
+    return p;
+}
+
+[[noreturn]] void fail(std::string_view origin, std::size_t line, const std::string& what) {
+    std::ostringstream msg;
+    msg << origin << ':' << line << ": " << what;
+    throw ConfigError(msg.str());
+}
+
+}  // namespace
+
+DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view origin) {
+    DrugVocabulary vocab;
+    std::unordered_map<std::string, std::size_t> seen;  // token key -> line of first definition
+    std::size_t line_no = 0;
+    std::size_t pos = 0;
+    while (pos < tsv.size()) {
+        std::size_t eol = tsv.find('\n', pos);
+        if (eol == std::string_view::npos) eol = tsv.size();
+        const std::string_view raw = tsv.substr(pos, eol - pos);
+        pos = eol + 1;
+        ++line_no;
+        const std::string_view line = trim(raw);
+        if (line.empty() || line.front() == '#') continue;
+
+        std::vector<std::string_view> cols;
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t tab = raw.find('\t', start);
+            if (tab == std::string_view::npos) {
+                cols.push_back(trim(raw.substr(start)));
+                break;
+            }
+            cols.push_back(trim(raw.substr(start, tab - start)));
+            start = tab + 1;
+        }
+        if (cols.size() != 4) {
+            fail(origin, line_no,
+                 "expected 4 tab-separated columns (name, ingredients, class, kind), found " +
+                     std::to_string(cols.size()));
+        }
+        static constexpr const char* kColumn[] = {"name", "ingredients", "class", "kind"};
+        for (std::size_t c = 0; c < cols.size(); ++c) {
+            if (cols[c].empty()) fail(origin, line_no, std::string("empty ") + kColumn[c]);
+        }
+
+        DrugEntry entry;
+        entry.name = normalize_text(cols[0]);
+        const std::vector<std::string> tokens = name_tokens(entry.name);
+        if (tokens.empty()) fail(origin, line_no, "name has no letters or digits");
+
+        std::vector<std::string> parts;
+        std::string_view ing = cols[1];
+        while (true) {
+            const std::size_t slash = ing.find('/');
+            const std::string part = normalize_text(ing.substr(0, slash));
+            if (part.empty()) fail(origin, line_no, "empty ingredient in '" + std::string(cols[1]) + "'");
+            parts.push_back(part);
+            if (slash == std::string_view::npos) break;
+            ing.remove_prefix(slash + 1);
+        }
+        std::sort(parts.begin(), parts.end());
+        for (std::size_t k = 0; k < parts.size(); ++k) {
+            if (k > 0) entry.drug += '/';
+            entry.drug += parts[k];
+        }
+        entry.drug_class = normalize_text(cols[2]);
+
+        const std::string kind = normalize_text(cols[3]);
+        if (kind == "brand") {
+            entry.brand = true;
+        } else if (kind != "generic") {
+            fail(origin, line_no, "kind must be 'brand' or 'generic', not '" + std::string(cols[3]) + "'");
+        }
+
+        // Names that differ only in separators match the same requests, so they are duplicates.
+        std::string key;
+        for (const auto& t : tokens) {
+            if (!key.empty()) key += ' ';
+            key += t;
+        }
+        if (const auto [it, inserted] = seen.emplace(key, line_no); !inserted) {
+            fail(origin, line_no,
+                 "duplicate name '" + entry.name + "' (first defined on line " +
+                     std::to_string(it->second) + ")");
+        }
+
+        const std::size_t index = vocab.entries_.size();
+        vocab.by_first_word_[tokens.front()].push_back(index);
+        // "MSContin" / "Lidodermpatch": the leading letter words written together form one request
+        // word, so that joined form is a key as well.
+        std::string joined = tokens.front();
+        std::size_t n_letters = 1;
+        while (n_letters < tokens.size() && is_alpha(tokens[n_letters].front()) &&
+               is_alpha(tokens[n_letters - 1].front())) {
+            joined += tokens[n_letters];
+            ++n_letters;
+        }
+        if (n_letters > 1) vocab.by_first_word_[joined].push_back(index);
+        vocab.entries_.push_back(std::move(entry));
+    }
+    if (vocab.entries_.empty()) fail(origin, line_no, "no drug entries");
+
+    // Longest name first, so the first candidate that matches is the longest match.
+    for (auto& [word, indices] : vocab.by_first_word_) {
+        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
+            return vocab.entries_[a].name.size() > vocab.entries_[b].name.size();
+        });
+    }
+    return vocab;
+}
+
+DrugVocabulary DrugVocabulary::from_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot open drug vocabulary '" + path + "'");
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (in.bad()) throw IoError("cannot read drug vocabulary '" + path + "'");
+    return parse(buf.str(), path);
+}
+
+const DrugVocabulary& DrugVocabulary::builtin() {
+    static const DrugVocabulary vocab = parse(embedded::drugs_tsv, "builtin:drugs.tsv");
+    return vocab;
+}
+
+std::optional<DrugMatch> DrugVocabulary::match(std::string_view request) const {
+    std::string key;  // reused: short words stay in the small-string buffer, no allocation
+    std::size_t i = 0;
+    const std::size_t n = request.size();
+    while (i < n) {
+        if (!is_alnum(request[i])) {
+            ++i;
+            continue;
+        }
+        const std::size_t start = i;
+        const bool digit = is_digit(request[i]);
+        while (i < n && is_alnum(request[i]) && is_digit(request[i]) == digit) ++i;
+        key.clear();
+        for (std::size_t k = start; k < i; ++k) key += lower(request[k]);
+        const auto it = by_first_word_.find(key);
+        if (it == by_first_word_.end()) continue;
+        for (const std::size_t index : it->second) {
+            const DrugEntry& entry = entries_[index];
+            const std::size_t end = match_at(entry.name, request, start);
+            if (end != std::string_view::npos) return DrugMatch{&entry, start, end - start};
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace imrdex

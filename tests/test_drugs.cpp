@@ -1,0 +1,355 @@
+// Unit tests of the drug vocabulary, the request classifier and unknown-drug-word detection.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "imrdex/drugs.hpp"
+#include "imrdex/errors.hpp"
+
+namespace imrdex {
+namespace {
+
+const DrugVocabulary& vocab() { return DrugVocabulary::builtin(); }
+
+struct Found {
+    std::string name;
+    std::string drug;
+    std::string drug_class;
+    std::string text;  // the matched span of the request
+};
+
+std::optional<Found> find(std::string_view request, const DrugVocabulary& v = vocab()) {
+    const auto m = v.match(request);
+    if (!m) return std::nullopt;
+    return Found{m->entry->name, m->entry->drug, m->entry->drug_class,
+                 std::string(request.substr(m->offset, m->length))};
+}
+
+TEST(DrugVocabulary, BuiltinLoadsWithAtLeast300NormalizedNames) {
+    const auto& entries = vocab().entries();
+    ASSERT_GE(entries.size(), 300u);
+    std::set<std::string> names;
+    for (const DrugEntry& e : entries) {
+        SCOPED_TRACE(e.name);
+        EXPECT_TRUE(names.insert(e.name).second) << "duplicate";
+        EXPECT_FALSE(e.name.empty());
+        EXPECT_FALSE(e.drug.empty());
+        EXPECT_FALSE(e.drug_class.empty());
+        for (const std::string* s : {&e.name, &e.drug, &e.drug_class}) {
+            EXPECT_TRUE(std::none_of(s->begin(), s->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+                << *s << " is not lower-case";
+        }
+        std::vector<std::string> parts;
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t slash = e.drug.find('/', start);
+            parts.push_back(e.drug.substr(start, slash - start));
+            if (slash == std::string::npos) break;
+            start = slash + 1;
+        }
+        EXPECT_TRUE(std::is_sorted(parts.begin(), parts.end())) << e.drug << " is not sorted";
+        EXPECT_EQ(std::set<std::string>(parts.begin(), parts.end()).size(), parts.size()) << e.drug;
+    }
+    // Every name finds itself (nothing in the vocabulary is unreachable).
+    for (const DrugEntry& e : entries) {
+        const auto f = find(e.name);
+        ASSERT_TRUE(f) << e.name;
+        EXPECT_EQ(f->name, e.name);
+    }
+}
+
+TEST(DrugVocabulary, MatchesRealisticRequests) {
+    struct Case {
+        const char* request;
+        const char* drug;
+        const char* drug_class;
+        const char* text;
+    };
+    const Case cases[] = {
+        {"Norco 10/325mg #60", "acetaminophen/hydrocodone", "opioid", "Norco"},
+        {"NORCO 10/325MG #60", "acetaminophen/hydrocodone", "opioid", "NORCO"},
+        {"Norco10/325 #120", "acetaminophen/hydrocodone", "opioid", "Norco"},
+        {"Ultram (tramadol) 50mg #90", "tramadol", "opioid", "Ultram"},
+        {"Orphenadrine Citrate ER 100mg tabs #30", "orphenadrine", "muscle relaxant", "Orphenadrine"},
+        {"Lidocaine 5% patch #30", "lidocaine", "topical analgesic", "Lidocaine"},
+        {"Retrospective Cyclobenzaprine 5mg tab #30 DOS: 11/14/16", "cyclobenzaprine",
+         "muscle relaxant", "Cyclobenzaprine"},
+        {"Prosom 2mg # 30", "estazolam", "benzodiazepine", "Prosom"},
+        {"Lidoderm patch 5% #30", "lidocaine", "topical analgesic", "Lidoderm patch"},
+        {"Lidoderm-patch #30", "lidocaine", "topical analgesic", "Lidoderm-patch"},
+        {"Fexmid 7.5mg #60", "cyclobenzaprine", "muscle relaxant", "Fexmid"},
+        {"Hydrocodone/APAP 10/325mg #90", "acetaminophen/hydrocodone", "opioid", "Hydrocodone/APAP"},
+        {"Hydrocodone / APAP 10/325", "acetaminophen/hydrocodone", "opioid", "Hydrocodone / APAP"},
+        {"Tylenol #3 #60", "acetaminophen/codeine", "opioid", "Tylenol #3"},
+        {"Tylenol with Codeine #4", "acetaminophen/codeine", "opioid", "Tylenol with Codeine"},
+        {"MS Contin 30mg #60", "morphine", "opioid", "MS Contin"},
+        {"MSContin 15mg", "morphine", "opioid", "MSContin"},
+        {"Terocin patch #30", "lidocaine/menthol", "topical analgesic", "Terocin patch"},
+        {"Terocin lotion 120ml", "capsaicin/lidocaine/menthol/methyl salicylate",
+         "topical analgesic", "Terocin"},
+        {"Fentanyl patch 25mcg/hr #10", "fentanyl", "opioid", "Fentanyl patch"},
+        {"Xanax 1mg QTY: 60.00", "alprazolam", "benzodiazepine", "Xanax"},
+        {"Soma 350mg QTY: 120.00", "carisoprodol", "muscle relaxant", "Soma"},
+        {"Deprizine (unknown quantity)", "ranitidine", "compounded oral suspension", "Deprizine"},
+        {"Ketoprofen 20% in cream base 240g", "ketoprofen", "nsaid", "Ketoprofen"},
+        {"Venlafaxine HCL ER 37.5mg #90", "venlafaxine", "antidepressant", "Venlafaxine"},
+        {"Celecoxib 200mg #90", "celecoxib", "nsaid", "Celecoxib"},
+        {"Theramine #120", "theramine", "medical food", "Theramine"},
+        {"Vicoprofen 7.5/200mg", "hydrocodone/ibuprofen", "opioid", "Vicoprofen"},
+        {"Fioricet #30", "acetaminophen/butalbital/caffeine", "barbiturate combination", "Fioricet"},
+        // Leftmost wins, even when a longer name comes later.
+        {"Retrospective request for Zanaflex and Norco", "tizanidine", "muscle relaxant", "Zanaflex"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.request);
+        const auto f = find(c.request);
+        ASSERT_TRUE(f);
+        EXPECT_EQ(f->drug, c.drug);
+        EXPECT_EQ(f->drug_class, c.drug_class);
+        EXPECT_EQ(f->text, c.text);
+    }
+}
+
+TEST(DrugVocabulary, DoesNotMatchInsideWords) {
+    for (const char* request :
+         {"Somatosensory evoked potentials", "Physical therapy for the somatic complaints",
+          "Norcotics anonymous", "Apaptive equipment", "Baclofenate", "Ultramarine",
+          "MRI of the lumbar spine", "Prosomething 2mg", "xSoma 350mg", "Tylenols"}) {
+        EXPECT_FALSE(vocab().match(request)) << request << " matched "
+                                             << vocab().match(request)->entry->name;
+    }
+    // A bare multi-word prefix does not match the multi-word name: "MS" alone is not MS Contin.
+    const auto f = find("MS Continuation of care");
+    EXPECT_FALSE(f && f->name == "ms contin");
+}
+
+TEST(DrugVocabulary, ParseRejectsMalformedLinesWithTheirLineNumber) {
+    const auto error_of = [](std::string_view tsv) -> std::string {
+        try {
+            (void)DrugVocabulary::parse(tsv, "test.tsv");
+        } catch (const ConfigError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    const std::string header = "# comment\n\n";
+    EXPECT_NE(error_of(header + "norco\tacetaminophen/hydrocodone\topioid\n").find("test.tsv:3"),
+              std::string::npos);
+    EXPECT_NE(error_of(header + "norco\tacetaminophen/hydrocodone\topioid\tbrand\textra\n")
+                  .find("test.tsv:3"),
+              std::string::npos);
+    EXPECT_NE(error_of(header + "norco\t\topioid\tbrand\n").find("test.tsv:3"), std::string::npos);
+    EXPECT_NE(error_of(header + "norco\tacetaminophen//hydrocodone\topioid\tbrand\n").find(":3"),
+              std::string::npos);
+    const std::string bad_kind = error_of(header + "norco\thydrocodone\topioid\tproprietary\n");
+    EXPECT_NE(bad_kind.find("test.tsv:3"), std::string::npos);
+    EXPECT_NE(bad_kind.find("kind"), std::string::npos);
+    const std::string dup = error_of(
+        "norco\tacetaminophen/hydrocodone\topioid\tbrand\nsoma\tcarisoprodol\tmuscle relaxant\tbrand\n"
+        "Norco\tacetaminophen/hydrocodone\topioid\tbrand\n");
+    EXPECT_NE(dup.find("test.tsv:3"), std::string::npos) << dup;
+    EXPECT_NE(dup.find("duplicate"), std::string::npos) << dup;
+    // Separator-only differences are duplicates too: they match the same requests.
+    EXPECT_NE(error_of("lidoderm patch\tlidocaine\tx\tbrand\nlidoderm-patch\tlidocaine\tx\tbrand\n")
+                  .find("test.tsv:2"),
+              std::string::npos);
+    EXPECT_NE(error_of("# only comments\n").find("no drug entries"), std::string::npos);
+    EXPECT_NE(error_of("---\tx\ty\tgeneric\n").find("test.tsv:1"), std::string::npos);
+}
+
+TEST(DrugVocabulary, ParseNormalizesAndFromFileReadsAFile) {
+    const auto v = DrugVocabulary::parse(
+        "Zorblax XR\tZorb / Alpha\tTest Class\tbrand\r\nfoo\tfoo\tthing\tgeneric", "t");
+    ASSERT_EQ(v.entries().size(), 2u);
+    EXPECT_EQ(v.entries()[0].name, "zorblax xr");
+    EXPECT_EQ(v.entries()[0].drug, "alpha/zorb");
+    EXPECT_EQ(v.entries()[0].drug_class, "test class");
+    EXPECT_TRUE(v.entries()[0].brand);
+    EXPECT_FALSE(v.entries()[1].brand);
+    const auto f = find("ZORBLAX-XR 10mg", v);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->name, "zorblax xr");
+
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() /
+                         ("imrdex_test_drugs_" + std::to_string(std::random_device{}()) + "_" +
+                          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::create_directories(dir);
+    const fs::path good = dir / "good.tsv";
+    const fs::path bad = dir / "bad.tsv";
+    std::ofstream(good) << "# test\nzorblax\tzorblaxin\ttest\tbrand\n";
+    std::ofstream(bad) << "# test\nzorblax\tzorblaxin\ttest\n";
+    const auto from_file = DrugVocabulary::from_file(good.string());
+    EXPECT_EQ(from_file.entries().size(), 1u);
+    try {
+        (void)DrugVocabulary::from_file(bad.string());
+        ADD_FAILURE() << "no ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find(bad.string() + ":2"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW((void)DrugVocabulary::from_file((dir / "missing.tsv").string()), IoError);
+    fs::remove_all(dir);
+}
+
+TEST(Category, ClassifiesRequestsOfEveryCategory) {
+    struct Case {
+        const char* request;
+        const char* category;
+    };
+    const Case cases[] = {
+        // imaging, electrodiagnostics included
+        {"MRI of the right shoulder without contrast", "imaging"},
+        {"Open MRI of the lumbosacral spine", "imaging"},
+        {"MR Arthrogram of the left shoulder", "imaging"},
+        {"X-rays of the cervical spine, 3 views", "imaging"},
+        {"CT scan of the lumbar spine", "imaging"},
+        {"Ultrasound of the right wrist", "imaging"},
+        {"Bone scan", "imaging"},
+        {"NCS/EMG RUE", "imaging"},
+        {"EMG bilateral upper extremities", "imaging"},
+        {"NCV of the bilateral lower extremities QTY: 2", "imaging"},
+        {"Right elbow MRI", "imaging"},
+        // physical therapy
+        {"Physical therapy, 6 sessions, cervical spine", "physical therapy"},
+        {"Additional physical therapy 2x a week for 4 weeks, lumbar spine", "physical therapy"},
+        {"Occupational therapy for 8 sessions", "physical therapy"},
+        {"Aquatic therapy x 12", "physical therapy"},
+        {"Work hardening program, 10 sessions", "physical therapy"},
+        {"PT 2x3 for the left knee", "physical therapy"},
+        {"Physical therapy evaluation, thoracic spine", "physical therapy"},
+        {"Functional capacity evaluation", "physical therapy"},
+        {"Post-operative physical therapy following rotator cuff repair", "physical therapy"},
+        // chiropractic
+        {"Chiropractic treatment 6 visits", "chiropractic"},
+        {"Spinal manipulation 2 times a week for 3 weeks", "chiropractic"},
+        // acupuncture
+        {"Acupuncture 12 sessions", "acupuncture"},
+        {"Six sessions of acupuncture once a week", "acupuncture"},
+        // injection
+        {"Right L5-S1 epidural steroid injection", "injection"},
+        {"Lumbar epidural steroid injection with pain management consult", "injection"},
+        {"Bilateral L4-5 medial branch blocks", "injection"},
+        {"Trigger point injections x 4", "injection"},
+        {"Platelet-rich plasma injection to the left elbow", "injection"},
+        {"Ultrasound-guided cortisone injection, right shoulder", "injection"},
+        {"Radiofrequency ablation at L3-L4", "injection"},
+        {"Synvisc-One injection for the right knee", "injection"},
+        {"Injection of neurolytic substance, lumbar spine", "injection"},
+        // surgery
+        {"Right shoulder arthroscopy with subacromial decompression", "surgery"},
+        {"L4-S1 posterior lumbar fusion", "surgery"},
+        {"Left carpal tunnel release", "surgery"},
+        {"Total knee replacement", "surgery"},
+        {"Lumbar laminectomy and discectomy at L5-S1", "surgery"},
+        {"Neuroplasty, lumbar spine", "surgery"},
+        {"Assistant surgeon", "surgery"},
+        {"Inpatient stay x 2 days", "surgery"},
+        {"Manipulation under anesthesia, left shoulder", "surgery"},
+        {"Right knee arthroscopy with post-operative knee brace", "surgery"},
+        // dme
+        {"Hospital bed for an unspecified rental", "dme"},
+        {"TENS unit, 30 day trial", "dme"},
+        {"Bilateral hearing aids", "dme"},
+        {"Cold therapy unit rental for 7 days", "dme"},
+        {"H-wave device for home use", "dme"},
+        {"Lumbar back brace", "dme"},
+        {"Front-wheeled walker", "dme"},
+        {"Cervical pillow", "dme"},
+        {"Interferential unit and supplies", "dme"},
+        {"Post-surgical knee brace", "dme"},
+        // office visit
+        {"Follow-up visit with the orthopedist", "office visit"},
+        {"Consultation with a spine surgeon", "office visit"},
+        {"Spine surgery evaluation for the lumbar spine", "office visit"},
+        {"Referral to a neurologist", "office visit"},
+        {"Medication management", "office visit"},
+        {"Psychotropic medication sessions 1 x month x 6 months", "office visit"},
+        {"Pain management consultation", "office visit"},
+        {"Office visits x 4", "office visit"},
+        // psychological services
+        {"Comprehensive psychological testing", "psychological services"},
+        {"Psychotherapy 6 sessions", "psychological services"},
+        {"Cognitive behavioral therapy x 10", "psychological services"},
+        {"Biofeedback 6 sessions", "psychological services"},
+        {"Psychiatric evaluation", "psychological services"},
+        {"Partial hospitalization program", "psychological services"},
+        // laboratory
+        {"Urine drug screen", "laboratory"},
+        {"Retrospective urine toxicology test DOS 3/1/16", "laboratory"},
+        {"Blood test: CBC and CMP", "laboratory"},
+        {"Genetic testing for opioid metabolism", "laboratory"},
+        // other
+        {"Home health care 4 hours a day", "other"},
+        {"Transportation to and from medical appointments", "other"},
+        {"Functional restoration program", "other"},
+        {"Gym membership x 6 months", "other"},
+        {"Sleep study", "other"},
+        {"", "other"},
+    };
+    for (const Case& c : cases) {
+        EXPECT_EQ(classify_category(c.request, vocab().match(c.request).has_value()), c.category)
+            << c.request;
+    }
+}
+
+TEST(Category, PharmaceuticalByDrugOrPrescriptionForm) {
+    for (const char* request :
+         {"Norco 10/325mg #60", "Prosom 2mg # 30", "Lidocaine 5% patch #1", "Deprizine (unknown quantity)",
+          "Keflex 500mg #20 post surgery", "Norco 5/325 for post-operative pain"}) {
+        ASSERT_TRUE(vocab().match(request)) << request;
+        EXPECT_EQ(classify_category(request, true), "pharmaceutical") << request;
+    }
+    // Not in the vocabulary, but written as a prescription.
+    EXPECT_EQ(classify_category("Zorblaxin 20mg #30", false), "pharmaceutical");
+    EXPECT_EQ(classify_category("Unknown topical compound cream", false), "pharmaceutical");
+    EXPECT_EQ(classify_category("Zorblaxin 20 mg/ml solution", false), "pharmaceutical");
+    // Procedures that name a drug keep their procedure category.
+    EXPECT_EQ(classify_category("Toradol 60mg IM injection", true), "injection");
+    // Without drug or form, a bare name is other.
+    EXPECT_EQ(classify_category("Zorblaxin", false), "other");
+}
+
+TEST(UnknownDrugWords, ReportsPrescriptionWordsNotInTheVocabulary) {
+    using V = std::vector<std::string>;
+    EXPECT_EQ(unknown_drug_words("Zorblaxin 20mg #30", vocab()), V{"zorblaxin"});
+    EXPECT_EQ(unknown_drug_words("Retrospective Zorblaxin ER 20mg tablets #30", vocab()),
+              V{"zorblaxin"});
+    EXPECT_EQ(unknown_drug_words("Flubbix Quux cream 5% 120g", vocab()), (V{"flubbix", "quux"}));
+    EXPECT_EQ(unknown_drug_words("Zorblaxin HCL #60", vocab()), V{"zorblaxin"});
+    // Known drugs, non-prescriptions and procedures report nothing.
+    EXPECT_TRUE(unknown_drug_words("Norco 10/325mg #60", vocab()).empty());
+    EXPECT_TRUE(unknown_drug_words("Zorblaxin", vocab()).empty());
+    EXPECT_TRUE(unknown_drug_words("MRI of the lumbar spine", vocab()).empty());
+    EXPECT_TRUE(unknown_drug_words("Physical therapy #12", vocab()).empty());
+    EXPECT_TRUE(unknown_drug_words("NCV bilateral lower extremities QTY: 2", vocab()).empty());
+}
+
+TEST(DrugVocabulary, MatchIsFastEnoughForMillionsOfLetters) {
+    // Not a benchmark: a guard against an accidental quadratic or allocating matcher.
+    const std::vector<std::string> requests = {
+        "MRI of the right shoulder without contrast", "Norco 10/325mg #60",
+        "Physical therapy, 6 sessions, cervical and thoracic spine",
+        "Retrospective Cyclobenzaprine 5mg tab #30 DOS: 11/14/16",
+        "Right L5-S1 epidural steroid injection", "Lidoderm patch 5% #30"};
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t hits = 0;
+    constexpr int kRounds = 50000;
+    for (int i = 0; i < kRounds; ++i) {
+        for (const auto& r : requests) hits += vocab().match(r).has_value() ? 1 : 0;
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(hits, 3u * kRounds);
+    // 300,000 matches; a few microseconds each would still pass, a regex per entry would not.
+    EXPECT_LT(seconds, 3.0);
+}
+
+}  // namespace
+}  // namespace imrdex
