@@ -34,7 +34,8 @@
 //                         stockings, bone growth stimulator, supplies, equipment, ...
 //  surgery                surgery, surgical, surgeon, fusion, arthrodesis, repair, release,
 //                         replacement, reconstruction, decompression, debridement, orif, excision,
-//                         spinal cord stimulator, implant, inpatient (stay), anesthesia, acdf/tlif,
+//                         spinal cord stimulator, implant, inpatient/hospital stay (the surgical
+//                         admission; "inpatient rehabilitation" is not one), anesthesia, acdf/tlif,
 //                         words ending in -ectomy, -otomy, -plasty, -desis, -rrhaphy, -scopy,
 //                         -scopic; "post"/"pre" right before surgery/surgical does not count
 //  office visit           office visit, visit(s), follow up, consultation, consult, evaluation,
@@ -257,7 +258,11 @@ constexpr Keyword kKeywords[] = {
     {"implant", Group::surgery}, {"implantation", Group::surgery},
     {"spinal cord stimulator", Group::surgery}, {"dorsal column stimulator", Group::surgery},
     {"scs", Group::surgery}, {"intrathecal pump", Group::surgery},
-    {"pain pump", Group::surgery}, {"inpatient", Group::surgery},
+    {"pain pump", Group::surgery}, {"inpatient stay", Group::surgery},
+    {"inpatient hospital stay", Group::surgery}, {"inpatient admission", Group::surgery},
+    {"inpatient hospitalization", Group::surgery}, {"inpatient days", Group::surgery},
+    {"hospital stay", Group::surgery}, {"length of stay", Group::surgery},
+    {"overnight stay", Group::surgery},
     {"anesthesia", Group::surgery}, {"acdf", Group::surgery}, {"tlif", Group::surgery},
     {"plif", Group::surgery}, {"alif", Group::surgery}, {"xlif", Group::surgery},
     {"tka", Group::surgery}, {"tha", Group::surgery}, {"lysis", Group::surgery},
@@ -351,7 +356,12 @@ char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(
 struct Words {
     std::string text;
     std::vector<std::string_view> words;
-    explicit Words(std::string_view request) : text(request.size(), ' ') {
+    Words() = default;
+    explicit Words(std::string_view request) { assign(request); }
+    // Reuses the buffers: the classifier runs for every item of every letter.
+    void assign(std::string_view request) {
+        text.assign(request.size(), ' ');
+        words.clear();
         std::transform(request.begin(), request.end(), text.begin(), lower);
         const std::string_view t = text;
         std::size_t i = 0;
@@ -472,7 +482,8 @@ std::size_t find_prescription_mark(std::string_view t) noexcept {
 }  // namespace
 
 std::string classify_category(std::string_view request, bool has_drug) {
-    const Words w(request);
+    thread_local Words w;
+    w.assign(request);
     const auto first = find_groups(w.words);
     auto at = [&](Group g) { return first[static_cast<std::size_t>(g)]; };
 
@@ -514,11 +525,11 @@ std::string classify_category(std::string_view request, bool has_drug) {
 
 std::vector<std::string> unknown_drug_words(std::string_view request, const DrugVocabulary& vocab) {
     std::vector<std::string> out;
+    if (vocab.match(request)) return out;
+    if (classify_category(request, false) != "pharmaceutical") return out;
     const Words w(request);
     const std::size_t mark = find_prescription_mark(w.text);
     if (mark == std::string_view::npos) return out;
-    if (vocab.match(request)) return out;
-    if (classify_category(request, false) != "pharmaceutical") return out;
 
     // Words that describe a prescription rather than name the drug.
     static constexpr std::string_view kGeneric[] = {
@@ -536,6 +547,10 @@ std::vector<std::string> unknown_drug_words(std::string_view request, const Drug
         "ml", "gm", "unit", "units", "generic", "brand", "one", "two", "take", "use", "apply",
         "po", "bid", "tid", "qid", "prn", "qhs", "hs", "trial", "continued", "additional", "new",
         "left", "right", "bilateral", "percent", "strength", "pain", "relief", "sample", "samples",
+        // Body parts: fragments such as "bilateral lower extremities QTY: 2" name no drug.
+        "lower", "upper", "extremity", "extremities", "spine", "lumbar", "cervical", "thoracic",
+        "knee", "knees", "shoulder", "shoulders", "hip", "hips", "wrist", "hand", "hands", "elbow",
+        "ankle", "foot", "feet", "neck", "back", "leg", "legs", "arm", "arms",
     };
     auto is_generic = [](std::string_view word) {
         for (const std::string_view g : kGeneric) {

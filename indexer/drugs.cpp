@@ -99,7 +99,14 @@ std::size_t match_at(std::string_view name, std::string_view r, std::size_t pos)
         ++i;
     }
     // A name must end on a word boundary, except that digits may follow a name ending in a
-    // letter: "Norco10/325".
+    // letter ("Norco10/325") and so may a plural ending ("Lidoderm patches", "Norcos").
+    if (is_alpha(name.back()) && p < r.size() && lower(r[p]) == 's' &&
+        (p + 1 >= r.size() || !is_alpha(r[p + 1]))) {
+        ++p;
+    } else if (is_alpha(name.back()) && p + 1 < r.size() && lower(r[p]) == 'e' &&
+               lower(r[p + 1]) == 's' && (p + 2 >= r.size() || !is_alpha(r[p + 2]))) {
+        p += 2;
+    }
     if (p < r.size()) {
         const char last = name.back();
         const char next = r[p];

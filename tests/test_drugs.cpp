@@ -104,6 +104,15 @@ TEST(DrugVocabulary, MatchesRealisticRequests) {
         {"Theramine #120", "theramine", "medical food", "Theramine"},
         {"Vicoprofen 7.5/200mg", "hydrocodone/ibuprofen", "opioid", "Vicoprofen"},
         {"Fioricet #30", "acetaminophen/butalbital/caffeine", "barbiturate combination", "Fioricet"},
+        {"Hydrocodone and acetaminophen 10/325 #90", "acetaminophen/hydrocodone", "opioid",
+         "Hydrocodone and acetaminophen"},
+        {"Vitamin D3 2000 IU #30", "cholecalciferol", "vitamin", "Vitamin D3"},
+        {"Synvisc-One injection", "hylan g-f 20", "viscosupplement", "Synvisc-One"},
+        {"B-12 injections x 4", "cyanocobalamin", "vitamin", "B-12"},
+        {"Terocin patches #20", "lidocaine/menthol", "topical analgesic", "Terocin patches"},
+        {"Lidoderm patches 5%", "lidocaine", "topical analgesic", "Lidoderm patches"},
+        // "#30" after "Tylenol" is a quantity, not Tylenol #3.
+        {"Tylenol #30", "acetaminophen", "analgesic", "Tylenol"},
         // Leftmost wins, even when a longer name comes later.
         {"Retrospective request for Zanaflex and Norco", "tizanidine", "muscle relaxant", "Zanaflex"},
     };
@@ -251,6 +260,7 @@ TEST(Category, ClassifiesRequestsOfEveryCategory) {
         {"Neuroplasty, lumbar spine", "surgery"},
         {"Assistant surgeon", "surgery"},
         {"Inpatient stay x 2 days", "surgery"},
+        {"Acute inpatient rehabilitation with physical therapy, 7 days", "physical therapy"},
         {"Manipulation under anesthesia, left shoulder", "surgery"},
         {"Right knee arthroscopy with post-operative knee brace", "surgery"},
         // dme
