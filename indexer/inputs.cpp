@@ -257,13 +257,16 @@ struct InputReader::Impl {
         if (failed) return reject(batch, p, "unreadable", errno_text(err));
         data.resize(got);
         if (f.kind == InputKind::pdf) {
-            return reject(batch, p, "unsupported", "PDF reading is not built in yet");
+            if (data.empty()) return reject(batch, p, "empty", "empty file");
+            batch.text_bytes += data.size();
+            batch.letters.push_back({std::move(data), true, file_stem(f.path, f.kind), p});
+            return;
         }
         if (data.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
             return reject(batch, p, "empty", "no text");
         }
         batch.text_bytes += data.size();
-        batch.letters.push_back({std::move(data), file_stem(f.path, f.kind), p});
+        batch.letters.push_back({std::move(data), false, file_stem(f.path, f.kind), p});
     }
 
     bool open_jsonl(const InputFile& f, InputBatch& batch) {
@@ -394,7 +397,7 @@ struct InputReader::Impl {
         }
         if (id.empty()) id = stem + "-" + std::to_string(line);
         batch.text_bytes += text.size();
-        batch.letters.push_back({std::string(text), std::move(id), src});
+        batch.letters.push_back({std::string(text), false, std::move(id), src});
     }
 };
 

@@ -25,6 +25,7 @@
 #include "imrdex/drugs.hpp"
 #include "imrdex/errors.hpp"
 #include "imrdex/parser.hpp"
+#include "imrdex/pdf.hpp"
 #include "imrdex/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -185,6 +186,29 @@ void reject_unusable(RunState& state, const Letter& letter) {
     }
     if (detail.empty()) detail = "no disputed item found";
     state.reject({letter.source, "no_items", detail});
+}
+
+// Turns a PDF's bytes into its text (in the parallel stage: extraction costs far more than
+// reading). False, with the rejection reported, for a bad PDF.
+bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warnings) {
+    if (!raw.pdf) return true;
+    try {
+        PdfText pdf = extract_pdf_text(raw.text, raw.source);
+        raw.text = std::move(pdf.text);
+        raw.pdf = false;
+        warnings = std::move(pdf.warnings);
+        return true;
+    } catch (const std::exception& e) {
+        state.reject({raw.source, "bad_pdf", e.what()});
+        return false;
+    }
+}
+
+Letter parse_raw(const LetterParser& parser, const RawLetter& raw, std::vector<Warning>& extra) {
+    Letter letter = parser.parse(raw.text, raw.fallback_id, raw.source);
+    for (Warning& w : extra) letter.warnings.push_back(std::move(w));
+    extra.clear();
+    return letter;
 }
 
 unsigned effective_threads(unsigned requested) {
@@ -366,8 +390,10 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                 [&](IndexWork* work) -> IndexWork* {
                     DocumentBuilder& builder = builders.local();
                     work->by_shard.resize(nshards);
+                    std::vector<Warning> extra;
                     for (RawLetter& raw : work->input.letters) {
-                        Letter letter = parser.parse(raw.text, raw.fallback_id, raw.source);
+                        if (!prepare_text(raw, state, extra)) continue;
+                        Letter letter = parse_raw(parser, raw, extra);
                         if (!letter.usable()) {
                             reject_unusable(state, letter);
                             continue;
@@ -489,8 +515,10 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
                 tbb::filter_mode::parallel,
                 [&](ExtractWork* work) -> ExtractWork* {
                     WordCounts* counts = opts.drug_stats ? &unknown.local() : nullptr;
-                    for (const RawLetter& raw : work->input.letters) {
-                        const Letter letter = parser.parse(raw.text, raw.fallback_id, raw.source);
+                    std::vector<Warning> extra;
+                    for (RawLetter& raw : work->input.letters) {
+                        if (!prepare_text(raw, state, extra)) continue;
+                        const Letter letter = parse_raw(parser, raw, extra);
                         // Unusable letters are still printed (their warnings say why) and
                         // also counted as rejections, so the exit code tells.
                         if (!letter.usable()) reject_unusable(state, letter);

@@ -15,7 +15,8 @@ namespace imrdex {
 
 // One letter's text before parsing.
 struct RawLetter {
-    std::string text;
+    std::string text;         // letter text, or the file's bytes when `pdf` is true
+    bool pdf = false;         // text extraction (costly) is left to the parallel stage
     std::string fallback_id;  // file stem, or the JSONL "id" (else "<stem>-<line>")
     std::string source;       // file path, or "path:line" for JSON Lines
 };

@@ -1,0 +1,290 @@
+// Integration tests of run_index / run_extract: a small corpus written here is indexed into a
+// sharded database with 1 and 2 threads, re-indexed, and searched through the XAPIANDB stub.
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "imrdex/errors.hpp"
+#include "imrdex/json.hpp"
+#include "imrdex/pipeline.hpp"
+#include "imrdex/schema.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class TempDir {
+public:
+    TempDir() {
+        std::random_device rd;
+        path_ = fs::temp_directory_path() /
+                ("imrdex-pipeline-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+void write_file(const fs::path& p, const std::string& data) {
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out << data;
+}
+
+// A small letter in the layout of the later years; `items` disputed items, the k-th with a
+// rationale mentioning `word` and a distinct number.
+std::string letter_text(int n, int items, const std::string& word = "swelling") {
+    char id[32];
+    std::snprintf(id, sizeof id, "CM16-%07d", n);
+    std::ostringstream t;
+    t << "Case Number:\nDate Assigned:\nDecision Date:\nPriority:\n\n" << id
+      << "\n03/01/2016\n04/02/2016\nStandard\n\n"
+      << "Date of Injury:\nUR Denial Date:\nApplication\nReceived:\n\n"
+      << "05/06/2014\n01/15/2016\n02/10/2016\n\n"
+      << "HOW THE IMR FINAL DETERMINATION WAS MADE\n"
+      << "The Expert Reviewer has the following credentials:\n"
+      << "State(s) of Licensure: California\n"
+      << "Certification(s)/Specialty: Orthopaedic Surgery\n"
+      << "CLINICAL CASE SUMMARY\n"
+      << "The expert reviewer developed the following clinical case summary based on a review of the\n"
+      << "case file, including all medical records:\n"
+      << "This is a " << (30 + n % 40) << " year old female with a date of injury on 05-06-2014. "
+      << "She fell from a ladder while stocking shelves and reports knee pain.\n"
+      << "IMR ISSUES, DECISIONS AND RATIONALES\n"
+      << "The Final Determination was based on decisions for the disputed items/services set forth "
+         "below:\n";
+    for (int k = 1; k <= items; ++k) {
+        t << "Physical therapy " << k << " visits for the left knee: " << (k % 2 ? "Upheld" : "Overturned")
+          << "\n"
+          << "Claims Administrator guideline: Decision based on MTUS Physical Medicine.\n"
+          << "MAXIMUS guideline: Decision based on MTUS Physical Medicine.\n"
+          << "Decision rationale: The knee shows persistent " << word << " number" << k
+          << " after the fall. The request is not medically necessary.\n";
+    }
+    return t.str();
+}
+
+std::string jsonl_line(int n, int items, const std::string& word = "swelling") {
+    std::string out;
+    imrdex::JsonWriter w(out);
+    char id[32];
+    std::snprintf(id, sizeof id, "J-%d", n);
+    w.begin_object().field("id", id).field("text", letter_text(n, items, word)).end_object();
+    return out + "\n";
+}
+
+Xapian::doccount count(const Xapian::Database& db, const std::string& term) {
+    Xapian::Enquire e(db);
+    e.set_query(Xapian::Query(term));
+    return e.get_mset(0, db.get_doccount()).get_matches_estimated();
+}
+
+struct Corpus {
+    fs::path dir;
+    int letters = 0;
+    int items = 0;
+};
+
+// 30 .txt letters in nested directories, 40 JSONL records, one bad line, one empty file.
+Corpus make_corpus(const fs::path& root) {
+    Corpus c;
+    c.dir = root / "in";
+    for (int n = 1; n <= 30; ++n) {
+        const int items = 1 + n % 3;
+        write_file(c.dir / ("d" + std::to_string(n % 4)) / ("L" + std::to_string(n) + ".txt"),
+                   letter_text(n, items));
+        ++c.letters;
+        c.items += items;
+    }
+    std::string jsonl;
+    for (int n = 101; n <= 140; ++n) {
+        const int items = 1 + n % 2;
+        jsonl += jsonl_line(n, items);
+        if (n == 120) jsonl += "{\"id\": broken\n";
+        ++c.letters;
+        c.items += items;
+    }
+    write_file(c.dir / "batch.jsonl", jsonl);
+    write_file(c.dir / "empty.txt", "");
+    return c;
+}
+
+imrdex::IndexOptions options(const fs::path& db, unsigned threads) {
+    imrdex::IndexOptions o;
+    o.db = db.string();
+    o.threads = threads;
+    o.batch_letters = 8;  // several batches in flight even for a small corpus
+    o.sync = false;
+    return o;
+}
+
+class PipelineThreads : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(PipelineThreads, IndexesReindexesWithoutDuplicatesAndSearches) {
+    TempDir t;
+    const Corpus c = make_corpus(t.path());
+    const fs::path db = t.path() / "db";
+    std::vector<imrdex::Rejection> seen;
+    imrdex::IndexOptions o = options(db, GetParam());
+    o.on_reject = [&](const imrdex::Rejection& r) { seen.push_back(r); };
+    const imrdex::IndexStats s = imrdex::run_index({c.dir.string()}, o);
+    EXPECT_EQ(s.letters, static_cast<std::uint64_t>(c.letters));
+    EXPECT_EQ(s.items, static_cast<std::uint64_t>(c.items));
+    EXPECT_EQ(s.rejected, 2u);
+    EXPECT_EQ(s.reasons.at("bad_json"), 1u);
+    EXPECT_EQ(s.reasons.at("empty"), 1u);
+    EXPECT_EQ(seen.size(), 2u);
+    EXPECT_GE(s.shards, 2u);
+    EXPECT_EQ(imrdex::read_stub(db.string()).size(), s.shards);
+
+    {
+        // The directory opens as one database through its XAPIANDB stub.
+        Xapian::Database all(db.string());
+        EXPECT_EQ(all.get_doccount(), static_cast<Xapian::doccount>(c.items));
+        EXPECT_EQ(count(all, "XF1"), static_cast<Xapian::doccount>(c.letters));
+        // Every shard got some letters (the hash spreads them).
+        for (const std::string& shard : imrdex::read_stub(db.string())) {
+            EXPECT_GT(Xapian::Database((db / shard).string()).get_doccount(), 0u) << shard;
+        }
+        // A phrase query parsed by Xapian finds exactly the item it names.
+        Xapian::QueryParser qp;
+        qp.set_stemmer(Xapian::Stem("english"));
+        qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
+        qp.add_prefix("rationale", std::string(imrdex::schema::kRationale));
+        qp.set_database(all);
+        Xapian::Enquire e(all);
+        e.set_query(qp.parse_query("rationale:\"persistent swelling number3\""));
+        const Xapian::MSet m = e.get_mset(0, 100);
+        EXPECT_EQ(m.size(), 10u);  // .txt letters with 3 items (n % 3 == 2); JSONL ones have <= 2
+        e.set_query(qp.parse_query("rationale:\"swelling persistent\""));
+        EXPECT_EQ(e.get_mset(0, 10).size(), 0u);
+        e.set_query(Xapian::Query("QCM16-0000005/2"));
+        ASSERT_EQ(e.get_mset(0, 10).size(), 1u);
+    }
+
+    // Re-indexing the same inputs replaces, never duplicates.
+    const imrdex::IndexStats again = imrdex::run_index({c.dir.string()}, options(db, GetParam()));
+    EXPECT_EQ(again.letters, static_cast<std::uint64_t>(c.letters));
+    {
+        Xapian::Database all(db.string());
+        EXPECT_EQ(all.get_doccount(), static_cast<Xapian::doccount>(c.items));
+    }
+
+    // A letter re-indexed with fewer items loses the stale ones, with its new text.
+    write_file(t.path() / "update" / "L5.txt", letter_text(5, 1, "stiffness"));
+    const imrdex::IndexStats upd =
+        imrdex::run_index({(t.path() / "update").string()}, options(db, GetParam()));
+    EXPECT_EQ(upd.letters, 1u);
+    {
+        Xapian::Database all(db.string());
+        // Letter 5 had 1 + 5 % 3 = 3 items; now 1.
+        EXPECT_EQ(all.get_doccount(), static_cast<Xapian::doccount>(c.items - 2));
+        EXPECT_EQ(count(all, "XLCM16-0000005"), 1u);
+        EXPECT_EQ(count(all, "QCM16-0000005/2"), 0u);
+        EXPECT_EQ(count(all, "XRstiff"), 1u);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, PipelineThreads, ::testing::Values(1u, 2u));
+
+TEST(Pipeline, ShardCountIsFixedAtCreationAndNonDatabaseRefused) {
+    TempDir t;
+    write_file(t.path() / "in" / "a.txt", letter_text(1, 1));
+    imrdex::IndexOptions o = options(t.path() / "db", 2);
+    o.shards = 3;
+    EXPECT_EQ(imrdex::run_index({(t.path() / "in").string()}, o).shards, 3u);
+    o.shards = 0;  // read back from XAPIANDB
+    EXPECT_EQ(imrdex::run_index({(t.path() / "in").string()}, o).shards, 3u);
+    o.shards = 4;
+    EXPECT_THROW(imrdex::run_index({(t.path() / "in").string()}, o), imrdex::ConfigError);
+    write_file(t.path() / "other" / "file", "x");
+    o = options(t.path() / "other", 2);
+    EXPECT_THROW(imrdex::run_index({(t.path() / "in").string()}, o), imrdex::IoError);
+}
+
+TEST(Pipeline, CompactionKeepsEveryDocument) {
+    TempDir t;
+    std::string jsonl;
+    for (int n = 1; n <= 60; ++n) jsonl += jsonl_line(n, 2);
+    write_file(t.path() / "in.jsonl", jsonl);
+    imrdex::IndexOptions o = options(t.path() / "db", 2);
+    o.compact = true;
+    const imrdex::IndexStats s = imrdex::run_index({(t.path() / "in.jsonl").string()}, o);
+    EXPECT_GT(s.compact_seconds, 0.0);
+    Xapian::Database all((t.path() / "db").string());
+    EXPECT_EQ(all.get_doccount(), 120u);
+    EXPECT_EQ(count(all, "XRswell"), 120u);
+    for (const auto& e : fs::directory_iterator(t.path() / "db")) {
+        EXPECT_EQ(e.path().string().find(".compact"), std::string::npos);
+        EXPECT_EQ(e.path().string().find(".old"), std::string::npos);
+    }
+}
+
+TEST(Pipeline, StopFlagCommitsWhatWasRead) {
+    TempDir t;
+    std::string jsonl;
+    for (int n = 1; n <= 50; ++n) jsonl += jsonl_line(n, 1);
+    write_file(t.path() / "in.jsonl", jsonl);
+    std::atomic<bool> stop{true};
+    imrdex::IndexOptions o = options(t.path() / "db", 2);
+    o.stop = &stop;
+    const imrdex::IndexStats s = imrdex::run_index({(t.path() / "in.jsonl").string()}, o);
+    EXPECT_TRUE(s.interrupted);
+    EXPECT_LT(s.letters, 50u);
+    Xapian::Database all((t.path() / "db").string());
+    EXPECT_EQ(all.get_doccount(), s.items);
+}
+
+TEST(Pipeline, StrictStopsAtFirstRejection) {
+    TempDir t;
+    write_file(t.path() / "in" / "a.jsonl", "not json\n" + jsonl_line(1, 1));
+    imrdex::IndexOptions o = options(t.path() / "db", 1);
+    o.strict = true;
+    EXPECT_THROW(imrdex::run_index({(t.path() / "in").string()}, o), imrdex::InputError);
+}
+
+TEST(Pipeline, ExtractWritesOneRecordPerLetterInInputOrder) {
+    TempDir t;
+    std::string jsonl;
+    for (int n = 1; n <= 40; ++n) jsonl += jsonl_line(n, 1 + n % 2);
+    jsonl += "{\"id\":\"x\",\"text\":\"just some words, no letter here\"}\n";
+    write_file(t.path() / "in.jsonl", jsonl);
+    imrdex::ExtractOptions o;
+    o.threads = 2;
+    o.batch_letters = 4;
+    std::ostringstream out;
+    const imrdex::ExtractStats s = imrdex::run_extract({(t.path() / "in.jsonl").string()}, o, out);
+    EXPECT_EQ(s.letters, 41u);
+    EXPECT_EQ(s.rejected, 1u);  // the letter without items is printed and also rejected
+    EXPECT_EQ(s.reasons.count("no_items"), 1u);
+    std::istringstream lines(out.str());
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+        ++n;
+        char id[32];
+        std::snprintf(id, sizeof id, "\"id\":\"CM16-%07d\"", n);
+        if (n <= 40) {
+            EXPECT_NE(line.find(id), std::string::npos) << line.substr(0, 80);
+        }
+    }
+    EXPECT_EQ(n, 41);
+}
+
+}  // namespace
