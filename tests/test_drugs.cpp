@@ -13,6 +13,10 @@
 #include "imrdex/drugs.hpp"
 #include "imrdex/errors.hpp"
 
+namespace imrdex::embedded {
+extern const std::string_view drugs_tsv;
+}
+
 namespace imrdex {
 namespace {
 
@@ -63,6 +67,46 @@ TEST(DrugVocabulary, BuiltinLoadsWithAtLeast300NormalizedNames) {
         ASSERT_TRUE(f) << e.name;
         EXPECT_EQ(f->name, e.name);
     }
+}
+
+// parse() normalizes, so the data file itself is checked: it is read and edited by people.
+TEST(DrugVocabulary, EmbeddedDataIsWrittenInCanonicalForm) {
+    std::string_view rest = embedded::drugs_tsv;
+    std::size_t line_no = 0;
+    std::size_t data_lines = 0;
+    while (!rest.empty()) {
+        const std::size_t eol = std::min(rest.find('\n'), rest.size());
+        const std::string line(rest.substr(0, eol));
+        rest.remove_prefix(std::min(eol + 1, rest.size()));
+        ++line_no;
+        if (line.empty() || line.front() == '#') continue;
+        ++data_lines;
+        SCOPED_TRACE("drugs.tsv:" + std::to_string(line_no) + ": " + line);
+        std::vector<std::string> cols;
+        std::size_t start = 0;
+        for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
+            cols.push_back(line.substr(start, tab - start));
+        }
+        cols.push_back(line.substr(start));
+        ASSERT_EQ(cols.size(), 4u);
+        for (const std::string& c : cols) {
+            EXPECT_TRUE(std::none_of(c.begin(), c.end(), [](char ch) {
+                return (ch >= 'A' && ch <= 'Z') || ch == '\r' || static_cast<unsigned char>(ch) > 127;
+            }));
+            EXPECT_FALSE(c.empty());
+            EXPECT_TRUE(c.front() != ' ' && c.back() != ' ');
+        }
+        std::vector<std::string> parts;
+        std::size_t from = 0;
+        for (std::size_t slash; (slash = cols[1].find('/', from)) != std::string::npos;
+             from = slash + 1) {
+            parts.push_back(cols[1].substr(from, slash - from));
+        }
+        parts.push_back(cols[1].substr(from));
+        EXPECT_TRUE(std::is_sorted(parts.begin(), parts.end()));
+        EXPECT_TRUE(cols[3] == "brand" || cols[3] == "generic");
+    }
+    EXPECT_EQ(data_lines, vocab().entries().size());
 }
 
 TEST(DrugVocabulary, MatchesRealisticRequests) {
