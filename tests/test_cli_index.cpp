@@ -1,0 +1,229 @@
+// CLI tests of the real imr-index binary: exit codes, --extract JSON Lines, --stats-json,
+// --rejects, usage errors and a database that imr-search-style clients open through its stub.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class TempDir {
+public:
+    TempDir() {
+        std::random_device rd;
+        path_ = fs::temp_directory_path() /
+                ("imrdex-cli-index-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+void write_file(const fs::path& p, const std::string& data) {
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out << data;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string letter_text(int n, int items) {
+    char id[32];
+    std::snprintf(id, sizeof id, "CM17-%07d", n);
+    std::ostringstream t;
+    t << "Case Number:\nDate Assigned:\nDecision Date:\nPriority:\n\n" << id
+      << "\n07/01/2017\n08/02/2017\nExpedited\n\n"
+      << "Date of Injury:\nUR Denial Date:\nApplication\nReceived:\n\n"
+      << "02/03/2015\n06/15/2017\n06/30/2017\n\n"
+      << "The Expert Reviewer has the following credentials:\n"
+      << "State(s) of Licensure: California, Arizona\n"
+      << "Certification(s)/Specialty: Internal Medicine\n"
+      << "CLINICAL CASE SUMMARY\n"
+      << "The expert reviewer developed the following clinical case summary based on a review of the\n"
+      << "case file, including all medical records:\n"
+      << "This is a 52 year old male with a date of injury on 02-03-2015. He strained his shoulder "
+         "lifting crates.\n"
+      << "IMR ISSUES, DECISIONS AND RATIONALES\n"
+      << "The Final Determination was based on decisions for the disputed items/services set forth "
+         "below:\n";
+    for (int k = 1; k <= items; ++k) {
+        t << "Tramadol 50mg #" << (30 * k) << ": Upheld\n"
+          << "Claims Administrator guideline: Decision based on MTUS Opioids.\n"
+          << "MAXIMUS guideline: Decision based on MTUS Opioids.\n"
+          << "Decision rationale: No measurable gain in shoulder function was documented. "
+             "The request is not medically necessary.\n";
+    }
+    return t.str();
+}
+
+struct RunResult {
+    int code = -1;
+    std::string out;
+};
+
+// Runs a shell command line, capturing stdout; stderr goes to `err_file`.
+RunResult run(const std::string& args, const fs::path& err_file) {
+    const std::string cmd = std::string(IMRDEX_INDEX_BIN) + " " + args + " 2>" + err_file.string();
+    RunResult r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return r;
+    char buf[65536];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+TEST(CliIndex, CleanCorpusExitsZeroAndWritesStats) {
+    TempDir t;
+    for (int n = 1; n <= 12; ++n) {
+        write_file(t.path() / "in" / ("L" + std::to_string(n) + ".txt"), letter_text(n, 1 + n % 2));
+    }
+    const fs::path err = t.path() / "err";
+    const RunResult r = run("--db " + q(t.path() / "db") + " --threads 2 --stats-json " +
+                          q(t.path() / "stats.json") + " " + q(t.path() / "in"),
+                      err);
+    EXPECT_EQ(r.code, 0) << read_file(err);
+    EXPECT_NE(read_file(err).find("indexed 12 letters, 18 items"), std::string::npos) << read_file(err);
+    simdjson::dom::parser parser;
+    simdjson::dom::element stats;
+    const std::string json = read_file(t.path() / "stats.json");
+    ASSERT_FALSE(parser.parse(json).get(stats)) << json;
+    EXPECT_EQ(uint64_t(stats["letters"]), 12u);
+    EXPECT_EQ(uint64_t(stats["items"]), 18u);
+    EXPECT_EQ(uint64_t(stats["rejected"]), 0u);
+    EXPECT_GT(double(stats["letters_per_second"]), 0.0);
+    Xapian::Database db((t.path() / "db").string());
+    EXPECT_EQ(db.get_doccount(), 18u);
+}
+
+TEST(CliIndex, RejectedInputsExitOneAndAreListed) {
+    TempDir t;
+    write_file(t.path() / "in" / "good.txt", letter_text(1, 2));
+    write_file(t.path() / "in" / "empty.txt", "");
+    write_file(t.path() / "in" / "noitems.txt", "Just a note, not a determination letter.\n");
+    write_file(t.path() / "in" / "batch.jsonl",
+               "{\"id\":\"a\",\"text\":\"x\"\n{\"id\":\"b\"}\n");
+    write_file(t.path() / "in" / "bad.pdf", "%PDF-1.4 this is not really a pdf");
+    const fs::path err = t.path() / "err";
+    const fs::path rejects = t.path() / "rejects.jsonl";
+    const RunResult r = run("--db " + q(t.path() / "db") + " --rejects " + q(rejects) + " --stats-json " +
+                          q(t.path() / "stats.json") + " " + q(t.path() / "in"),
+                      err);
+    EXPECT_EQ(r.code, 1) << read_file(err);
+    std::set<std::string> reasons;
+    std::set<std::string> sources;
+    std::istringstream lines(read_file(rejects));
+    std::string line;
+    simdjson::dom::parser parser;
+    while (std::getline(lines, line)) {
+        simdjson::dom::element e;
+        ASSERT_FALSE(parser.parse(line).get(e)) << line;
+        reasons.insert(std::string(std::string_view(e["reason"])));
+        const std::string src{std::string_view(e["source"])};
+        sources.insert(src.substr(src.rfind('/') + 1));
+    }
+    EXPECT_EQ(reasons, (std::set<std::string>{"bad_json", "bad_pdf", "empty", "no_items", "no_text"}));
+    EXPECT_EQ(sources, (std::set<std::string>{"batch.jsonl:1", "batch.jsonl:2", "bad.pdf",
+                                              "empty.txt", "noitems.txt"}));
+    // The good letter is indexed and committed all the same.
+    Xapian::Database db((t.path() / "db").string());
+    EXPECT_EQ(db.get_doccount(), 2u);
+    simdjson::dom::element stats;
+    const std::string json = read_file(t.path() / "stats.json");
+    ASSERT_FALSE(parser.parse(json).get(stats)) << json;
+    EXPECT_EQ(uint64_t(stats["rejected"]), 5u);
+    EXPECT_EQ(uint64_t(stats["reasons"]["no_items"]), 1u);
+}
+
+TEST(CliIndex, ExtractPrintsParsableRecordsAndIndexesNothing) {
+    TempDir t;
+    std::string jsonl;
+    for (int n = 1; n <= 5; ++n) {
+        std::string text = letter_text(n, 2);
+        std::string escaped;
+        for (char c : text) {
+            if (c == '\n') escaped += "\\n";
+            else if (c == '"') escaped += "\\\"";
+            else escaped.push_back(c);
+        }
+        jsonl += "{\"id\":\"x" + std::to_string(n) + "\",\"text\":\"" + escaped + "\"}\n";
+    }
+    write_file(t.path() / "in.jsonl", jsonl);
+    const fs::path err = t.path() / "err";
+    const RunResult r = run("--extract --stats " + q(t.path() / "in.jsonl"), err);
+    EXPECT_EQ(r.code, 0) << read_file(err);
+    std::istringstream lines(r.out);
+    std::string line;
+    simdjson::dom::parser parser;
+    int n = 0;
+    while (std::getline(lines, line)) {
+        ++n;
+        simdjson::dom::element e;
+        ASSERT_FALSE(parser.parse(line).get(e)) << line;
+        char id[32];
+        std::snprintf(id, sizeof id, "CM17-%07d", n);
+        EXPECT_EQ(std::string_view(e["id"]), id);
+        EXPECT_EQ(std::string_view(e["source"]), (t.path() / "in.jsonl").string() + ":" + std::to_string(n));
+        EXPECT_EQ(simdjson::dom::array(e["items"]).size(), 2u);
+        EXPECT_EQ(std::string_view(e["items"].at(0)["decision"]), "upheld");
+    }
+    EXPECT_EQ(n, 5);
+    EXPECT_NE(read_file(err).find("unrecognised drug-like"), std::string::npos);
+    EXPECT_FALSE(fs::exists(t.path() / "db"));
+}
+
+TEST(CliIndex, UsageErrorsExitTwo) {
+    TempDir t;
+    const fs::path err = t.path() / "err";
+    EXPECT_EQ(run(q(t.path()), err).code, 2);                       // no --db
+    EXPECT_EQ(run("--db " + q(t.path() / "db"), err).code, 2);      // no input
+    EXPECT_EQ(run("--db x --threads 0 y", err).code, 2);            // out of range
+    EXPECT_EQ(run("--stats " + q(t.path()), err).code, 2);          // --stats without --extract
+    const RunResult help = run("--help", err);
+    EXPECT_EQ(help.code, 0);
+    EXPECT_NE(help.out.find("EXIT CODES"), std::string::npos);
+}
+
+TEST(CliIndex, FatalErrorExitsThree) {
+    TempDir t;
+    write_file(t.path() / "in" / "a.txt", letter_text(1, 1));
+    write_file(t.path() / "notdb" / "something", "x");
+    const fs::path err = t.path() / "err";
+    const RunResult r = run("--db " + q(t.path() / "notdb") + " " + q(t.path() / "in"), err);
+    EXPECT_EQ(r.code, 3);
+    EXPECT_NE(read_file(err).find("not an imrdex database"), std::string::npos) << read_file(err);
+    // --strict turns the first rejection into a fatal error.
+    write_file(t.path() / "in" / "z.txt", "");
+    EXPECT_EQ(run("--strict --db " + q(t.path() / "db") + " " + q(t.path() / "in"), err).code, 3);
+}
+
+}  // namespace
