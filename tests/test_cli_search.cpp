@@ -1,0 +1,224 @@
+// CLI tests of imr-search: the real program on a temporary index; JSON, CSV, count, exit codes.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "imrdex/document.hpp"
+#include "search_fixture.hpp"
+
+namespace {
+
+struct Outcome {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+// RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            row.push_back(field);
+            field.clear();
+        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+            row.push_back(field);
+            field.clear();
+            rows.push_back(row);
+            row.clear();
+            ++i;
+        } else {
+            field += c;
+        }
+    }
+    EXPECT_FALSE(quoted) << "unterminated quoted field";
+    EXPECT_TRUE(row.empty() && field.empty()) << "last record not terminated by CRLF";
+    return rows;
+}
+
+class CliSearch : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new fixture::TempDir("cli-search");
+        letters_ = new std::vector<imrdex::Letter>(fixture::make_letters(60, 11));
+        // A quote, a comma and a line break in a request: CSV quoting must survive them.
+        (*letters_)[0].items[0].request = "Norco 10/325mg, \"as needed\" #90";
+        Xapian::WritableDatabase db((dir_->path() / "db").string(), Xapian::DB_CREATE_OR_OVERWRITE);
+        imrdex::DocumentBuilder builder;
+        for (const auto& l : *letters_)
+            for (auto& d : builder.build(l)) db.replace_document(d.unique_term, d.document);
+        db.commit();
+    }
+    static void TearDownTestSuite() {
+        delete letters_;
+        delete dir_;
+    }
+
+    static Outcome search(const std::vector<std::string>& args) {
+        std::string cmd = shell_quote(IMRDEX_SEARCH_BIN);
+        for (const auto& a : args) cmd += " " + shell_quote(a);
+        auto out = dir_->path() / "stdout";
+        auto err = dir_->path() / "stderr";
+        cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
+        int status = std::system(cmd.c_str());
+        Outcome r;
+        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        r.out = slurp(out);
+        r.err = slurp(err);
+        return r;
+    }
+
+    static std::string db() { return (dir_->path() / "db").string(); }
+
+    static inline fixture::TempDir* dir_ = nullptr;
+    static inline std::vector<imrdex::Letter>* letters_ = nullptr;
+};
+
+TEST_F(CliSearch, JsonIsOneObjectWithHitsAndFacets) {
+    Outcome r = search({"--db", db(), "--json", "--limit", "5", "--facets", "decision,specialty",
+                    "rationale:recommended"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    EXPECT_EQ(std::string_view(doc["query"]), "rationale:recommended");
+    std::uint64_t total = doc["total"];
+    Outcome count = search({"--db", db(), "--count", "rationale:recommended"});
+    ASSERT_EQ(count.code, 0) << count.err;
+    EXPECT_EQ(count.out, std::to_string(total) + "\n");
+    simdjson::dom::array hits = doc["hits"];
+    ASSERT_EQ(hits.size(), std::min<std::size_t>(5, total));
+    for (auto h : hits) {
+        std::string_view id = h["id"], request = h["request"], decision = h["decision"];
+        std::string_view snippet = h["snippet"];
+        EXPECT_EQ(id.substr(0, 5), "CM16-");
+        EXPECT_GE(std::int64_t(h["item"]), 1);
+        EXPECT_FALSE(request.empty());
+        EXPECT_TRUE(decision == "upheld" || decision == "overturned");
+        EXPECT_GT(double(h["score"]), 0.0);
+        EXPECT_NE(snippet.find("\u00abrecommended\u00bb"), std::string_view::npos) << snippet;
+        // The letter's fields from the document data.
+        EXPECT_EQ(h["decision_date"].get_string().value().size(), 10U);
+        EXPECT_TRUE(h["specialties"].is_array());
+        EXPECT_TRUE(h["rationale"].error() == simdjson::NO_SUCH_FIELD);  // only with --full-text
+    }
+    simdjson::dom::object facets = doc["facets"];
+    simdjson::dom::object decision_counts = facets["decision"];
+    simdjson::dom::object specialty_counts = facets["specialty"];
+    std::uint64_t decisions = 0;
+    for (auto [value, n] : decision_counts) {
+        (void)value;
+        decisions += std::uint64_t(n);
+    }
+    EXPECT_EQ(decisions, total);  // every item has one decision
+    std::uint64_t previous = UINT64_MAX;
+    for (auto [value, n] : specialty_counts) {
+        EXPECT_EQ(value.find('|'), std::string_view::npos);
+        EXPECT_LE(std::uint64_t(n), previous) << "top values first";
+        previous = std::uint64_t(n);
+    }
+}
+
+TEST_F(CliSearch, CsvHasHeaderAndOneRowPerHit) {
+    Outcome r = search({"--db", db(), "--csv", "--limit", "1000", "request:norco"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto rows = parse_csv(r.out);
+    ASSERT_FALSE(rows.empty());
+    const auto& header = rows[0];
+    ASSERT_GE(header.size(), 6U);
+    EXPECT_EQ(header[0], "rank");
+    EXPECT_EQ(header[1], "id");
+    EXPECT_EQ(header.back(), "snippet");
+    Outcome count = search({"--db", db(), "--count", "request:norco"});
+    EXPECT_EQ(std::to_string(rows.size() - 1) + "\n", count.out);
+    EXPECT_GT(rows.size(), 2U);
+    bool quoted_request = false;
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        ASSERT_EQ(rows[i].size(), header.size()) << "row " << i;
+        EXPECT_EQ(rows[i][0], std::to_string(i));
+        quoted_request = quoted_request || rows[i][5] == "Norco 10/325mg, \"as needed\" #90";
+    }
+    EXPECT_TRUE(quoted_request) << "the request with a comma and quotes did not round-trip";
+}
+
+TEST_F(CliSearch, TextOutputShowsHitsAndFacetTables) {
+    Outcome r = search({"--db", db(), "--facets", "class", "--by-letter", "class:opioid"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("matching letters for: class:opioid"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\n1. CM16-"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nclass\n  opioid"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("\x1b["), std::string::npos) << "no ANSI codes into a pipe";
+}
+
+TEST_F(CliSearch, BadQueryExitsTwoWithAMessage) {
+    Outcome r = search({"--db", db(), "opioid colour:red"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("unknown field 'colour:'"), std::string::npos) << r.err;
+    r = search({"--db", db(), "decided:2016-13..2017"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("'2016-13' is not a date"), std::string::npos) << r.err;
+    r = search({"--db", db(), "opioid AND ("});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("cannot parse query"), std::string::npos) << r.err;
+    r = search({"--db", db(), "--facets", "colour", "opioid"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("unknown facet 'colour'"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(CliSearch, MissingDatabaseExitsThreeNamingThePath) {
+    std::string missing = (dir_->path() / "nowhere").string();
+    Outcome r = search({"--db", missing, "opioid"});
+    EXPECT_EQ(r.code, 3);
+    EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+    std::filesystem::create_directories(dir_->path() / "not-a-db");
+    r = search({"--db", (dir_->path() / "not-a-db").string(), "opioid"});
+    EXPECT_EQ(r.code, 3);
+    EXPECT_NE(r.err.find("cannot open database"), std::string::npos) << r.err;
+}
+
+TEST_F(CliSearch, HelpExplainsTheQuerySyntax) {
+    Outcome r = search({"--help"});
+    EXPECT_EQ(r.code, 0);
+    for (const char* s : {"rationale:", "specialty:\"internal medicine\"", "decided:2016-12-01",
+                          "\"long-term use\"", "NEAR", "--facets", "--by-letter"})
+        EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+}  // namespace
