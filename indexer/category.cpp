@@ -12,8 +12,7 @@
 //                         cbt, biofeedback, partial hospitalization, counseling, hypnotherapy
 //  physical therapy       physical therapy, pt, physiotherapy, occupational therapy, aquatic/pool
 //                         therapy, work hardening/conditioning, massage, myofascial release,
-//                         functional capacity evaluation / fce (performed by therapists, billed as
-//                         a physical medicine service), post-operative therapy
+//                         post-operative therapy
 //  chiropractic           chiropractic, chiropractor, manipulation, manipulative, adjustments
 //  acupuncture            acupuncture, electroacupuncture, acupressure, dry needling
 //  injection              injection(s), epidural, esi, block, facet, medial branch, trigger point,
@@ -28,7 +27,8 @@
 //  laboratory             urine drug screen/test, drug screen, toxicology, lab(s), laboratory,
 //                         blood test/work, genetic (testing), pharmacogenetic, urinalysis, cbc, ...
 //  dme                    tens, h wave, interferential (and the "inferential" misspelling), brace,
-//                         orthosis/orthotics, splint, sling, cane, crutches, walker, wheelchair,
+//                         orthosis/orthotics, splint, sling, boot, immobilizer, cane, crutches,
+//                         walker, wheelchair,
 //                         hospital bed, mattress, pillow, cold therapy (unit), hot/cold pack,
 //                         heating pad, hearing aid(s), traction unit, cpm, collar, lso, compression
 //                         stockings, bone growth stimulator, supplies, equipment, ...
@@ -41,8 +41,11 @@
 //  office visit           office visit, visit(s), follow up, consultation, consult, evaluation,
 //                         eval, referral, second opinion, specialist, appointment, clearance,
 //                         pain management, exam
-//  other (explicit)       functional restoration, home health, home care, transportation, gym,
-//                         membership, weight loss, detox, sleep study, nursing, aide
+//  other (explicit)       functional restoration, functional capacity (evaluation) / fce: an FCE
+//                         measures work capacity for the claim rather than treating the patient,
+//                         so it is neither therapy nor an office visit even though therapists
+//                         perform it; home health, home care, transportation, gym, membership,
+//                         weight loss, detox, sleep study, nursing, aide
 //  pharmaceutical form    strength ("10mg", "5%", "240g", "20mg/ml", "100 units"), quantity
 //                         ("#90", "# 30", "qty"), dosage forms (tablet, capsule, cream, gel, patch,
 //                         ointment, lotion, solution, ...), medication, prescription, refill
@@ -118,9 +121,7 @@ constexpr Keyword kKeywords[] = {
     {"occupational therapist", Group::pt}, {"aquatic therapy", Group::pt},
     {"aqua therapy", Group::pt}, {"aquatherapy", Group::pt}, {"pool therapy", Group::pt},
     {"water therapy", Group::pt}, {"hydrotherapy", Group::pt}, {"work hardening", Group::pt},
-    {"work conditioning", Group::pt}, {"functional capacity evaluation", Group::pt},
-    {"functional capacity evaluations", Group::pt}, {"functional capacity assessment", Group::pt},
-    {"fce", Group::pt}, {"therapeutic exercise", Group::pt}, {"therapeutic exercises", Group::pt},
+    {"work conditioning", Group::pt}, {"therapeutic exercise", Group::pt}, {"therapeutic exercises", Group::pt},
     {"massage", Group::pt}, {"massage therapy", Group::pt}, {"myofascial release", Group::pt},
     {"hand therapy", Group::pt}, {"vestibular therapy", Group::pt},
     {"vestibular rehabilitation", Group::pt}, {"physical rehabilitation", Group::pt},
@@ -218,7 +219,8 @@ constexpr Keyword kKeywords[] = {
     {"brace", Group::dme}, {"braces", Group::dme}, {"bracing", Group::dme},
     {"orthosis", Group::dme}, {"orthoses", Group::dme}, {"orthotic", Group::dme},
     {"orthotics", Group::dme}, {"splint", Group::dme}, {"splints", Group::dme},
-    {"sling", Group::dme}, {"cane", Group::dme}, {"canes", Group::dme},
+    {"sling", Group::dme}, {"boot", Group::dme}, {"boots", Group::dme},
+    {"immobilizer", Group::dme}, {"immobilizers", Group::dme}, {"cane", Group::dme}, {"canes", Group::dme},
     {"crutch", Group::dme}, {"crutches", Group::dme}, {"walker", Group::dme},
     {"walkers", Group::dme}, {"rollator", Group::dme}, {"wheelchair", Group::dme},
     {"wheel chair", Group::dme}, {"scooter", Group::dme}, {"hospital bed", Group::dme},
@@ -283,6 +285,7 @@ constexpr Keyword kKeywords[] = {
     {"telemedicine", Group::office},
     // explicit other
     {"functional restoration", Group::other}, {"help program", Group::other},
+    {"functional capacity", Group::other}, {"fce", Group::other},
     {"home health", Group::other}, {"home care", Group::other},
     {"transportation", Group::other}, {"gym", Group::other}, {"membership", Group::other},
     {"weight loss", Group::other}, {"detox", Group::other},

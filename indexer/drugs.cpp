@@ -80,7 +80,7 @@ std::vector<std::string> name_tokens(std::string_view name) {
 
 // Matches the lower-case `name` at `pos` of `r` (the start of a request word). Returns the end of
 // the match, or npos. Separators in the name accept up to kMaxGap gap characters (or none) in the
-// request; a letter/digit change inside a name word accepts a gap too ("b12" ~ "B-12").
+// request; a letter/digit change inside a name word accepts a hyphen ("b12" ~ "B-12").
 std::size_t match_at(std::string_view name, std::string_view r, std::size_t pos) noexcept {
     std::size_t p = pos;
     std::size_t i = 0;
@@ -91,8 +91,9 @@ std::size_t match_at(std::string_view name, std::string_view r, std::size_t pos)
             p = skip_gap(r, p);
             continue;
         }
-        if (i > 0 && is_alnum(name[i - 1]) && is_digit(name[i - 1]) != is_digit(c)) {
-            p = skip_gap(r, p);
+        if (i > 0 && is_alnum(name[i - 1]) && is_digit(name[i - 1]) != is_digit(c) &&
+            p < r.size() && r[p] == '-') {
+            ++p;  // "B-12" for "b12"; not a space: "Vitamin D 2.5mg" is not vitamin d2
         }
         if (p >= r.size() || lower(r[p]) != c) return std::string_view::npos;
         ++p;
@@ -111,6 +112,11 @@ std::size_t match_at(std::string_view name, std::string_view r, std::size_t pos)
         const char last = name.back();
         const char next = r[p];
         if ((is_alpha(last) && is_alpha(next)) || (is_digit(last) && is_digit(next))) {
+            return std::string_view::npos;
+        }
+        // A name ending in a digit must not end inside a number: "Tylenol 3.5" is not "tylenol 3".
+        if (is_digit(last) && (next == '.' || next == ',') && p + 1 < r.size() &&
+            is_digit(r[p + 1])) {
             return std::string_view::npos;
         }
     }

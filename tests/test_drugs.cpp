@@ -151,10 +151,11 @@ TEST(DrugVocabulary, MatchesRealisticRequests) {
         {"Hydrocodone and acetaminophen 10/325 #90", "acetaminophen/hydrocodone", "opioid",
          "Hydrocodone and acetaminophen"},
         {"Vitamin D3 2000 IU #30", "cholecalciferol", "vitamin", "Vitamin D3"},
-        {"Synvisc-One injection", "hylan g-f 20", "viscosupplement", "Synvisc-One"},
         {"B-12 injections x 4", "cyanocobalamin", "vitamin", "B-12"},
         {"Terocin patches #20", "lidocaine/menthol", "topical analgesic", "Terocin patches"},
         {"Lidoderm patches 5%", "lidocaine", "topical analgesic", "Lidoderm patches"},
+        {"Vitamin D 2.5mg #90", "vitamin d", "vitamin", "Vitamin D"},
+        {"Vitamin D2 50,000 units", "ergocalciferol", "vitamin", "Vitamin D2"},
         // "#30" after "Tylenol" is a quantity, not Tylenol #3.
         {"Tylenol #30", "acetaminophen", "analgesic", "Tylenol"},
         // Leftmost wins, even when a longer name comes later.
@@ -277,7 +278,6 @@ TEST(Category, ClassifiesRequestsOfEveryCategory) {
         {"Work hardening program, 10 sessions", "physical therapy"},
         {"PT 2x3 for the left knee", "physical therapy"},
         {"Physical therapy evaluation, thoracic spine", "physical therapy"},
-        {"Functional capacity evaluation", "physical therapy"},
         {"Post-operative physical therapy following rotator cuff repair", "physical therapy"},
         // chiropractic
         {"Chiropractic treatment 6 visits", "chiropractic"},
@@ -345,6 +345,10 @@ TEST(Category, ClassifiesRequestsOfEveryCategory) {
         {"Functional restoration program", "other"},
         {"Gym membership x 6 months", "other"},
         {"Sleep study", "other"},
+        {"Functional capacity evaluation", "other"},
+        {"Functional capacity evaluation (FCE)", "other"},
+        {"Controlled ankle motion walking boot", "dme"},
+        {"Knee immobilizer QTY: 1", "dme"},
         {"", "other"},
     };
     for (const Case& c : cases) {
