@@ -36,11 +36,12 @@ std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t fro
     const char first_lo = lower(needle[0]);
     const char first_up = static_cast<char>(first_lo >= 'a' && first_lo <= 'z' ? first_lo - 32
                                                                                : first_lo);
+    const char second = needle.size() > 1 ? lower(needle[1]) : 0;
     const std::size_t last = hay.size() - needle.size();
     for (std::size_t i = from; i <= last; ++i) {
-        // memchr-style skip on the first byte keeps this linear in practice.
         const char c = hay[i];
         if (c != first_lo && c != first_up) continue;
+        if (second != 0 && lower(hay[i + 1]) != second) continue;
         if (iequals(hay.substr(i, needle.size()), needle)) return i;
     }
     return std::string_view::npos;
@@ -53,17 +54,31 @@ std::string to_lower(std::string_view s) {
 }
 
 void append_collapsed(std::string& out, std::string_view s) {
-    bool pending_space = !out.empty();
-    for (char c : s) {
-        if (is_space(c)) {
-            pending_space = !out.empty();
-            continue;
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n && is_space(s[i])) ++i;
+    if (i == n) return;
+    if (!out.empty()) out.push_back(' ');
+    // Copy whole runs of text with single spaces in one append; only irregular whitespace
+    // (runs, tabs, form feeds) breaks a run. This is the parser's hottest loop.
+    while (i < n) {
+        std::size_t j = i;
+        while (j < n) {
+            const char c = s[j];
+            if (c == ' ') {
+                if (j + 1 < n && !is_space(s[j + 1])) {
+                    j += 2;
+                    continue;
+                }
+                break;
+            }
+            if (is_space(c)) break;
+            ++j;
         }
-        if (pending_space) {
-            out.push_back(' ');
-            pending_space = false;
-        }
-        out.push_back(c);
+        out.append(s.data() + i, j - i);
+        while (j < n && is_space(s[j])) ++j;
+        if (j < n) out.push_back(' ');
+        i = j;
     }
 }
 
