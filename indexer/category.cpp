@@ -17,7 +17,8 @@
 //  acupuncture            acupuncture, electroacupuncture, acupressure, dry needling
 //  injection              injection(s), epidural, esi, block, facet, medial branch, trigger point,
 //                         radiofrequency, rhizotomy, neurotomy, ablation, prp, platelet rich,
-//                         viscosupplementation (synvisc, orthovisc, ...), cortisone, shot, infusion
+//                         viscosupplementation (synvisc, orthovisc, ...: devices, deliberately not
+//                         in the drug vocabulary), cortisone, shot, infusion
 //  imaging                mri, mr, mra, arthrogram, x ray, xray, radiograph, ct, cat scan,
 //                         ultrasound, sonogram, scan, bone scan, dexa, myelogram, discogram, and
 //                         ELECTRODIAGNOSTICS: emg, ncv, ncs, nerve conduction, electromyography,
@@ -28,10 +29,9 @@
 //                         blood test/work, genetic (testing), pharmacogenetic, urinalysis, cbc, ...
 //  dme                    tens, h wave, interferential (and the "inferential" misspelling), brace,
 //                         orthosis/orthotics, splint, sling, boot, immobilizer, cane, crutches,
-//                         walker, wheelchair,
-//                         hospital bed, mattress, pillow, cold therapy (unit), hot/cold pack,
-//                         heating pad, hearing aid(s), traction unit, cpm, collar, lso, compression
-//                         stockings, bone growth stimulator, supplies, equipment, ...
+//                         walker, wheelchair, hospital bed, mattress, pillow, cold therapy (unit),
+//                         hot/cold pack, heating pad, hearing aid(s), traction, cpm, collar, lso,
+//                         compression stockings, bone growth stimulator, supplies, equipment, ...
 //  surgery                surgery, surgical, surgeon, fusion, arthrodesis, repair, release,
 //                         replacement, reconstruction, decompression, debridement, orif, excision,
 //                         spinal cord stimulator, implant, inpatient/hospital stay (the surgical
@@ -121,7 +121,8 @@ constexpr Keyword kKeywords[] = {
     {"occupational therapist", Group::pt}, {"aquatic therapy", Group::pt},
     {"aqua therapy", Group::pt}, {"aquatherapy", Group::pt}, {"pool therapy", Group::pt},
     {"water therapy", Group::pt}, {"hydrotherapy", Group::pt}, {"work hardening", Group::pt},
-    {"work conditioning", Group::pt}, {"therapeutic exercise", Group::pt}, {"therapeutic exercises", Group::pt},
+    {"work conditioning", Group::pt}, {"therapeutic exercise", Group::pt},
+    {"therapeutic exercises", Group::pt},
     {"massage", Group::pt}, {"massage therapy", Group::pt}, {"myofascial release", Group::pt},
     {"hand therapy", Group::pt}, {"vestibular therapy", Group::pt},
     {"vestibular rehabilitation", Group::pt}, {"physical rehabilitation", Group::pt},
@@ -220,7 +221,8 @@ constexpr Keyword kKeywords[] = {
     {"orthosis", Group::dme}, {"orthoses", Group::dme}, {"orthotic", Group::dme},
     {"orthotics", Group::dme}, {"splint", Group::dme}, {"splints", Group::dme},
     {"sling", Group::dme}, {"boot", Group::dme}, {"boots", Group::dme},
-    {"immobilizer", Group::dme}, {"immobilizers", Group::dme}, {"cane", Group::dme}, {"canes", Group::dme},
+    {"immobilizer", Group::dme}, {"immobilizers", Group::dme}, {"cane", Group::dme},
+    {"canes", Group::dme},
     {"crutch", Group::dme}, {"crutches", Group::dme}, {"walker", Group::dme},
     {"walkers", Group::dme}, {"rollator", Group::dme}, {"wheelchair", Group::dme},
     {"wheel chair", Group::dme}, {"scooter", Group::dme}, {"hospital bed", Group::dme},
@@ -350,10 +352,18 @@ const KeywordIndex& keyword_index() {
     return index;
 }
 
-bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+bool is_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) noexcept {
+    return is_alpha(c) || is_digit(c);
+}
+char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 // The request lower-cased, and its words (runs of letters/digits) as views into that copy.
 struct Words {
@@ -394,9 +404,9 @@ bool is_psych_word(std::string_view w) noexcept {
 }
 
 bool is_surgery_word(std::string_view w) noexcept {
-    static constexpr std::string_view kSuffixes[] = {
-        "ectomy", "ectomies", "otomy",  "otomies", "plasty", "plasties",
-        "desis",  "rrhaphy",  "scopy",  "scopic",  "scopies"};
+    static constexpr std::string_view kSuffixes[] = {"ectomy", "ectomies", "otomy",  "otomies",
+                                                     "plasty", "plasties", "desis",  "rrhaphy",
+                                                     "scopy",  "scopic",   "scopies"};
     for (const std::string_view s : kSuffixes) {
         if (ends_with(w, s)) return true;
     }
@@ -443,8 +453,8 @@ std::array<std::size_t, kGroups> find_groups(const std::vector<std::string_view>
 }
 
 bool is_unit_start(std::string_view t, std::size_t p) noexcept {
-    static constexpr std::string_view kUnits[] = {"mcg", "mg", "gm", "g", "ml", "units", "unit",
-                                                  "iu",  "meq"};
+    static constexpr std::string_view kUnits[] = {"mcg",   "mg",   "gm", "g",  "ml",
+                                                  "units", "unit", "iu", "meq"};
     if (p < t.size() && t[p] == '%') return true;
     for (const std::string_view u : kUnits) {
         if (t.substr(p, u.size()) == u) {
@@ -536,24 +546,162 @@ std::vector<std::string> unknown_drug_words(std::string_view request, const Drug
 
     // Words that describe a prescription rather than name the drug.
     static constexpr std::string_view kGeneric[] = {
-        "retrospective", "prospective", "retro", "request", "requested", "for", "of", "the", "and",
-        "with", "in", "a", "an", "to", "per", "x", "tablet", "tablets", "tab", "tabs", "capsule",
-        "capsules", "cap", "caps", "cream", "creams", "ointment", "gel", "lotion", "patch",
-        "patches", "solution", "suspension", "spray", "syrup", "liquid", "powder", "drops",
-        "suppository", "oral", "topical", "transdermal", "nasal", "er", "xr", "sr", "cr", "la",
-        "xl", "dr", "ir", "ec", "od", "ds", "hcl", "hydrochloride", "sodium", "potassium",
-        "calcium", "citrate", "sulfate", "acetate", "bitartrate", "maleate", "tartrate",
-        "succinate", "mesylate", "besylate", "fumarate", "phosphate", "bromide", "chloride",
-        "extended", "release", "delayed", "immediate", "base", "compound", "compounded",
-        "unknown", "quantity", "qty", "dos", "date", "service", "medication", "medications",
-        "prescription", "refill", "refills", "supply", "day", "days", "daily", "dose", "mg", "mcg",
-        "ml", "gm", "unit", "units", "generic", "brand", "one", "two", "take", "use", "apply",
-        "po", "bid", "tid", "qid", "prn", "qhs", "hs", "trial", "continued", "additional", "new",
-        "left", "right", "bilateral", "percent", "strength", "pain", "relief", "sample", "samples",
+        "retrospective",
+        "prospective",
+        "retro",
+        "request",
+        "requested",
+        "for",
+        "of",
+        "the",
+        "and",
+        "with",
+        "in",
+        "a",
+        "an",
+        "to",
+        "per",
+        "x",
+        "tablet",
+        "tablets",
+        "tab",
+        "tabs",
+        "capsule",
+        "capsules",
+        "cap",
+        "caps",
+        "cream",
+        "creams",
+        "ointment",
+        "gel",
+        "lotion",
+        "patch",
+        "patches",
+        "solution",
+        "suspension",
+        "spray",
+        "syrup",
+        "liquid",
+        "powder",
+        "drops",
+        "suppository",
+        "oral",
+        "topical",
+        "transdermal",
+        "nasal",
+        "er",
+        "xr",
+        "sr",
+        "cr",
+        "la",
+        "xl",
+        "dr",
+        "ir",
+        "ec",
+        "od",
+        "ds",
+        "hcl",
+        "hydrochloride",
+        "sodium",
+        "potassium",
+        "calcium",
+        "citrate",
+        "sulfate",
+        "acetate",
+        "bitartrate",
+        "maleate",
+        "tartrate",
+        "succinate",
+        "mesylate",
+        "besylate",
+        "fumarate",
+        "phosphate",
+        "bromide",
+        "chloride",
+        "extended",
+        "release",
+        "delayed",
+        "immediate",
+        "base",
+        "compound",
+        "compounded",
+        "unknown",
+        "quantity",
+        "qty",
+        "dos",
+        "date",
+        "service",
+        "medication",
+        "medications",
+        "prescription",
+        "refill",
+        "refills",
+        "supply",
+        "day",
+        "days",
+        "daily",
+        "dose",
+        "mg",
+        "mcg",
+        "ml",
+        "gm",
+        "unit",
+        "units",
+        "generic",
+        "brand",
+        "one",
+        "two",
+        "take",
+        "use",
+        "apply",
+        "po",
+        "bid",
+        "tid",
+        "qid",
+        "prn",
+        "qhs",
+        "hs",
+        "trial",
+        "continued",
+        "additional",
+        "new",
+        "left",
+        "right",
+        "bilateral",
+        "percent",
+        "strength",
+        "pain",
+        "relief",
+        "sample",
+        "samples",
         // Body parts: fragments such as "bilateral lower extremities QTY: 2" name no drug.
-        "lower", "upper", "extremity", "extremities", "spine", "lumbar", "cervical", "thoracic",
-        "knee", "knees", "shoulder", "shoulders", "hip", "hips", "wrist", "hand", "hands", "elbow",
-        "ankle", "foot", "feet", "neck", "back", "leg", "legs", "arm", "arms",
+        "lower",
+        "upper",
+        "extremity",
+        "extremities",
+        "spine",
+        "lumbar",
+        "cervical",
+        "thoracic",
+        "knee",
+        "knees",
+        "shoulder",
+        "shoulders",
+        "hip",
+        "hips",
+        "wrist",
+        "hand",
+        "hands",
+        "elbow",
+        "ankle",
+        "foot",
+        "feet",
+        "neck",
+        "back",
+        "leg",
+        "legs",
+        "arm",
+        "arms",
     };
     auto is_generic = [](std::string_view word) {
         for (const std::string_view g : kGeneric) {

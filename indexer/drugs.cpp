@@ -17,10 +17,18 @@ namespace imrdex {
 namespace {
 
 // ASCII only on purpose: vocabulary names are ASCII and a UTF-8 byte must never form a word.
-bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+bool is_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) noexcept {
+    return is_alpha(c) || is_digit(c);
+}
+char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 // Characters that may stand between the words of a multi-word name in a request:
 // "Lidoderm patch", "Lidoderm-patch", "hydrocodone/APAP", "Tylenol #3".
@@ -176,7 +184,8 @@ DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view orig
         while (true) {
             const std::size_t slash = ing.find('/');
             const std::string part = normalize_text(ing.substr(0, slash));
-            if (part.empty()) fail(origin, line_no, "empty ingredient in '" + std::string(cols[1]) + "'");
+            if (part.empty())
+                fail(origin, line_no, "empty ingredient in '" + std::string(cols[1]) + "'");
             parts.push_back(part);
             if (slash == std::string_view::npos) break;
             ing.remove_prefix(slash + 1);
@@ -192,7 +201,8 @@ DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view orig
         if (kind == "brand") {
             entry.brand = true;
         } else if (kind != "generic") {
-            fail(origin, line_no, "kind must be 'brand' or 'generic', not '" + std::string(cols[3]) + "'");
+            fail(origin, line_no,
+                 "kind must be 'brand' or 'generic', not '" + std::string(cols[3]) + "'");
         }
 
         // Names that differ only in separators match the same requests, so they are duplicates.

@@ -20,7 +20,9 @@ extern const std::string_view drugs_tsv;
 namespace imrdex {
 namespace {
 
-const DrugVocabulary& vocab() { return DrugVocabulary::builtin(); }
+const DrugVocabulary& vocab() {
+    return DrugVocabulary::builtin();
+}
 
 struct Found {
     std::string name;
@@ -47,7 +49,8 @@ TEST(DrugVocabulary, BuiltinLoadsWithAtLeast300NormalizedNames) {
         EXPECT_FALSE(e.drug.empty());
         EXPECT_FALSE(e.drug_class.empty());
         for (const std::string* s : {&e.name, &e.drug, &e.drug_class}) {
-            EXPECT_TRUE(std::none_of(s->begin(), s->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+            EXPECT_TRUE(
+                std::none_of(s->begin(), s->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
                 << *s << " is not lower-case";
         }
         std::vector<std::string> parts;
@@ -84,14 +87,16 @@ TEST(DrugVocabulary, EmbeddedDataIsWrittenInCanonicalForm) {
         SCOPED_TRACE("drugs.tsv:" + std::to_string(line_no) + ": " + line);
         std::vector<std::string> cols;
         std::size_t start = 0;
-        for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
+        for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos;
+             start = tab + 1) {
             cols.push_back(line.substr(start, tab - start));
         }
         cols.push_back(line.substr(start));
         ASSERT_EQ(cols.size(), 4u);
         for (const std::string& c : cols) {
             EXPECT_TRUE(std::none_of(c.begin(), c.end(), [](char ch) {
-                return (ch >= 'A' && ch <= 'Z') || ch == '\r' || static_cast<unsigned char>(ch) > 127;
+                return (ch >= 'A' && ch <= 'Z') || ch == '\r' ||
+                       static_cast<unsigned char>(ch) > 127;
             }));
             EXPECT_FALSE(c.empty());
             EXPECT_TRUE(c.front() != ' ' && c.back() != ' ');
@@ -121,7 +126,8 @@ TEST(DrugVocabulary, MatchesRealisticRequests) {
         {"NORCO 10/325MG #60", "acetaminophen/hydrocodone", "opioid", "NORCO"},
         {"Norco10/325 #120", "acetaminophen/hydrocodone", "opioid", "Norco"},
         {"Ultram (tramadol) 50mg #90", "tramadol", "opioid", "Ultram"},
-        {"Orphenadrine Citrate ER 100mg tabs #30", "orphenadrine", "muscle relaxant", "Orphenadrine"},
+        {"Orphenadrine Citrate ER 100mg tabs #30", "orphenadrine", "muscle relaxant",
+         "Orphenadrine"},
         {"Lidocaine 5% patch #30", "lidocaine", "topical analgesic", "Lidocaine"},
         {"Retrospective Cyclobenzaprine 5mg tab #30 DOS: 11/14/16", "cyclobenzaprine",
          "muscle relaxant", "Cyclobenzaprine"},
@@ -129,7 +135,8 @@ TEST(DrugVocabulary, MatchesRealisticRequests) {
         {"Lidoderm patch 5% #30", "lidocaine", "topical analgesic", "Lidoderm patch"},
         {"Lidoderm-patch #30", "lidocaine", "topical analgesic", "Lidoderm-patch"},
         {"Fexmid 7.5mg #60", "cyclobenzaprine", "muscle relaxant", "Fexmid"},
-        {"Hydrocodone/APAP 10/325mg #90", "acetaminophen/hydrocodone", "opioid", "Hydrocodone/APAP"},
+        {"Hydrocodone/APAP 10/325mg #90", "acetaminophen/hydrocodone", "opioid",
+         "Hydrocodone/APAP"},
         {"Hydrocodone / APAP 10/325", "acetaminophen/hydrocodone", "opioid", "Hydrocodone / APAP"},
         {"Tylenol #3 #60", "acetaminophen/codeine", "opioid", "Tylenol #3"},
         {"Tylenol with Codeine #4", "acetaminophen/codeine", "opioid", "Tylenol with Codeine"},
@@ -147,7 +154,8 @@ TEST(DrugVocabulary, MatchesRealisticRequests) {
         {"Celecoxib 200mg #90", "celecoxib", "nsaid", "Celecoxib"},
         {"Theramine #120", "theramine", "medical food", "Theramine"},
         {"Vicoprofen 7.5/200mg", "hydrocodone/ibuprofen", "opioid", "Vicoprofen"},
-        {"Fioricet #30", "acetaminophen/butalbital/caffeine", "barbiturate combination", "Fioricet"},
+        {"Fioricet #30", "acetaminophen/butalbital/caffeine", "barbiturate combination",
+         "Fioricet"},
         {"Hydrocodone and acetaminophen 10/325 #90", "acetaminophen/hydrocodone", "opioid",
          "Hydrocodone and acetaminophen"},
         {"Vitamin D3 2000 IU #30", "cholecalciferol", "vitamin", "Vitamin D3"},
@@ -159,7 +167,8 @@ TEST(DrugVocabulary, MatchesRealisticRequests) {
         // "#30" after "Tylenol" is a quantity, not Tylenol #3.
         {"Tylenol #30", "acetaminophen", "analgesic", "Tylenol"},
         // Leftmost wins, even when a longer name comes later.
-        {"Retrospective request for Zanaflex and Norco", "tizanidine", "muscle relaxant", "Zanaflex"},
+        {"Retrospective request for Zanaflex and Norco", "tizanidine", "muscle relaxant",
+         "Zanaflex"},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.request);
@@ -176,8 +185,8 @@ TEST(DrugVocabulary, DoesNotMatchInsideWords) {
          {"Somatosensory evoked potentials", "Physical therapy for the somatic complaints",
           "Norcotics anonymous", "Apaptive equipment", "Baclofenate", "Ultramarine",
           "MRI of the lumbar spine", "Prosomething 2mg", "xSoma 350mg", "Tylenols"}) {
-        EXPECT_FALSE(vocab().match(request)) << request << " matched "
-                                             << vocab().match(request)->entry->name;
+        EXPECT_FALSE(vocab().match(request))
+            << request << " matched " << vocab().match(request)->entry->name;
     }
     // A bare multi-word prefix does not match the multi-word name: "MS" alone is not MS Contin.
     const auto f = find("MS Continuation of care");
@@ -206,7 +215,8 @@ TEST(DrugVocabulary, ParseRejectsMalformedLinesWithTheirLineNumber) {
     EXPECT_NE(bad_kind.find("test.tsv:3"), std::string::npos);
     EXPECT_NE(bad_kind.find("kind"), std::string::npos);
     const std::string dup = error_of(
-        "norco\tacetaminophen/hydrocodone\topioid\tbrand\nsoma\tcarisoprodol\tmuscle relaxant\tbrand\n"
+        "norco\tacetaminophen/hydrocodone\topioid\tbrand\nsoma\tcarisoprodol\tmuscle "
+        "relaxant\tbrand\n"
         "Norco\tacetaminophen/hydrocodone\topioid\tbrand\n");
     EXPECT_NE(dup.find("test.tsv:3"), std::string::npos) << dup;
     EXPECT_NE(dup.find("duplicate"), std::string::npos) << dup;
@@ -232,9 +242,10 @@ TEST(DrugVocabulary, ParseNormalizesAndFromFileReadsAFile) {
     EXPECT_EQ(f->name, "zorblax xr");
 
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() /
-                         ("imrdex_test_drugs_" + std::to_string(std::random_device{}()) + "_" +
-                          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    const fs::path dir =
+        fs::temp_directory_path() /
+        ("imrdex_test_drugs_" + std::to_string(std::random_device{}()) + "_" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
     fs::create_directories(dir);
     const fs::path good = dir / "good.tsv";
     const fs::path bad = dir / "bad.tsv";
@@ -358,9 +369,9 @@ TEST(Category, ClassifiesRequestsOfEveryCategory) {
 }
 
 TEST(Category, PharmaceuticalByDrugOrPrescriptionForm) {
-    for (const char* request :
-         {"Norco 10/325mg #60", "Prosom 2mg # 30", "Lidocaine 5% patch #1", "Deprizine (unknown quantity)",
-          "Keflex 500mg #20 post surgery", "Norco 5/325 for post-operative pain"}) {
+    for (const char* request : {"Norco 10/325mg #60", "Prosom 2mg # 30", "Lidocaine 5% patch #1",
+                                "Deprizine (unknown quantity)", "Keflex 500mg #20 post surgery",
+                                "Norco 5/325 for post-operative pain"}) {
         ASSERT_TRUE(vocab().match(request)) << request;
         EXPECT_EQ(classify_category(request, true), "pharmaceutical") << request;
     }
@@ -392,10 +403,12 @@ TEST(UnknownDrugWords, ReportsPrescriptionWordsNotInTheVocabulary) {
 TEST(DrugVocabulary, MatchIsFastEnoughForMillionsOfLetters) {
     // Not a benchmark: a guard against an accidental quadratic or allocating matcher.
     const std::vector<std::string> requests = {
-        "MRI of the right shoulder without contrast", "Norco 10/325mg #60",
+        "MRI of the right shoulder without contrast",
+        "Norco 10/325mg #60",
         "Physical therapy, 6 sessions, cervical and thoracic spine",
         "Retrospective Cyclobenzaprine 5mg tab #30 DOS: 11/14/16",
-        "Right L5-S1 epidural steroid injection", "Lidoderm patch 5% #30"};
+        "Right L5-S1 epidural steroid injection",
+        "Lidoderm patch 5% #30"};
     const auto start = std::chrono::steady_clock::now();
     std::size_t hits = 0;
     constexpr int kRounds = 50000;
