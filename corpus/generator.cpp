@@ -460,7 +460,7 @@ std::string_view strength_for(std::string_view drug, std::string_view cls, Rng& 
         {"zolpidem", {"10mg", "5mg", "6.25mg"}},
         {"fentanyl", {"25mcg/hr", "50mcg/hr", "12mcg/hr"}},
         {"buprenorphine", {"5mcg/hr", "10mcg/hr", "8mg"}},
-        {"ketorolac", {"30mg/ml", "60mg/2ml", "10mg"}},
+        {"ketorolac", {"30mg/ml", "15mg/ml", "10mg"}},
         {"tizanidine", {"4mg", "2mg", "4mg"}},
         {"baclofen", {"10mg", "20mg", "10mg"}},
         {"celecoxib", {"200mg", "100mg", "200mg"}},
@@ -723,7 +723,10 @@ void plan_nondrug(ItemPlan& p, const NonDrugTemplate& t, Ctx& c, bool partial_se
             else s += r.chance(500) ? "Bilateral"sv : "Outpatient"sv;
         } else if (k == "inj" || k == "Inj") {
             std::string_view w = c.region->injections[r.below(2)];
-            if (k == "Inj") { s.push_back(static_cast<char>(w[0] - 32)); w.remove_prefix(1); }
+            if (k == "Inj" && w[0] >= 'a' && w[0] <= 'z') {
+                s.push_back(static_cast<char>(w[0] - 32));
+                w.remove_prefix(1);
+            }
             s += w;
         } else if (k == "surg") s += c.region->surgeries[r.below(3)];
         else if (k == "Brace") s += c.region->braces[r.below(2)];
