@@ -545,177 +545,57 @@ std::vector<std::string> unknown_drug_words(std::string_view request, const Drug
     if (mark == std::string_view::npos) return out;
 
     // Words that describe a prescription rather than name the drug.
+    // clang-format off
     static constexpr std::string_view kGeneric[] = {
-        "retrospective",
-        "prospective",
-        "retro",
-        "request",
-        "requested",
-        "for",
-        "of",
-        "the",
-        "and",
-        "with",
-        "in",
-        "a",
-        "an",
-        "to",
-        "per",
-        "x",
-        "tablet",
-        "tablets",
-        "tab",
-        "tabs",
-        "capsule",
-        "capsules",
-        "cap",
-        "caps",
-        "cream",
-        "creams",
-        "ointment",
-        "gel",
-        "lotion",
-        "patch",
-        "patches",
-        "solution",
-        "suspension",
-        "spray",
-        "syrup",
-        "liquid",
-        "powder",
-        "drops",
-        "suppository",
-        "oral",
-        "topical",
-        "transdermal",
-        "nasal",
-        "er",
-        "xr",
-        "sr",
-        "cr",
-        "la",
-        "xl",
-        "dr",
-        "ir",
-        "ec",
-        "od",
-        "ds",
-        "hcl",
-        "hydrochloride",
-        "sodium",
-        "potassium",
-        "calcium",
-        "citrate",
-        "sulfate",
-        "acetate",
-        "bitartrate",
-        "maleate",
-        "tartrate",
-        "succinate",
-        "mesylate",
-        "besylate",
-        "fumarate",
-        "phosphate",
-        "bromide",
-        "chloride",
-        "extended",
-        "release",
-        "delayed",
-        "immediate",
-        "base",
-        "compound",
-        "compounded",
-        "unknown",
-        "quantity",
-        "qty",
-        "dos",
-        "date",
-        "service",
-        "medication",
-        "medications",
-        "prescription",
-        "refill",
-        "refills",
-        "supply",
-        "day",
-        "days",
-        "daily",
-        "dose",
-        "mg",
-        "mcg",
-        "ml",
-        "gm",
-        "unit",
-        "units",
-        "generic",
-        "brand",
-        "one",
-        "two",
-        "take",
-        "use",
-        "apply",
-        "po",
-        "bid",
-        "tid",
-        "qid",
-        "prn",
-        "qhs",
-        "hs",
-        "trial",
-        "continued",
-        "additional",
-        "new",
-        "left",
-        "right",
-        "bilateral",
-        "percent",
-        "strength",
-        "pain",
-        "relief",
-        "sample",
-        "samples",
+        "retrospective", "prospective", "retro", "request", "requested", "for", "of", "the", "and",
+        "with", "in", "a", "an", "to", "per", "x", "tablet", "tablets", "tab", "tabs", "capsule",
+        "capsules", "cap", "caps", "cream", "creams", "ointment", "gel", "lotion", "patch",
+        "patches", "solution", "suspension", "spray", "syrup", "liquid", "powder", "drops",
+        "suppository", "oral", "topical", "transdermal", "nasal", "er", "xr", "sr", "cr", "la",
+        "xl", "dr", "ir", "ec", "od", "ds", "hcl", "hydrochloride", "sodium", "potassium",
+        "calcium", "citrate", "sulfate", "acetate", "bitartrate", "maleate", "tartrate",
+        "succinate", "mesylate", "besylate", "fumarate", "phosphate", "bromide", "chloride",
+        "extended", "release", "delayed", "immediate", "base", "compound", "compounded", "unknown",
+        "quantity", "qty", "dos", "date", "service", "medication", "medications", "prescription",
+        "refill", "refills", "supply", "day", "days", "daily", "dose", "mg", "mcg", "ml", "gm",
+        "unit", "units", "generic", "brand", "one", "two", "take", "use", "apply", "po", "bid",
+        "tid", "qid", "prn", "qhs", "hs", "trial", "continued", "additional", "new", "left",
+        "right", "bilateral", "percent", "strength", "pain", "relief", "start", "started",
+        "continue", "begin", "given", "taking", "using", "prescribed", "was", "is", "were", "be",
+        "said", "patient", "sample", "samples",
         // Body parts: fragments such as "bilateral lower extremities QTY: 2" name no drug.
-        "lower",
-        "upper",
-        "extremity",
-        "extremities",
-        "spine",
-        "lumbar",
-        "cervical",
-        "thoracic",
-        "knee",
-        "knees",
-        "shoulder",
-        "shoulders",
-        "hip",
-        "hips",
-        "wrist",
-        "hand",
-        "hands",
-        "elbow",
-        "ankle",
-        "foot",
-        "feet",
-        "neck",
-        "back",
-        "leg",
-        "legs",
-        "arm",
-        "arms",
+        "lower", "upper", "extremity", "extremities", "spine", "lumbar", "cervical", "thoracic",
+        "knee", "knees", "shoulder", "shoulders", "hip", "hips", "wrist", "hand", "hands", "elbow",
+        "ankle", "foot", "feet", "neck", "back", "leg", "legs", "arm", "arms",
     };
+    // clang-format on
     auto is_generic = [](std::string_view word) {
         for (const std::string_view g : kGeneric) {
             if (word == g) return true;
         }
         return false;
     };
-    for (const std::string_view word : w.words) {
-        const std::size_t offset = static_cast<std::size_t>(word.data() - w.text.data());
-        if (offset >= mark) break;
-        if (word.size() < 2 || !std::all_of(word.begin(), word.end(), is_alpha)) continue;
-        if (is_generic(word)) continue;
-        out.emplace_back(word);
+    // The name is the run of words right before the strength: walk back from it, skipping form
+    // words ("cream", "er") until the name starts, and stop at the first word that cannot be part
+    // of it, so a sentence before the prescription is not reported.
+    constexpr std::size_t kMaxNameWords = 3;
+    constexpr std::size_t kMaxWordLength = 40;  // longer "words" are noise, not drug names
+    std::size_t end = 0;
+    while (end < w.words.size() &&
+           static_cast<std::size_t>(w.words[end].data() - w.text.data()) < mark) {
+        ++end;
     }
+    for (std::size_t k = end; k-- > 0 && out.size() < kMaxNameWords;) {
+        const std::string_view word = w.words[k];
+        const bool usable = word.size() >= 2 && word.size() <= kMaxWordLength &&
+                            std::all_of(word.begin(), word.end(), is_alpha) && !is_generic(word);
+        if (usable) {
+            out.emplace_back(word);
+        } else if (!out.empty() || word.size() > kMaxWordLength) {
+            break;
+        }
+    }
+    std::reverse(out.begin(), out.end());
     return out;
 }
 

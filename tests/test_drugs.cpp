@@ -392,12 +392,37 @@ TEST(UnknownDrugWords, ReportsPrescriptionWordsNotInTheVocabulary) {
               V{"zorblaxin"});
     EXPECT_EQ(unknown_drug_words("Flubbix Quux cream 5% 120g", vocab()), (V{"flubbix", "quux"}));
     EXPECT_EQ(unknown_drug_words("Zorblaxin HCL #60", vocab()), V{"zorblaxin"});
+    EXPECT_EQ(unknown_drug_words("Retrospective request for Zorblaxin 20mg", vocab()),
+              V{"zorblaxin"});
+    // Only the words right before the strength: a sentence before them is not a name.
+    EXPECT_EQ(
+        unknown_drug_words("The patient, per the note, was to start zorblaxin 20mg #30", vocab()),
+        V{"zorblaxin"});
+    EXPECT_EQ(unknown_drug_words("Progress note said patient continue Flubbix Quux 5% #2", vocab()),
+              (V{"flubbix", "quux"}));
     // Known drugs, non-prescriptions and procedures report nothing.
     EXPECT_TRUE(unknown_drug_words("Norco 10/325mg #60", vocab()).empty());
     EXPECT_TRUE(unknown_drug_words("Zorblaxin", vocab()).empty());
     EXPECT_TRUE(unknown_drug_words("MRI of the lumbar spine", vocab()).empty());
     EXPECT_TRUE(unknown_drug_words("Physical therapy #12", vocab()).empty());
     EXPECT_TRUE(unknown_drug_words("NCV bilateral lower extremities QTY: 2", vocab()).empty());
+}
+
+TEST(DrugVocabulary, OddInputNeitherCrashesNorMatches) {
+    const std::string nul_inside("Nor\0co 10mg", 12);
+    const std::string high_bytes =
+        "\xff\xfeNorco\xc3\xa9 #60";  // non-UTF-8 and UTF-8 around a name
+    const std::string long_line(1 << 20, 'a');
+    EXPECT_FALSE(vocab().match(""));
+    EXPECT_FALSE(vocab().match(nul_inside));
+    EXPECT_FALSE(vocab().match(long_line));
+    EXPECT_FALSE(vocab().match("#### //// ---- 10/325"));
+    const auto f = find(high_bytes);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->name, "norco");
+    EXPECT_EQ(classify_category(long_line, false), "other");
+    EXPECT_EQ(classify_category("\xff\xfe MRI \x80", false), "imaging");
+    EXPECT_TRUE(unknown_drug_words(long_line + " 10mg", vocab()).empty());
 }
 
 TEST(DrugVocabulary, MatchIsFastEnoughForMillionsOfLetters) {
