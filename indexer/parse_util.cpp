@@ -352,7 +352,22 @@ std::string find_strength(std::string_view r) {
             if (unit != "%" && end < r.size() && is_alnum(r[end])) continue;
             std::string out(r.substr(i, j - i));
             if (k > j) out.push_back(' ');
-            out.append(r.substr(k, unit.size()));
+            std::size_t unit_end = end;
+            // A concentration per volume: "60mg/2ml", "1 mg/0.5 ml".
+            if (unit_end < r.size() && r[unit_end] == '/' && unit != "%" &&
+                unit.find('/') == std::string_view::npos) {
+                std::size_t v = unit_end + 1;
+                while (v < r.size() && (is_digit(r[v]) || r[v] == '.')) ++v;
+                for (std::string_view per : {std::string_view("ml"), std::string_view("hr"),
+                                             std::string_view("g")}) {
+                    if (v + per.size() <= r.size() && iequals(r.substr(v, per.size()), per) &&
+                        (v + per.size() == r.size() || !is_alnum(r[v + per.size()]))) {
+                        unit_end = v + per.size();
+                        break;
+                    }
+                }
+            }
+            out.append(r.substr(k, unit_end - k));
             return out;
         }
         i = j;
@@ -375,6 +390,8 @@ std::string find_quantity(std::string_view r) {
         while (j < r.size() && r[j] == ' ') ++j;
         std::size_t k = j;
         while (k < r.size() && is_digit(r[k])) ++k;
+        // "C5#6-C7" names a spinal level, not a count.
+        if (k > j && k + 1 < r.size() && r[k] == '-' && is_alpha(r[k + 1])) continue;
         if (k > j) return std::string(r.substr(j, k - j));
     }
     return {};
@@ -442,8 +459,17 @@ bool cites_other(std::string_view t) {
         while (q < t.size() && is_space(t[q])) ++q;
         if (istarts_with(t.substr(q), "Citation")) q += 8;
         while (q < t.size() && (is_space(t[q]) || t[q] == ':' || t[q] == ',')) ++q;
-        const std::string_view rest = t.substr(q);
+        std::string_view rest = t.substr(q);
         if (rest.empty() || rest[0] == '.') continue;
+        // A second work cited beside the ODG/ACOEM ("... (ODG) and Spine Journal, 2014").
+        const std::size_t next = ifind(rest, "Decision based on");
+        const std::string_view cited = rest.substr(0, next);
+        static constexpr std::string_view kOtherWorks[] = {
+            "Journal", "UpToDate", "Academy", "Association", "Society", "Institute", "et al",
+            "pubmed",  "PubMed"};
+        for (std::string_view w : kOtherWorks) {
+            if (cited.find(w) != std::string_view::npos) return true;
+        }
         if (istarts_with(rest, "ODG") || istarts_with(rest, "Official Disability") ||
             istarts_with(rest, "ACOEM") || istarts_with(rest, "American College of Occ") ||
             istarts_with(rest, "MTUS") || istarts_with(rest, "the Official Disability") ||

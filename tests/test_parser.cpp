@@ -385,7 +385,9 @@ TEST(ParserDetails, StrengthQuantityAndSources) {
                           {"Venlafaxine ER 37.5mg # 30", "37.5mg", "30"},
                           {"Ketorolac 20mg/ml injection Qty 2", "20mg/ml", "2"},
                           {"MRI of the L5-S1 level", "", ""},
-                          {"Fentanyl 25mcg/hr patch #10", "25mcg/hr", "10"}};
+                          {"Fentanyl 25mcg/hr patch #10", "25mcg/hr", "10"},
+                          {"Toradol 60MG/2ML #4", "60MG/2ML", "4"},
+                          {"C5#6-C7 interlaminar epidural steroid injection", "", ""}};
     for (const Case& c : cases) {
         const auto l = parse(std::string(kHead) + item(std::string(c.request) + ": Upheld"));
         ASSERT_EQ(l.items.size(), 1u) << c.request;
@@ -420,6 +422,10 @@ TEST(ParserDetails, GuidelineSourceRules) {
                       "MTUS Guidelines. Decision based on Non-MTUS Citation http://example.org/x."),
               V{"other"});
     EXPECT_EQ(sources("Decision based on Non-MTUS Citation Journal of Pain Research 2012."), V{"other"});
+    EXPECT_EQ(sources("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) and "
+                      "Spine Journal, 2014; 14(11): 2585-2593."),
+              (V{"ODG", "other"}));
+    EXPECT_EQ(sources("Decision based on Non-MTUS Citation ACOEM Hip and Groin Chapter."), V{"ACOEM"});
 }
 
 }  // namespace
