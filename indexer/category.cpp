@@ -167,6 +167,7 @@ constexpr Keyword kKeywords[] = {
     {"interlaminar", Group::injection}, {"caudal", Group::injection},
     {"aspiration", Group::injection}, {"arthrocentesis", Group::injection},
     {"prolotherapy", Group::injection}, {"stem cell", Group::injection},
+    {"epidurogram", Group::injection},
     // imaging and electrodiagnostics
     {"mri", Group::imaging}, {"mris", Group::imaging}, {"mr", Group::imaging},
     {"mra", Group::imaging}, {"arthrogram", Group::imaging}, {"arthrography", Group::imaging},
