@@ -408,6 +408,37 @@ TEST(UnknownDrugWords, ReportsPrescriptionWordsNotInTheVocabulary) {
     EXPECT_TRUE(unknown_drug_words("NCV bilateral lower extremities QTY: 2", vocab()).empty());
 }
 
+// Every item header of the real letters that reads like a prescription names a known drug.
+TEST(DrugVocabulary, RecognizesEveryPrescriptionInTheRealLetters) {
+    namespace fs = std::filesystem;
+    const fs::path shared(IMRDEX_SHARED_DIR);
+    const fs::path dir = shared / "real-letters" / "txt";
+    if (!fs::is_directory(dir)) GTEST_SKIP() << "no real letters at " << dir;
+    std::vector<fs::path> files;
+    for (const fs::path& d : {dir, shared / "seeds"}) {
+        if (!fs::is_directory(d)) continue;
+        for (const auto& entry : fs::directory_iterator(d)) files.push_back(entry.path());
+    }
+    std::size_t headers = 0;
+    std::size_t drugs = 0;
+    for (const fs::path& path : files) {
+        std::ifstream in(path);
+        std::string line;
+        while (std::getline(in, line)) {
+            while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+            const bool header = line.ends_with(": Upheld") || line.ends_with(": Overturned");
+            if (!header) continue;
+            ++headers;
+            const std::string request = line.substr(0, line.rfind(':'));
+            if (vocab().match(request)) ++drugs;
+            EXPECT_EQ(unknown_drug_words(request, vocab()), std::vector<std::string>{})
+                << path.filename() << ": " << request;
+        }
+    }
+    EXPECT_GT(headers, 50u);
+    EXPECT_GT(drugs, 10u);
+}
+
 TEST(DrugVocabulary, OddInputNeitherCrashesNorMatches) {
     const std::string nul_inside("Nor\0co 10mg", 12);
     const std::string high_bytes =
