@@ -426,10 +426,13 @@ TEST(DrugVocabulary, RecognizesEveryPrescriptionInTheRealLetters) {
         std::string line;
         while (std::getline(in, line)) {
             while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
-            const bool header = line.ends_with(": Upheld") || line.ends_with(": Overturned");
-            if (!header) continue;
+            const std::size_t colon = line.rfind(':');
+            if (colon == std::string::npos) continue;
+            std::string_view decision = std::string_view(line).substr(colon + 1);
+            while (!decision.empty() && decision.front() == ' ') decision.remove_prefix(1);
+            if (decision != "Upheld" && decision != "Overturned") continue;
             ++headers;
-            const std::string request = line.substr(0, line.rfind(':'));
+            const std::string request = line.substr(0, colon);
             if (vocab().match(request)) ++drugs;
             EXPECT_EQ(unknown_drug_words(request, vocab()), std::vector<std::string>{})
                 << path.filename() << ": " << request;
