@@ -6,6 +6,7 @@
 #include <memory>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include <simdjson.h>
 
@@ -103,7 +104,11 @@ FacetCount facet_counts(std::string name, const Xapian::ValueCountMatchSpy& spy,
 std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<std::string>& stems,
                                       const std::vector<std::string>& wildcard_stems,
                                       std::size_t chars) {
+    // Stemming every word of every shown rationale dominates large result pages; rationales
+    // reuse a small vocabulary, so cache stems (bounded).
     static thread_local Xapian::Stem stemmer("english");
+    static thread_local std::unordered_map<std::string, std::string> cache;
+    if (cache.size() > 100000) cache.clear();
     std::vector<Word> words;
     for (std::size_t i = 0; i < text.size();) {
         if (!word_byte(text[i])) {
@@ -114,7 +119,9 @@ std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<s
         while (j < text.size() && (word_byte(text[j]) || joins_word(text, j))) ++j;
         std::string w(text.substr(i, j - i));
         for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        std::string stem = stemmer(w);
+        auto hit = cache.find(w);
+        if (hit == cache.end()) hit = cache.emplace(w, stemmer(w)).first;
+        const std::string& stem = hit->second;
         bool match = std::binary_search(stems.begin(), stems.end(), stem);
         for (const auto& p : wildcard_stems)
             if (!match && (w.compare(0, p.size(), p) == 0 || stem.compare(0, p.size(), p) == 0))
@@ -281,6 +288,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
             hit.injury_date = field(data, "injury_date");
             // The rationale is what researchers read; fall back to the field that matched.
             for (const char* key : {"rationale", "request", "original_request", "summary"}) {
+                if (options.snippet_chars == 0) break;
                 std::string text = field(data, key);
                 if (text.empty()) continue;
                 auto parts = make_snippet(text, stems, wildcards, options.snippet_chars);

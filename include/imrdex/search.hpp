@@ -57,7 +57,7 @@ struct SearchOptions {
     SortOrder sort = SortOrder::relevance;
     std::vector<std::string> facets;  // facet names of schema::kFacets; "all" expands
     bool count_only = false;          // only `total`; no hits, no facets
-    std::size_t snippet_chars = 300;
+    std::size_t snippet_chars = 300;  // 0: no snippets
 };
 
 // A snippet as alternating plain/highlighted pieces so each output format marks them its own way.

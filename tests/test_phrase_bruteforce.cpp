@@ -1,0 +1,219 @@
+// Correctness bars of issue 5 on a generated corpus: phrase hits equal a brute-force scan of the
+// same rationales, and facet counts equal counts made from the generator's truth.
+#include <gtest/gtest.h>
+
+#include <unordered_map>
+
+#include "imrdex/document.hpp"
+#include "imrdex/generator.hpp"
+#include "imrdex/parser.hpp"
+#include "imrdex/search.hpp"
+#include "search_fixture.hpp"
+
+namespace {
+
+constexpr std::uint64_t kLetters = 2000;
+constexpr std::uint64_t kSeed = 5;
+constexpr int kPhrases = 300;
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Raw lower-cased words of a text, by the same word rules as fixture::stem_tokens.
+std::vector<std::string> raw_words(const std::string& text) {
+    std::vector<std::string> out;
+    std::string w;
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        bool joins = !w.empty() && i + 1 < text.size() && word(text[i + 1]) &&
+                     (c == '\'' || c == '&' ||
+                      ((c == '.' || c == ',' || c == ';') && digit(text[i - 1]) &&
+                       digit(text[i + 1])));
+        if (word(c) || joins) {
+            w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else if (!w.empty()) {
+            out.push_back(w);
+            w.clear();
+        }
+    }
+    if (!w.empty()) out.push_back(w);
+    return out;
+}
+
+class PhraseBruteForce : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new fixture::TempDir("phrase-bf");
+        parsed_ = new std::vector<imrdex::Letter>;
+        truth_ = new std::vector<imrdex::Letter>;
+        imrdex::LetterGenerator gen(kSeed);
+        imrdex::LetterParser parser;
+        imrdex::DocumentBuilder builder;
+        Xapian::WritableDatabase db((dir_->path() / "db").string(), Xapian::DB_CREATE_OR_OVERWRITE);
+        imrdex::GeneratedLetter g;
+        for (std::uint64_t i = 0; i < kLetters; ++i) {
+            gen.generate(i, g);
+            imrdex::Letter l = parser.parse(g.text, gen.id_of(i), "gen:" + std::to_string(i));
+            for (auto& d : builder.build(l)) db.replace_document(d.unique_term, d.document);
+            parsed_->push_back(std::move(l));
+            truth_->push_back(g.truth);
+        }
+        db.commit();
+    }
+    static void TearDownTestSuite() {
+        delete parsed_;
+        delete truth_;
+        delete dir_;
+    }
+    static std::string db() { return (dir_->path() / "db").string(); }
+
+    static inline fixture::TempDir* dir_ = nullptr;
+    static inline std::vector<imrdex::Letter>* parsed_ = nullptr;  // what was indexed
+    static inline std::vector<imrdex::Letter>* truth_ = nullptr;   // what the generator wrote
+};
+
+// The phrase query matches stems (the index holds English stems only, STEM_ALL), so the brute
+// force compares stem sequences: "rationale:\"uses opioids\"" also matches "use opioid", by
+// design. Both sides split words by the indexer's rules (alphanumeric runs with TermGenerator's
+// infixes), and the scan runs over exactly the parsed rationale texts that were indexed.
+TEST_F(PhraseBruteForce, RandomRationalePhrasesMatchTheBruteForceScan) {
+    std::unordered_map<std::string, int> ids;
+    auto id_of = [&](const std::string& s) { return ids.try_emplace(s, int(ids.size())).first->second; };
+    struct Doc {
+        std::string key;
+        std::vector<int> stems;
+        std::vector<std::string> words;
+    };
+    std::vector<Doc> docs;
+    for (const auto& l : *parsed_)
+        for (std::size_t i = 0; i < l.items.size(); ++i) {
+            Doc d{l.id + "#" + std::to_string(i + 1), {}, raw_words(l.items[i].rationale)};
+            for (const auto& s : fixture::stem_tokens(l.items[i].rationale)) d.stems.push_back(id_of(s));
+            ASSERT_EQ(d.stems.size(), d.words.size()) << d.key;
+            docs.push_back(std::move(d));
+        }
+    ASSERT_GT(docs.size(), kLetters);
+
+    // Hit sets straight from the MSet's docids through the unique terms: fetching every hit's
+    // document through Searcher would cost more than the whole check (common phrases match
+    // thousands of items). Searcher's own total is compared too.
+    Xapian::Database xdb(db());
+    std::unordered_map<Xapian::docid, std::string> key_of;
+    for (auto t = xdb.allterms_begin("Q"); t != xdb.allterms_end("Q"); ++t) {
+        std::string key = (*t).substr(1);
+        key.replace(key.rfind('/'), 1, "#");
+        for (auto p = xdb.postlist_begin(*t); p != xdb.postlist_end(*t); ++p) key_of[*p] = key;
+    }
+    const imrdex::QueryBuilder builder;
+    std::mt19937 rng(20240601);
+    imrdex::Searcher searcher(db());
+    std::size_t total_hits = 0, single = 0, checked = 0;
+    for (int n = 0; n < kPhrases; ++n) {
+        const Doc& src = docs[rng() % docs.size()];
+        if (src.words.size() < 4) continue;
+        std::size_t len = 2 + rng() % 3;
+        std::size_t start = rng() % (src.words.size() - len + 1);
+        std::string phrase;
+        std::vector<int> want;
+        for (std::size_t k = start; k < start + len; ++k) {
+            phrase += (phrase.empty() ? "" : " ") + src.words[k];
+            want.push_back(src.stems[k]);
+        }
+        std::set<std::string> expect;
+        for (const auto& d : docs)
+            if (std::search(d.stems.begin(), d.stems.end(), want.begin(), want.end()) !=
+                d.stems.end())
+                expect.insert(d.key);
+        imrdex::SearchOptions o;
+        o.query = "rationale:\"" + phrase + "\"";
+        o.count_only = true;
+        auto r = searcher.search(o);
+        Xapian::Enquire enquire(xdb);
+        enquire.set_query(builder.parse(o.query));
+        Xapian::MSet mset = enquire.get_mset(0, xdb.get_doccount());
+        std::set<std::string> got;
+        for (auto it = mset.begin(); it != mset.end(); ++it) got.insert(key_of.at(*it));
+        EXPECT_EQ(got, expect) << o.query;
+        EXPECT_EQ(r.total, expect.size()) << o.query;
+        EXPECT_TRUE(expect.count(src.key)) << o.query;
+        total_hits += expect.size();
+        single += expect.size() == 1 ? 1 : 0;
+        ++checked;
+    }
+    EXPECT_GE(checked, kPhrases * 9 / 10);
+    std::printf("%zu phrases checked, %zu hits in all, %zu matched a single item\n", checked,
+                total_hits, single);
+}
+
+using TruthPred = std::function<bool(const imrdex::Letter&, const imrdex::Item&)>;
+
+std::map<std::string, Xapian::doccount> truth_facet(const std::vector<imrdex::Letter>& letters,
+                                                    const std::string& facet,
+                                                    const TruthPred& pred) {
+    std::map<std::string, Xapian::doccount> out;
+    for (const auto& l : letters)
+        for (const auto& it : l.items) {
+            if (!pred(l, it)) continue;
+            std::set<std::string> v;
+            if (facet == "decision") v.insert(std::string(imrdex::to_string(it.decision)));
+            if (facet == "class") v.insert(lower(it.drug_class));
+            if (facet == "category") v.insert(lower(it.category));
+            if (facet == "drug") v.insert(lower(it.drug));
+            if (facet == "specialty")
+                for (const auto& s : l.specialties) v.insert(lower(s));
+            if (facet == "state")
+                for (const auto& s : l.states) v.insert(lower(s));
+            if (facet == "guideline")
+                for (const auto& s : fixture::lower_sources(it.maximus_guideline)) v.insert(s);
+            if (facet == "sex") v.insert(l.sex);
+            if (facet == "priority") v.insert(l.priority);
+            for (const auto& x : v)
+                if (!x.empty()) ++out[x];
+        }
+    return out;
+}
+
+TEST_F(PhraseBruteForce, FacetCountsEqualTheGeneratorsTruth) {
+    auto has = [](const std::vector<std::string>& v, const std::string& x) {
+        return std::any_of(v.begin(), v.end(), [&](const std::string& s) { return lower(s) == x; });
+    };
+    const std::string year = truth_->front().decision_date.substr(0, 4);
+    const std::vector<std::pair<std::string, TruthPred>> cases{
+        {"class:opioid", [](const auto&, const auto& it) { return it.drug_class == "opioid"; }},
+        {"decision:overturned",
+         [](const auto&, const auto& it) { return it.decision == imrdex::Decision::overturned; }},
+        {"state:CA decided:" + year,
+         [&](const auto& l, const auto&) {
+             return has(l.states, "ca") && l.decision_date.substr(0, 4) == year;
+         }},
+        {"guideline:odg category:imaging",
+         [&](const auto&, const auto& it) {
+             return has(it.maximus_guideline.sources, "odg") && lower(it.category) == "imaging";
+         }},
+        {"sex:female age:40..60",
+         [](const auto& l, const auto&) { return l.sex == "female" && l.age >= 40 && l.age <= 60; }},
+    };
+    imrdex::Searcher searcher(db());
+    for (const auto& [query, pred] : cases) {
+        imrdex::SearchOptions o;
+        o.query = query;
+        o.facets = {"decision", "class", "category", "drug", "specialty", "state", "guideline",
+                    "sex", "priority"};
+        auto r = searcher.search(o);
+        Xapian::doccount expect_total = 0;
+        for (const auto& l : *truth_)
+            for (const auto& it : l.items) expect_total += pred(l, it) ? 1 : 0;
+        EXPECT_GT(expect_total, 0U) << query;
+        EXPECT_EQ(r.total, expect_total) << query;
+        for (const auto& f : r.facets) {
+            std::map<std::string, Xapian::doccount> got(f.values.begin(), f.values.end());
+            EXPECT_EQ(got, truth_facet(*truth_, f.name, pred)) << query << " facet " << f.name;
+        }
+    }
+}
+
+}  // namespace
