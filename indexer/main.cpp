@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
     bool extract = false;
     bool drug_stats = false;
     bool strict = false;
-    bool compact = false;
+    bool no_compact = false;
     bool no_sync = false;
     std::size_t flush_mb = 64;
     std::string stats_json;
@@ -188,9 +188,11 @@ int main(int argc, char** argv) {
     app.add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
     app.add_option("--shards", shards, "shards of a new database (default: max(2, threads))")
         ->check(CLI::Range(1u, 999u));
-    app.add_option("--flush-mb", flush_mb, "commit a shard after this many MB of letter text")
+    app.add_option("--flush-mb", flush_mb,
+                   "MB of letter text buffered (all shards) before a commit; ~10x in memory")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
-    app.add_flag("--compact", compact, "compact every shard at the end (smaller, slower)");
+    app.add_flag("--no-compact", no_compact,
+                 "skip compacting the shards at the end (faster for small additions)");
     app.add_flag("--no-sync", no_sync, "skip the final fsync of the database files");
     app.add_flag("--quiet,-q", quiet, "no progress bar and no summary");
     app.add_option("--stats-json", stats_json, "write the run's figures as JSON to FILE");
@@ -255,7 +257,7 @@ int main(int argc, char** argv) {
             configure(o);
             o.db = db;
             o.shards = shards;
-            o.compact = compact;
+            o.compact = !no_compact;
             o.sync = !no_sync;
             o.flush_bytes = flush_mb << 20;
             stats = imrdex::run_index(inputs, o);

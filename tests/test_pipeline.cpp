@@ -131,6 +131,7 @@ imrdex::IndexOptions options(const fs::path& db, unsigned threads) {
     o.threads = threads;
     o.batch_letters = 8;  // several batches in flight even for a small corpus
     o.sync = false;
+    o.compact = false;  // CompactionKeepsEveryDocument turns it on
     return o;
 }
 
