@@ -590,7 +590,13 @@ void plan_drug(ItemPlan& p, const LetterGenerator::DrugChoice& choice, Ctx& c) {
             return;
         }
         if (form < 28) {  // "Menthoderm gel 120gm": the only strength is the tube size
-            if (!named_form) s += kForms[r.below(4)];
+            // Only forms that do not turn the name into another vocabulary name
+            // ("terocin" + " patch" is the product "terocin patch", other ingredients).
+            if (!named_form && choice.safe_forms != 0) {
+                std::uint32_t f = r.below(4);
+                while ((choice.safe_forms & (1u << f)) == 0) f = (f + 1) % 4;
+                s += kForms[f];
+            }
             s += ' ';
             std::string tube;
             append_int(tube, r.chance(500) ? 120 : 240);
@@ -1226,8 +1232,18 @@ LetterGenerator::LetterGenerator(std::uint64_t seed, const DrugVocabulary& vocab
             if (!((ch >= 'a' && ch <= 'z') || ch == ' ' || ch == '-')) plain = false;
         }
         if (!plain) continue;
+        // A name the vocabulary resolves to another drug (a duplicate name) cannot be written
+        // with a known truth.
+        const auto self = vocab.match(e.name + " 10mg");
+        if (!self || self->offset != 0 || self->entry->drug != e.drug) continue;
         DrugChoice dc;
         dc.entry = &e;
+        static constexpr std::string_view kFormWords[] = {" patch", " cream", " gel", " ointment"};
+        for (std::uint32_t f = 0; f < 4; ++f) {
+            const std::string probe = e.name + std::string(kFormWords[f]) + " 120g";
+            const auto m = vocab.match(probe);
+            if (m && m->offset == 0 && m->entry->drug == e.drug) dc.safe_forms |= 1u << f;
+        }
         if (e.brand) {
             for (const DrugEntry& g : vocab.entries()) {
                 if (!g.brand && g.drug == e.drug && g.name == e.drug) { dc.generic = &g; break; }

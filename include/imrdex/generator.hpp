@@ -65,6 +65,7 @@ public:
     struct DrugChoice {
         const DrugEntry* entry = nullptr;
         const DrugEntry* generic = nullptr;  // a generic entry with the same drug, for "Brand (generic)"
+        std::uint32_t safe_forms = 0;  // bit f: the name followed by form word f is still this drug
     };
 
 private:
