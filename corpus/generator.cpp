@@ -324,6 +324,31 @@ void expand(std::string& out, std::string_view t, Ctx& c) {
         else if (k == "med") out += c.med1;
         else if (k == "med2") out += c.med2;
         else if (k == "n") append_int(out, r.range(2, 24));
+        else if (k == "deg") append_int(out, r.range(6, 17) * 10);
+        else if (k == "deg2") append_int(out, r.range(1, 6) * 5);
+        else if (k == "bp") {
+            append_int(out, r.range(108, 162));
+            out += '/';
+            append_int(out, r.range(64, 98));
+        } else if (k == "bmi") {
+            append_int(out, r.range(21, 41));
+            out += '.';
+            append_int(out, r.range(0, 9));
+        } else if (k == "cond") {
+            static constexpr std::string_view kConditions[] = {
+                "hypertension", "type 2 diabetes", "hyperlipidemia", "obesity", "asthma",
+                "gastroesophageal reflux", "hypothyroidism", "obstructive sleep apnea",
+                "migraine headaches", "depression", "anxiety", "a prior appendectomy"};
+            out += pick(r, kConditions);
+            out += " and ";
+            out += pick(r, kConditions);
+        } else if (k == "surg") out += c.region->surgeries[r.below(3)];
+        else if (k == "grip") {
+            append_int(out, r.range(8, 40));
+            out += " kg on the right and ";
+            append_int(out, r.range(8, 40));
+            out += " kg on the left";
+        }
         else out.append(k);  // unknown key: visible in review, never silent
     }
 }
@@ -377,6 +402,14 @@ constexpr std::string_view kSummaryGroups[][4] = {
      "Diagnostic imaging was reported to show {img}.",
      "Electrodiagnostic studies of the upper extremities were reported as normal.",
      "Radiographs of the {part} were unremarkable apart from {img}."},
+    {"Past medical history is significant for {cond}.",
+     "{His} history includes {cond}, and {he} denied tobacco use.",
+     "Surgical history included {surg} several years before this injury.",
+     "The {w} reported a prior history of {cond} managed by {his} primary care physician."},
+    {"Range of motion of the {part} was {deg} degrees of flexion and {deg2} degrees of extension.",
+     "Blood pressure was {bp} and body mass index was {bmi}.",
+     "Grip strength measured {grip}.",
+     "Sensation was diminished in a dermatomal pattern, and reflexes were {p2}+ and symmetric."},
     {"The {w} remains on modified duty with restrictions on lifting more than 15 pounds.",
      "Work status was temporarily totally disabled.",
      "{He} has not returned to work since the date of injury.",
@@ -1064,6 +1097,10 @@ constexpr std::string_view kCaseStatements[] = {
     "The submitted records describe persistent symptoms in the {part} since the date of injury.",
     "The treating physician indicated that the {w} continues to work with restrictions.",
     "The clinical documentation notes {exam}, without a change from the prior examination.",
+    "The report of {d1} lists {med} among the current medications and notes pain of {p}/10.",
+    "Range of motion of the {part} was {deg} degrees of flexion on the most recent examination.",
+    "The Request for Authorization dated {rfa} does not describe the goals of this request.",
+    "The {w} has a history of {cond}, which the treating physician did not address.",
 };
 
 constexpr std::string_view kUpheldStatements[] = {
@@ -1127,13 +1164,17 @@ void make_rationale(std::string& out, const ItemPlan& p, bool upheld, Ctx& c) {
         out += stm[(first + k) % 3];
         out += ' ';
     }
-    const std::uint32_t cases = 1 + r.below(3);
-    const std::uint32_t c0 = r.below(6);
+    const std::uint32_t cases = 2 + r.below(3);
+    const std::uint32_t c0 = r.below(static_cast<std::uint32_t>(std::size(kCaseStatements)));
     for (std::uint32_t k = 0; k < cases; ++k) {
-        expand(out, kCaseStatements[(c0 + k) % 6], c);
+        expand(out, kCaseStatements[(c0 + k) % std::size(kCaseStatements)], c);
         out += ' ';
     }
-    if (p.partial) {
+    if (p.partial && p.original == p.request) {
+        out += "The Claims Administrator authorized ";
+        out += p.authorized;
+        out += ", leaving the original request IMR eligible. ";
+    } else if (p.partial) {
         out += p.authorized;
         out += r.chance(500) ? " was previously authorized, and additional treatment is contingent "
                                "upon the response to that treatment. "sv
@@ -1529,7 +1570,7 @@ void LetterGenerator::generate(std::uint64_t index, GeneratedLetter& out) const 
         // One or two sentences from most groups; the last group (utilization review) always.
         const std::uint32_t n = &group == &kSummaryGroups[std::size(kSummaryGroups) - 1]
                                     ? 1
-                                    : (r.chance(250) ? 0 : 1 + (r.chance(350) ? 1 : 0));
+                                    : (r.chance(150) ? 0 : 1 + (r.chance(550) ? 1 : 0));
         const std::uint32_t first = r.below(4);
         for (std::uint32_t k = 0; k < n; ++k) {
             summary += ' ';
@@ -1590,10 +1631,15 @@ void LetterGenerator::generate(std::uint64_t index, GeneratedLetter& out) const 
         if (!p.partial && partial_roll >= 940) {
             p.original = p.request;  // "leaving the original request IMR eligible"
             p.partial = true;
-            static constexpr std::string_view kAuth[] = {
-                "an evaluation only", "a one-month supply for weaning purposes",
-                "a reduced number of visits", "a trial of the requested treatment"};
-            p.authorized = pick(r, kAuth);
+            static constexpr std::string_view kAuth[] = {"an evaluation only",
+                                                         "a trial of the requested treatment"};
+            const bool visits = p.category == Category::physical_therapy ||
+                                p.category == Category::chiropractic ||
+                                p.category == Category::acupuncture ||
+                                p.category == Category::psych;
+            p.authorized = p.drug != nullptr ? "a one-month supply for weaning purposes"
+                           : visits          ? "a reduced number of visits"
+                                             : std::string(pick(r, kAuth));
         } else if (!p.partial && p.drug != nullptr && !p.quantity.empty() && partial_roll < 60 &&
                    contains(p.request, "#")) {
             // Quantity split: "Norco 10/325mg #60 was the original request. Norco 10/325mg #25
