@@ -1,0 +1,114 @@
+// libFuzzer target: the JSON Lines reader (InputReader) on any bytes, read as .jsonl in one chunk,
+// as .jsonl in tiny chunks and as .jsonl.zst, must never crash or throw, and all three readings
+// must agree letter for letter; raw bytes read as .jsonl.zst must be rejected cleanly.
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <zstd.h>
+
+#include "imrdex/inputs.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One directory per fuzzing process (libFuzzer -jobs/-fork run several), removed at exit.
+const fs::path& work_dir() {
+    static const fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("imrdex-fuzz-jsonl-" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        std::atexit([] {
+            std::error_code ec;
+            fs::remove_all(work_dir(), ec);
+        });
+        return d;
+    }();
+    return dir;
+}
+
+void write_file(const fs::path& p, const void* data, std::size_t size) {
+    std::FILE* f = std::fopen(p.c_str(), "wb");
+    if (f == nullptr) std::abort();
+    if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
+    std::fclose(f);
+}
+
+// What a reading produced, with the file path taken out of each source ("path:line" -> ":line")
+// so readings of differently named files compare equal.
+struct Reading {
+    std::vector<std::string> items;  // "L<source>\t<id>\t<text>" or "R<source>\t<reason>"
+    std::size_t letters = 0;
+};
+
+std::string strip_path(const std::string& source, const std::string& path) {
+    if (source.compare(0, path.size(), path) == 0) return source.substr(path.size());
+    std::abort();  // every source names the file it came from
+}
+
+Reading read(const fs::path& p, imrdex::InputKind kind, imrdex::ReaderLimits limits,
+             std::size_t max_letters) {
+    std::error_code ec;
+    const std::uint64_t size = fs::file_size(p, ec);
+    imrdex::InputReader reader({imrdex::InputFile{p, kind, size}}, limits);
+    imrdex::InputBatch batch;
+    Reading r;
+    const std::string path = p.string();
+    while (reader.next(batch, max_letters, std::size_t{1} << 16)) {
+        for (const imrdex::RawLetter& l : batch.letters) {
+            if (l.pdf || l.text.empty() || l.fallback_id.empty()) std::abort();
+            r.items.push_back("L" + strip_path(l.source, path) + "\t" + l.fallback_id + "\t" +
+                              l.text);
+            ++r.letters;
+        }
+        for (const imrdex::Rejection& j : batch.rejections) {
+            if (j.reason.empty() || j.detail.empty()) std::abort();
+            r.items.push_back("R" + strip_path(j.source, path) + "\t" + j.reason);
+        }
+    }
+    if (r.items.empty()) std::abort();  // a file with no letter is at least rejected as empty
+    return r;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const fs::path& dir = work_dir();
+    const fs::path plain = dir / "in.jsonl";
+    const fs::path packed = dir / "in.jsonl.zst";
+    write_file(plain, data, size);
+
+    // Lines never exceed the letter limit here, so chunking must not change the result.
+    imrdex::ReaderLimits whole;
+    imrdex::ReaderLimits tiny;
+    tiny.chunk_bytes = 1 + (size % 7);
+    const Reading a = read(plain, imrdex::InputKind::jsonl, whole, 64);
+    const Reading b = read(plain, imrdex::InputKind::jsonl, tiny, 3);
+    if (a.items != b.items) std::abort();
+
+    std::vector<char> z(ZSTD_compressBound(size));
+    const std::size_t zn = ZSTD_compress(z.data(), z.size(), data, size, 1);
+    if (ZSTD_isError(zn)) std::abort();
+    write_file(packed, z.data(), zn);
+    const Reading c = read(packed, imrdex::InputKind::jsonl_zst, tiny, 5);
+    if (a.items != c.items) std::abort();
+
+    // The raw bytes as a compressed file: almost always a bad frame, which must be a rejection.
+    write_file(packed, data, size);
+    (void)read(packed, imrdex::InputKind::jsonl_zst, whole, 64);
+
+    // A letter limit below some line lengths: over-long lines become too_large, the rest stay.
+    imrdex::ReaderLimits small;
+    small.chunk_bytes = 16;
+    small.max_letter_bytes = 48;
+    const Reading d = read(plain, imrdex::InputKind::jsonl, small, 64);
+    if (d.letters > a.letters) std::abort();
+    return 0;
+}
