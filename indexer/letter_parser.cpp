@@ -495,7 +495,19 @@ std::size_t header_start(const std::vector<Line>& lines, std::size_t last, std::
                 back.push_back(' ');
                 back += joined;
                 joined = collapse(back);
-                if (mentions_original(joined)) return s;
+                if (!mentions_original(joined)) continue;
+                // The original request may itself have wrapped onto the lines before
+                // ("... DOS:\n12-1-15 was the original request."): its sentence starts after the
+                // previous sentence end.
+                for (std::size_t m = n + 1; m < kMaxHeaderLines; ++m) {
+                    const std::size_t q = prev_nonblank(lines, s, floor);
+                    if (q == kNone || ends_sentence(lines[q].t) ||
+                        iends_with(lines[q].t, "medically necessary")) {
+                        break;
+                    }
+                    s = q;
+                }
+                return s;
             }
         }
     }

@@ -192,6 +192,21 @@ TEST(ParserItems, PartialAuthorizationLeavingEligible) {
     EXPECT_EQ(l.items[0].decision, imrdex::Decision::overturned);
 }
 
+// The original request itself wraps, and its first line ends in a colon ("DOS:") that must
+// not be taken for a header whose decision is on the next line.
+TEST(ParserItems, PartialAuthorizationWithWrappedOriginalEndingInColon) {
+    const auto l = parse(std::string(kHead) + item("First request: Upheld", "Short.") +
+                         item("Retrospective senna 8.6mg tablet, one tablet daily #60 DOS:\n"
+                              "03-2-15 was the original request. Senna #30 was authorized.\n"
+                              "The remaining IMR eligible portion of the original request,\n"
+                              "Retrospective senna 8.6mg #30 DOS: 03-2-15 is: Upheld"));
+    ASSERT_EQ(l.items.size(), 2u) << codes(l);
+    EXPECT_EQ(l.items[0].rationale, "Short.");
+    EXPECT_EQ(l.items[1].original_request,
+              "Retrospective senna 8.6mg tablet, one tablet daily #60 DOS: 03-2-15");
+    EXPECT_EQ(l.items[1].request, "Retrospective senna 8.6mg #30 DOS: 03-2-15");
+}
+
 TEST(ParserItems, RationaleQuotingAHeaderIsNotAnItem) {
     // A rationale line ending in ": Upheld" is only a header when a label follows it.
     const auto l = parse(std::string(kHead) +
