@@ -2,6 +2,7 @@
 // --rejects, usage errors and a database that imr-search-style clients open through its stub.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xapian.h>
@@ -224,6 +225,45 @@ TEST(CliIndex, FatalErrorExitsThree) {
     // --strict turns the first rejection into a fatal error.
     write_file(t.path() / "in" / "z.txt", "");
     EXPECT_EQ(run("--strict --db " + q(t.path() / "db") + " " + q(t.path() / "in"), err).code, 3);
+}
+
+TEST(CliIndex, SigtermCommitsWhatWasReadAndExits143) {
+    TempDir t;
+    std::string jsonl;
+    for (int n = 1; n <= 20000; ++n) {
+        std::string escaped;
+        for (char c : letter_text(n, 2)) {
+            if (c == '\n') escaped += "\\n";
+            else escaped.push_back(c);
+        }
+        jsonl += "{\"id\":\"x\",\"text\":\"" + escaped + "\"}\n";
+    }
+    write_file(t.path() / "in.jsonl", jsonl);
+    const std::string db = (t.path() / "db").string();
+    const std::string stats = (t.path() / "stats.json").string();
+    const std::string in = (t.path() / "in.jsonl").string();
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        ::execl(IMRDEX_INDEX_BIN, IMRDEX_INDEX_BIN, "--quiet", "--threads", "2", "--db", db.c_str(),
+                "--stats-json", stats.c_str(), in.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::usleep(600 * 1000);  // well before the end: 20,000 letters take seconds
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 143);
+    simdjson::dom::parser parser;
+    simdjson::dom::element e;
+    const std::string json = read_file(stats);
+    ASSERT_FALSE(parser.parse(json).get(e)) << json;
+    EXPECT_TRUE(bool(e["interrupted"]));
+    const std::uint64_t items = uint64_t(e["items"]);
+    EXPECT_LT(items, 40000u);
+    Xapian::Database d(db);
+    EXPECT_EQ(d.get_doccount(), items);
 }
 
 }  // namespace
