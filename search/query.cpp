@@ -64,15 +64,19 @@ constexpr std::array<StateName, 51> kStates{{
 enum class FacetKind { plain, state, id };
 
 // One boolean filter field: normalises the value to the index's form before making the term,
-// so users need not know how values were stored.
+// so users need not know how values were stored. It never throws: an exception thrown through
+// Xapian's query parser leaks the parser's state, so errors are left in `error` for parse().
 class FacetProcessor : public Xapian::FieldProcessor {
 public:
-    FacetProcessor(std::string field, std::string prefix, FacetKind kind)
-        : field_(std::move(field)), prefix_(std::move(prefix)), kind_(kind) {}
+    FacetProcessor(std::string field, std::string prefix, FacetKind kind, std::string* error)
+        : field_(std::move(field)), prefix_(std::move(prefix)), kind_(kind), error_(error) {}
 
     Xapian::Query operator()(const std::string& raw) override {
         std::string value = normalise(raw);
-        if (value.empty()) throw QueryError(field_ + ": needs a value, e.g. " + field_ + ":x");
+        if (value.empty()) {
+            if (error_->empty()) *error_ = field_ + ": needs a value, e.g. " + field_ + ":x";
+            return Xapian::Query::MatchNothing;
+        }
         if (kind_ == FacetKind::state) {
             auto it = std::find_if(kStates.begin(), kStates.end(),
                                    [&](const StateName& s) { return s.name == value; });
@@ -97,6 +101,7 @@ private:
     std::string field_;
     std::string prefix_;
     FacetKind kind_;
+    std::string* error_;
 };
 
 [[noreturn]] void bad_range(std::string_view field, std::string_view why) {
@@ -298,6 +303,7 @@ std::pair<double, double> date_bounds(std::string_view date) {
 
 struct QueryBuilder::Impl {
     Xapian::QueryParser parser;
+    std::string field_error;  // set by a FacetProcessor during parse_query
 };
 
 QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
@@ -315,10 +321,9 @@ QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
                                            : FacetKind::plain;
         // Several values of a single-valued field can only mean "any of" (OR); for fields a
         // document holds several of (specialty, state, guidelines), Xapian ANDs them: "both".
-        qp.add_boolean_prefix(std::string(f.name),
-                              (new FacetProcessor(std::string(f.name), std::string(f.prefix), kind))
-                                  ->release(),
-                              !f.multi_valued);
+        auto* proc = new FacetProcessor(std::string(f.name), std::string(f.prefix), kind,
+                                        &impl_->field_error);
+        qp.add_boolean_prefix(std::string(f.name), proc->release(), !f.multi_valued);
     }
     qp.add_rangeprocessor((new AgeRange())->release());
     for (const auto& f : kDateFields)
@@ -334,8 +339,10 @@ Xapian::Query QueryBuilder::parse(std::string_view text) const {
                                 Xapian::QueryParser::FLAG_LOVEHATE |
                                 Xapian::QueryParser::FLAG_WILDCARD |
                                 Xapian::QueryParser::FLAG_PURE_NOT;
+    impl_->field_error.clear();
     try {
         Xapian::Query q = impl_->parser.parse_query(checked, kFlags);
+        if (!impl_->field_error.empty()) throw QueryError(impl_->field_error);
         if (q.empty()) throw QueryError("query '" + std::string(text) + "' has no searchable term");
         return q;
     } catch (const Xapian::QueryParserError& e) {
