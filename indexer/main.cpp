@@ -17,6 +17,7 @@
 
 #include "imrdex/errors.hpp"
 #include "imrdex/json.hpp"
+#include "imrdex/merge.hpp"
 #include "imrdex/pipeline.hpp"
 
 namespace {
@@ -61,6 +62,16 @@ REJECTED INPUTS
   Unreadable, empty or too large files, bad JSON lines, records without text, bad zstd data, bad
   PDFs and letters without any disputed item are reported with a reason (summary, --rejects,
   --stats-json) and never stop the run: the good letters are still indexed and committed.
+
+SCALE-OUT (docs/scale-out.md)
+  --shard K/N on each of N machines, all given the same inputs, indexes only the letters with
+  (fnv1a64(id) >> 32) % N == K (K = 0..N-1; id from the cover block): N disjoint databases that
+  together hold every letter once. Other letters are counted as skipped, not rejected. N is
+  independent of --shards: each machine's database is split locally as usual. Serve them with
+  xapian-tcpsrv and search them as one through a stub file, or merge them:
+  --merge OUT SHARD... compacts the shard databases (imrdex directories or Xapian databases) into
+  a new imrdex database OUT of one shard; refuses an existing OUT (unless --force) and shards
+  that share a letter.
 
 EXIT CODES
   0 everything indexed   1 some inputs rejected   2 usage error   3 fatal error (or --strict
@@ -156,6 +167,7 @@ void write_stats_json(const std::string& path, const imrdex::IndexStats& s, bool
         w.field("shards", static_cast<std::uint64_t>(s.shards));
         w.field("commit_seconds", s.commit_seconds).field("compact_seconds", s.compact_seconds);
         w.field("index_bytes", s.index_bytes);
+        w.field("skipped_other_shard", s.skipped_other_shard);
     }
     w.field("interrupted", s.interrupted);
     w.end_object();
@@ -163,6 +175,32 @@ void write_stats_json(const std::string& path, const imrdex::IndexStats& s, bool
     std::ofstream f(path, std::ios::trunc);
     f << out;
     if (!f) throw imrdex::IoError("cannot write " + path);
+}
+
+int run_merge(const std::string& out, const std::vector<std::string>& shards, bool force,
+              bool sync, bool quiet, const std::string& stats_json) {
+    imrdex::MergeOptions o;
+    o.force = force;
+    o.sync = sync;
+    const imrdex::MergeStats s = imrdex::merge_databases(out, shards, o);
+    if (!quiet) {
+        std::fprintf(stderr, "merged %u shard databases into %s: %llu letters, %llu items in %.2f s; "
+                     "index %s\n", s.sources, out.c_str(), static_cast<unsigned long long>(s.letters),
+                     static_cast<unsigned long long>(s.documents), s.seconds,
+                     human_bytes(static_cast<double>(s.index_bytes)).c_str());
+    }
+    if (!stats_json.empty()) {
+        std::string text;
+        imrdex::JsonWriter w(text);
+        w.begin_object().field("mode", "merge");
+        w.field("shards", static_cast<std::uint64_t>(s.sources));
+        w.field("letters", s.letters).field("items", s.documents).field("seconds", s.seconds);
+        w.field("index_bytes", s.index_bytes).end_object();
+        std::ofstream f(stats_json, std::ios::trunc);
+        f << text << '\n';
+        if (!f) throw imrdex::IoError("cannot write " + stats_json);
+    }
+    return 0;
 }
 
 }  // namespace
@@ -183,6 +221,11 @@ int main(int argc, char** argv) {
     std::size_t flush_mb = 64;
     std::string stats_json;
     std::string rejects_path;
+    std::string shard_spec;
+    unsigned shard_k = 0;
+    unsigned shard_n = 0;
+    std::string merge_out;
+    bool force = false;
     app.add_option("--db", db, "database directory (created if missing)");
     app.add_option("inputs", inputs, "directories, .txt, .pdf, .jsonl, .jsonl.zst files")->required();
     app.add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
@@ -200,9 +243,37 @@ int main(int argc, char** argv) {
     app.add_flag("--strict", strict, "stop at the first rejected input (exit 3)");
     app.add_flag("--extract", extract, "print extraction records (JSON Lines) instead of indexing");
     app.add_flag("--stats", drug_stats, "with --extract: report unrecognised drug-like words");
+    app.add_option("--shard", shard_spec,
+                   "K/N: index only the letters of shard K (0-based) of N (N machines, same inputs)");
+    app.add_option("--merge", merge_out,
+                   "OUT: compact the shard databases given as inputs into a new database OUT");
+    app.add_flag("--force", force, "with --merge: replace an existing OUT");
     try {
         app.parse(argc, argv);
-        if (!extract && db.empty()) throw CLI::RequiredError("--db");
+        if (!merge_out.empty()) {
+            if (!db.empty() || extract || !shard_spec.empty()) {
+                throw CLI::ValidationError("--merge", "excludes --db, --extract and --shard");
+            }
+        } else if (force) {
+            throw CLI::ValidationError("--force", "needs --merge");
+        }
+        if (!shard_spec.empty()) {
+            if (extract) throw CLI::ValidationError("--shard", "applies to indexing, not --extract");
+            const std::size_t slash = shard_spec.find('/');
+            const std::string k = shard_spec.substr(0, slash);
+            const std::string n = slash == std::string::npos ? "" : shard_spec.substr(slash + 1);
+            auto digits = [](const std::string& t) {
+                return !t.empty() && t.size() <= 6 &&
+                       t.find_first_not_of("0123456789") == std::string::npos;
+            };
+            if (!digits(k) || !digits(n) || std::stoul(n) == 0 || std::stoul(k) >= std::stoul(n)) {
+                throw CLI::ValidationError("--shard", "expected K/N with 0 <= K < N, e.g. 0/3, got '" +
+                                                          shard_spec + "'");
+            }
+            shard_k = static_cast<unsigned>(std::stoul(k));
+            shard_n = static_cast<unsigned>(std::stoul(n));
+        }
+        if (!extract && merge_out.empty() && db.empty()) throw CLI::RequiredError("--db");
         if (drug_stats && !extract) throw CLI::ValidationError("--stats", "needs --extract");
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
@@ -212,6 +283,7 @@ int main(int argc, char** argv) {
     try {
         std::optional<tbb::global_control> limit;
         if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, threads);
+        if (!merge_out.empty()) return run_merge(merge_out, inputs, force, !no_sync, quiet, stats_json);
         install_signal_handlers();
 
         std::unique_ptr<std::ofstream> rejects;
@@ -260,6 +332,8 @@ int main(int argc, char** argv) {
             o.compact = !no_compact;
             o.sync = !no_sync;
             o.flush_bytes = flush_mb << 20;
+            o.of_shards = shard_n;
+            o.only_shard = shard_k;
             stats = imrdex::run_index(inputs, o);
             if (bar) std::fputc('\n', stderr);
         }
@@ -268,6 +342,10 @@ int main(int argc, char** argv) {
             if (!*rejects) throw imrdex::IoError("cannot write " + rejects_path);
         }
         if (!quiet) print_summary(stats, extract);
+        if (!quiet && shard_n != 0) {
+            std::fprintf(stderr, "--shard %u/%u: skipped %llu letters of the other shards\n", shard_k,
+                         shard_n, static_cast<unsigned long long>(stats.skipped_other_shard));
+        }
         if (!stats_json.empty()) write_stats_json(stats_json, stats, extract);
         if (g_signal != 0) return 128 + g_signal;
         return stats.rejected > 0 ? kExitRejected : 0;

@@ -380,6 +380,7 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     InputReader reader(std::move(files), opts.limits);
     const LetterParser parser;
     tbb::enumerable_thread_specific<DocumentBuilder> builders;
+    std::atomic<std::uint64_t> skipped{0};
 
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
     tbb::parallel_pipeline(
@@ -398,6 +399,13 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                     for (RawLetter& raw : work->input.letters) {
                         if (!prepare_text(raw, state, extra)) continue;
                         Letter letter = parse_raw(parser, raw, extra);
+                        // Another machine's letter (--shard K/N): not ours to index, nor to
+                        // reject, so each problem letter is reported by one machine only.
+                        if (opts.of_shards != 0 &&
+                            part_of(letter.id, opts.of_shards) != opts.only_shard) {
+                            skipped.fetch_add(1, std::memory_order_relaxed);
+                            continue;
+                        }
                         if (!letter.usable()) {
                             reject_unusable(state, letter);
                             continue;
@@ -451,6 +459,7 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                                work->input.input_bytes);
                 }));
 
+    stats.skipped_other_shard = skipped.load();
     // Commit every shard (in parallel: each is independent), then make it durable.
     const Clock::time_point commit_start = Clock::now();
     tbb::parallel_for(std::size_t{0}, nshards, [&](std::size_t s) {

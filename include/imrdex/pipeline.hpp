@@ -9,6 +9,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "imrdex/inputs.hpp"
@@ -35,6 +36,7 @@ struct IndexStats : IndexProgress {
     double compact_seconds = 0;  // 0 when not compacted
     std::uint64_t index_bytes = 0;  // size of the database directory at the end
     bool interrupted = false;       // the stop flag ended reading early
+    std::uint64_t skipped_other_shard = 0;  // --shard K/N: letters of the other N-1 shards
 };
 
 struct PipelineOptions {
@@ -62,6 +64,11 @@ struct IndexOptions : PipelineOptions {
     std::size_t flush_bytes = std::size_t{64} << 20;
     bool compact = true;  // compact each shard in place at the end (about 28% smaller)
     bool sync = true;      // fsync the shard files at the end (writes use DB_NO_SYNC)
+    // `--shard K/N` (of_shards = N, only_shard = K): index only the letters with
+    // part_of(id, N) == K, so N machines given the same inputs build N disjoint databases.
+    // 0: every letter. Independent of `shards`, the local split of each machine's database.
+    unsigned of_shards = 0;
+    unsigned only_shard = 0;
 };
 
 // Indexes every input into opts.db, creating it if needed. Rejections are counted, never fatal
@@ -84,6 +91,13 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
 
 // Stable 64-bit FNV-1a: the shard of a letter must not change between runs or builds.
 std::uint64_t fnv1a64(std::string_view s) noexcept;
+
+// The machine shard (`imr-index --shard K/N`) of a letter id: the upper half of fnv1a64 modulo
+// n. The local shard takes the hash modulo the local shard count: using other bits keeps the
+// two independent, so a machine's letters still spread over all its local shards.
+inline unsigned part_of(std::string_view id, unsigned n) {
+    return static_cast<unsigned>((fnv1a64(id) >> 32) % n);
+}
 
 // Shard directory names listed in DIR/XAPIANDB; empty when DIR has no stub file.
 std::vector<std::string> read_stub(const std::string& db_dir);
