@@ -249,12 +249,24 @@ struct InputReader::Impl {
             return reject(batch, p, "too_large",
                           std::to_string(f.size) + " bytes, more than the letter limit");
         }
-        data.resize(static_cast<std::size_t>(f.size));
-        const std::size_t got = std::fread(data.data(), 1, data.size(), fp);
+        // Read to the end whatever stat said: /proc files report size 0 and files may grow;
+        // one byte past the limit tells that the file is too large.
+        const std::size_t cap = limits.max_letter_bytes + 1;
+        std::size_t got = 0;
+        data.resize(std::min<std::size_t>(cap, static_cast<std::size_t>(f.size) + 1));
+        for (;;) {
+            got += std::fread(data.data() + got, 1, data.size() - got, fp);
+            if (got < data.size() || data.size() == cap) break;
+            data.resize(std::min(cap, data.size() * 2));
+        }
         const bool failed = std::ferror(fp) != 0;
         const int err = errno;
         std::fclose(fp);
         if (failed) return reject(batch, p, "unreadable", errno_text(err));
+        if (got > limits.max_letter_bytes) {
+            return reject(batch, p, "too_large", "more than the letter limit of " +
+                                                     std::to_string(limits.max_letter_bytes) + " bytes");
+        }
         data.resize(got);
         if (f.kind == InputKind::pdf) {
             if (data.empty()) return reject(batch, p, "empty", "empty file");

@@ -3,6 +3,7 @@
 #include "imrdex/pipeline.hpp"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -11,8 +12,10 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -188,10 +191,63 @@ void reject_unusable(RunState& state, const Letter& letter) {
     state.reject({letter.source, "no_items", detail});
 }
 
+// Rewrites `text` as UTF-8 reading every byte that is not part of a valid UTF-8 sequence as
+// Latin-1 (old files from Windows tools); false when it was valid UTF-8 already. The letter is
+// then indexed and displayed with its accented letters instead of U+FFFD.
+bool latin1_to_utf8(std::string& text) {
+    auto seq_len = [&](std::size_t i) -> std::size_t {
+        const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+        const unsigned c = b(i);
+        if (c < 0x80) return 1;
+        std::size_t n = 0;
+        unsigned min = 0;
+        if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
+        else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
+        else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
+        else return 0;
+        if (i + n > text.size()) return 0;
+        unsigned cp = c & (0x7Fu >> n);
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((b(i + k) & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (b(i + k) & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        return n;
+    };
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t n = seq_len(i);
+        if (n == 0) break;
+        i += n;
+    }
+    if (i == text.size()) return false;
+    std::string out(text, 0, i);
+    out.reserve(text.size() + text.size() / 8);
+    while (i < text.size()) {
+        const std::size_t n = seq_len(i);
+        if (n != 0) {
+            out.append(text, i, n);
+            i += n;
+            continue;
+        }
+        const auto c = static_cast<unsigned char>(text[i++]);
+        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+    text = std::move(out);
+    return true;
+}
+
 // Turns a PDF's bytes into its text (in the parallel stage: extraction costs far more than
-// reading). False, with the rejection reported, for a bad PDF.
+// reading). False, with the rejection reported, for a bad PDF. Text that is not UTF-8 is read
+// as Latin-1 (with a warning on the letter).
 bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warnings) {
-    if (!raw.pdf) return true;
+    if (!raw.pdf) {
+        if (latin1_to_utf8(raw.text)) {
+            warnings.push_back({"latin1", "bytes that are not UTF-8 were read as Latin-1"});
+        }
+        return true;
+    }
     try {
         PdfText pdf = extract_pdf_text(raw.text, raw.source);
         raw.text = std::move(pdf.text);
@@ -202,6 +258,17 @@ bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warning
         state.reject({raw.source, "bad_pdf", e.what()});
         return false;
     }
+}
+
+// The parser's truncated_item warnings of a letter, joined; empty when it looks complete.
+std::string truncation(const Letter& letter) {
+    std::string out;
+    for (const Warning& w : letter.warnings) {
+        if (w.code != "truncated_item") continue;
+        if (!out.empty()) out += "; ";
+        out += w.detail;
+    }
+    return out;
 }
 
 Letter parse_raw(const LetterParser& parser, const RawLetter& raw, std::vector<Warning>& extra) {
@@ -223,9 +290,12 @@ struct LetterDocs {
     std::string id;
     std::vector<ItemDocument> docs;
     std::uint64_t text_bytes = 0;
+    std::uint64_t seq = 0;  // input order: batch sequence << 32 | index in batch
+    std::string source;
 };
 
 struct IndexWork {
+    std::uint64_t seq = 0;  // batch sequence number, from the serial reader
     InputBatch input;
     std::vector<std::vector<LetterDocs>> by_shard;
     std::uint64_t letters = 0;
@@ -238,6 +308,9 @@ struct Shard {
     std::string path;
     std::unique_ptr<Xapian::WritableDatabase> db;
     std::uint64_t bytes_since_commit = 0;
+    // Letter id -> input order of the letter kept for it in this run, to report duplicates.
+    // A letter always goes to the same shard, so this shard's lock guards its ids.
+    std::unordered_map<std::string, std::uint64_t> kept;
 };
 
 std::string shard_name(unsigned i, unsigned count) {
@@ -258,13 +331,26 @@ void write_stub(const fs::path& dir, const std::vector<std::string>& names) {
     fs::rename(tmp, dir / schema::kStubFile);
 }
 
+// True when `dir` holds only what a creation killed before writing XAPIANDB leaves behind
+// (shard directories, XAPIANDB.tmp): rerunning the same command then carries on.
+bool unfinished_creation(const fs::path& dir) {
+    std::error_code ec;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name == "XAPIANDB.tmp") continue;
+        if (name.rfind("shard-", 0) == 0 && e.is_directory(ec)) continue;
+        return false;
+    }
+    return !ec;
+}
+
 // Opens (or creates) the sharded database; the shard count of an existing one is fixed.
 std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsigned threads) {
     const fs::path dir(opts.db);
     std::vector<std::string> names = read_stub(opts.db);
     std::error_code ec;
     if (names.empty()) {
-        if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+        if (fs::exists(dir, ec) && !fs::is_empty(dir, ec) && !unfinished_creation(dir)) {
             throw IoError(opts.db + " exists and is not an imrdex database (no XAPIANDB file)");
         }
         const unsigned count = opts.shards != 0 ? opts.shards : std::max(2u, threads);
@@ -285,18 +371,54 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
         shard->path = (dir / name).string();
         shard->db = std::make_unique<Xapian::WritableDatabase>(
             shard->path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC | Xapian::DB_BACKEND_GLASS);
+        // Copies left by a compaction that was killed (we hold the shard's write lock now).
+        fs::remove_all(shard->path + ".compact", ec);
+        fs::remove_all(shard->path + ".old", ec);
         shards.push_back(std::move(shard));
     }
     write_stub(dir, names);
     return shards;
 }
 
-void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t flush_bytes) {
+// The source recorded in the document data of the letter indexed under `term`.
+std::string indexed_source(Xapian::WritableDatabase& db, const std::string& term) {
+    const Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p == db.postlist_end(term)) return "?";
+    const std::string data = db.get_document(*p).get_data();
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    simdjson::dom::object obj;
+    std::string_view source;
+    if (parser.parse(data).get(doc) || doc.get_object().get(obj)) return "?";
+    if (obj["source"].get_string().get(source)) return "?";
+    return std::string(source);
+}
+
+// Writes a group of letters of one shard (its lock held). Two letters of one run with the same
+// id: the first in input order is kept, whatever order the batches reach the shard, and the
+// other is rejected as duplicate_id; `letters_out`/`items_out` lose what the loser had added.
+void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t flush_bytes,
+                   RunState& state, std::uint64_t& letters_out, std::uint64_t& items_out) {
     const std::string id_prefix(schema::kLetterId);
     for (LetterDocs& l : letters) {
+        const std::string term = id_prefix + l.id;
+        const auto [kept, fresh] = shard.kept.try_emplace(l.id, l.seq);
+        if (!fresh) {
+            const std::string other = indexed_source(*shard.db, term);
+            if (kept->second < l.seq) {
+                state.reject({l.source, "duplicate_id", "id " + l.id + ": kept " + other});
+                letters_out -= 1;
+                items_out -= l.docs.size();
+                continue;
+            }
+            state.reject({other, "duplicate_id", "id " + l.id + ": kept " + l.source});
+            letters_out -= 1;
+            items_out -= shard.db->get_termfreq(term);
+            kept->second = l.seq;
+        }
         // Re-indexing a letter replaces all its items, including ones it no longer has. After
         // the delete no item of this letter exists, so add_document is a plain append.
-        shard.db->delete_document(id_prefix + l.id);
+        shard.db->delete_document(term);
         for (ItemDocument& d : l.docs) shard.db->add_document(d.document);
         shard.bytes_since_commit += l.text_bytes;
     }
@@ -336,7 +458,18 @@ std::uint64_t tree_bytes(const fs::path& dir) {
     return total;
 }
 
-void compact_shard(const std::string& path) {
+void sync_dir(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+// Compacts a shard into PATH.compact, then swaps the two directories in one atomic step
+// (renameat2 RENAME_EXCHANGE): killed at any moment, PATH is a complete database, the old or
+// the compacted one, with the same letters. Readers with the old files open keep reading them.
+void compact_shard(const std::string& path, bool sync) {
     const std::string tmp = path + ".compact";
     const std::string old = path + ".old";
     fs::remove_all(tmp);
@@ -345,7 +478,17 @@ void compact_shard(const std::string& path) {
         Xapian::Database src(path);
         src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::Compactor::FULL);
     }
-    // Swap in the compacted copy; the old one goes only once the new one is in place.
+    // The copy must be on disk before it replaces the original.
+    if (sync) sync_tree(tmp);
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+        if (sync) sync_dir(fs::path(path).parent_path());
+        fs::remove_all(tmp);  // the old copy now
+        return;
+    }
+    if (errno != EINVAL && errno != ENOSYS) {
+        throw IoError("cannot swap in the compacted " + path + ": " + std::strerror(errno));
+    }
+    // A file system without RENAME_EXCHANGE: two renames, with a moment without PATH.
     fs::rename(path, old);
     fs::rename(tmp, path);
     fs::remove_all(old);
@@ -383,12 +526,15 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     std::atomic<std::uint64_t> skipped{0};
 
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
+    std::uint64_t next_batch = 0;
     tbb::parallel_pipeline(
         tokens,
         tbb::make_filter<void, IndexWork*>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> IndexWork* {
-                return read_stage<IndexWork>(reader, state, opts, fc);
+                IndexWork* work = read_stage<IndexWork>(reader, state, opts, fc);
+                if (work != nullptr) work->seq = next_batch++;
+                return work;
             }) &
             tbb::make_filter<IndexWork*, IndexWork*>(
                 tbb::filter_mode::parallel,
@@ -396,7 +542,8 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                     DocumentBuilder& builder = builders.local();
                     work->by_shard.resize(nshards);
                     std::vector<Warning> extra;
-                    for (RawLetter& raw : work->input.letters) {
+                    for (std::size_t i = 0; i < work->input.letters.size(); ++i) {
+                        RawLetter& raw = work->input.letters[i];
                         if (!prepare_text(raw, state, extra)) continue;
                         Letter letter = parse_raw(parser, raw, extra);
                         // Another machine's letter (--shard K/N): not ours to index, nor to
@@ -410,6 +557,12 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                             reject_unusable(state, letter);
                             continue;
                         }
+                        // A letter cut off loses the end of an item: not indexed, so a
+                        // complete copy indexed later is not mixed with a partial one.
+                        if (const std::string cut = truncation(letter); !cut.empty()) {
+                            state.reject({raw.source, "truncated", cut});
+                            continue;
+                        }
                         if (letter.id.size() > kMaxIdBytes) {
                             state.reject({raw.source, "bad_id", "letter id longer than 200 bytes"});
                             continue;
@@ -418,6 +571,8 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                         docs.docs = builder.build(letter);
                         docs.text_bytes = raw.text.size();
                         docs.id = std::move(letter.id);
+                        docs.seq = work->seq << 32 | i;
+                        docs.source = std::move(raw.source);
                         ++work->letters;
                         work->items += docs.docs.size();
                         work->text_bytes += docs.text_bytes;
@@ -444,14 +599,16 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                                 ++k;
                                 continue;
                             }
-                            write_letters(shard, work->by_shard[pending[k]], shard_flush);
+                            write_letters(shard, work->by_shard[pending[k]], shard_flush, state,
+                                          work->letters, work->items);
                             pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
                             wrote = true;
                         }
                         if (!wrote && !pending.empty()) {
                             Shard& shard = *shards[pending.front()];
                             std::lock_guard lock(shard.mu);
-                            write_letters(shard, work->by_shard[pending.front()], shard_flush);
+                            write_letters(shard, work->by_shard[pending.front()], shard_flush,
+                                          state, work->letters, work->items);
                             pending.erase(pending.begin());
                         }
                     }
@@ -471,8 +628,7 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     if (opts.compact) {
         const Clock::time_point compact_start = Clock::now();
         tbb::parallel_for(std::size_t{0}, nshards, [&](std::size_t s) {
-            compact_shard(shards[s]->path);
-            if (opts.sync) sync_tree(shards[s]->path);
+            compact_shard(shards[s]->path, opts.sync);
         });
         stats.compact_seconds = since(compact_start);
     }

@@ -48,7 +48,8 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& inputs,
                                      std::vector<Rejection>& rejections);
 
 struct ReaderLimits {
-    std::size_t max_letter_bytes = std::size_t{256} << 20;  // longer letters/lines are rejected
+    // Longer letters/lines are rejected (real letters are well under 1 MB of text).
+    std::size_t max_letter_bytes = std::size_t{64} << 20;
     std::size_t chunk_bytes = std::size_t{4} << 20;         // JSONL / zstd read size
 };
 
