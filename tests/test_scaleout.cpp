@@ -1,0 +1,574 @@
+// Scale-out on loopback: three shards built with `imr-index --shard K/3`, merged with --merge,
+// served by three xapian-tcpsrv processes and searched as one through a stub file; every answer
+// of imr-search must equal the merged database's, and a dead shard server must be named.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "imrdex/pipeline.hpp"
+#include "imrdex/schema.hpp"
+#include "imrdex/search.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr unsigned kShards = 3;
+constexpr int kLetters = 1500;
+
+class TempDir {
+public:
+    TempDir() {
+        std::random_device rd;
+        path_ = fs::temp_directory_path() /
+                ("imrdex-scaleout-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+struct RunResult {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs `bin args` through the shell, capturing stdout and (through a file) stderr.
+RunResult run(const std::string& bin, const std::string& args, const fs::path& scratch) {
+    const fs::path err = scratch / "stderr.txt";
+    const std::string cmd = bin + " " + args + " 2>" + q(err);
+    RunResult r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return r;
+    char buf[65536];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = read_file(err);
+    return r;
+}
+
+std::string find_tcpsrv() {
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(std::string(path != nullptr ? path : "") + ":/usr/bin:/usr/local/bin");
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        if (dir.empty()) continue;
+        const fs::path p = fs::path(dir) / "xapian-tcpsrv";
+        if (::access(p.c_str(), X_OK) == 0) return p.string();
+    }
+    return {};
+}
+
+// A port nobody listens on right now (the kernel's pick for port 0); the server may still lose
+// a race for it, which start() notices and retries.
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+        port = ntohs(a.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+bool accepts(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// xapian-tcpsrv processes owned by the test: each in its own process group (it answers SIGTERM
+// with kill(0, SIGTERM), and forks a child per connection), stopped as a group by stop() or the
+// destructor, and told to die with the test process (PR_SET_PDEATHSIG) should the test crash.
+class Servers {
+public:
+    explicit Servers(std::string binary, fs::path log_dir)
+        : binary_(std::move(binary)), log_dir_(std::move(log_dir)) {}
+    ~Servers() {
+        for (std::size_t i = 0; i < pids_.size(); ++i) stop(i);
+    }
+    Servers(const Servers&) = delete;
+    Servers& operator=(const Servers&) = delete;
+
+    // Starts a server for `db`; its port, or -1 (with the reason in *why) when it would not run.
+    int start(const fs::path& db, std::string* why) {
+        const pid_t parent = ::getpid();
+        for (int attempt = 0; attempt < 10; ++attempt) {
+            const int port = free_port();
+            if (port <= 0) continue;
+            const fs::path log = log_dir_ / ("tcpsrv-" + std::to_string(port) + ".log");
+            const pid_t child = ::fork();
+            if (child < 0) break;
+            if (child == 0) {
+                ::setpgid(0, 0);
+                ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+                if (::getppid() != parent) ::_exit(126);
+                const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                if (fd >= 0) {
+                    ::dup2(fd, STDOUT_FILENO);
+                    ::dup2(fd, STDERR_FILENO);
+                }
+                const std::string p = std::to_string(port);
+                ::execl(binary_.c_str(), binary_.c_str(), "--quiet", "--interface", "127.0.0.1",
+                        "--port", p.c_str(), db.c_str(), static_cast<char*>(nullptr));
+                ::_exit(127);
+            }
+            ::setpgid(child, child);  // also here: no window where a kill(-pid) misses it
+            for (int i = 0; i < 200; ++i) {
+                int status = 0;
+                if (::waitpid(child, &status, WNOHANG) == child) {
+                    *why = read_file(log);
+                    break;
+                }
+                if (accepts(port)) {
+                    pids_.push_back(child);
+                    ports_.push_back(port);
+                    return port;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            }
+            kill_group(child);
+        }
+        return -1;
+    }
+
+    void stop(std::size_t i) {
+        if (pids_[i] <= 0) return;
+        kill_group(pids_[i]);
+        pids_[i] = -1;
+    }
+
+    int port(std::size_t i) const { return ports_[i]; }
+
+private:
+    static void kill_group(pid_t pid) {
+        ::kill(-pid, SIGTERM);
+        for (int i = 0; i < 100; ++i) {
+            if (::waitpid(pid, nullptr, WNOHANG) != 0) {
+                ::kill(-pid, SIGKILL);  // connection children that outlived it
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ::kill(-pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+
+    std::string binary_;
+    fs::path log_dir_;
+    std::vector<pid_t> pids_;
+    std::vector<int> ports_;
+};
+
+// What imr-search --json says, reduced to what must agree between the stub and the merged db.
+struct Answer {
+    std::uint64_t total = 0;
+    std::string unit;
+    std::vector<std::string> keys;               // per rank: id#item (item mode) or id
+    std::vector<double> scores;                  // per rank
+    std::vector<std::string> dates;              // per rank: decision_date
+    std::map<std::string, double> score_of;      // key -> score
+    std::map<std::string, std::int64_t> more_items;  // by letter: id -> collapsed items
+    std::map<std::string, std::map<std::string, std::uint64_t>> facets;
+};
+
+Answer parse_answer(const std::string& json, bool by_letter) {
+    Answer a;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(json).get(root)) {
+        ADD_FAILURE() << "imr-search printed no JSON: " << json.substr(0, 300);
+        return a;
+    }
+    a.total = std::uint64_t(root["total"]);
+    a.unit = std::string(std::string_view(root["unit"]));
+    for (simdjson::dom::element h : simdjson::dom::array(root["hits"])) {
+        const std::string id{std::string_view(h["id"])};
+        const std::string key = by_letter ? id : id + "#" + std::to_string(std::int64_t(h["item"]));
+        a.keys.push_back(key);
+        a.scores.push_back(double(h["score"]));
+        a.dates.emplace_back(std::string_view(h["decision_date"]));
+        a.score_of[key] = a.scores.back();
+        if (by_letter) a.more_items[id] = std::int64_t(h["more_items"]);
+    }
+    simdjson::dom::object facets;
+    if (!root["facets"].get(facets)) {
+        for (auto [name, values] : facets) {
+            auto& m = a.facets[std::string(name)];
+            for (auto [value, count] : simdjson::dom::object(values)) {
+                m[std::string(value)] = std::uint64_t(count);
+            }
+        }
+    }
+    return a;
+}
+
+bool close(double a, double b) { return std::fabs(a - b) <= 2e-4 * std::max(1.0, std::fabs(a)); }
+
+std::set<std::string> letter_ids(const Xapian::Database& db) {
+    std::set<std::string> ids;
+    const std::string prefix(imrdex::schema::kLetterId);
+    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+        ids.insert((*t).substr(prefix.size()));
+    }
+    return ids;
+}
+
+class ScaleOut : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new TempDir;
+        const fs::path& d = dir_->path();
+        const auto t0 = std::chrono::steady_clock::now();
+        const RunResult gen = run(IMRDEX_CORPUS_BIN,
+                                  "-n " + std::to_string(kLetters) + " -s 20240 -f jsonl -o " +
+                                      q(d / "corpus"),
+                                  d);
+        ASSERT_EQ(gen.code, 0) << gen.err;
+        // Truth: the ids of the generated letters, independent of the indexer.
+        simdjson::dom::parser parser;
+        std::ifstream truth(d / "corpus" / "truth.jsonl");
+        std::string line;
+        while (std::getline(truth, line)) {
+            simdjson::dom::element e;
+            ASSERT_FALSE(parser.parse(line).get(e)) << line.substr(0, 200);
+            truth_ids_.emplace(std::string_view(e["id"]));
+        }
+        for (unsigned k = 0; k < kShards; ++k) {
+            const fs::path shard = d / ("shard" + std::to_string(k));
+            // --shards 2: a machine's shard database is itself split locally, and must still
+            // be servable as one database by xapian-tcpsrv.
+            const RunResult r = run(
+                IMRDEX_INDEX_BIN,
+                "--quiet --threads 2 --shards 2 --shard " + std::to_string(k) + "/" +
+                    std::to_string(kShards) + " --db " + q(shard) + " --stats-json " +
+                    q(d / ("stats" + std::to_string(k) + ".json")) + " " +
+                    q(d / "corpus" / "letters.jsonl"),
+                d);
+            ASSERT_EQ(r.code, 0) << r.err;
+            shard_dbs_.push_back(shard);
+        }
+        const RunResult m = run(IMRDEX_INDEX_BIN,
+                                "--quiet --merge " + q(d / "merged") + " " + q(shard_dbs_[0]) +
+                                    " " + q(shard_dbs_[1]) + " " + q(shard_dbs_[2]),
+                                d);
+        ASSERT_EQ(m.code, 0) << m.err;
+        setup_seconds_ =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    static void TearDownTestSuite() {
+        delete dir_;
+        dir_ = nullptr;
+    }
+
+    void SetUp() override {
+        if (dir_ == nullptr || shard_dbs_.size() != kShards || !fs::exists(merged())) {
+            GTEST_FAIL() << "corpus, shards or merged database missing (see the setup failure)";
+        }
+    }
+
+    static fs::path merged() { return dir_->path() / "merged"; }
+
+    static Answer search(const fs::path& db, const std::string& query, const std::string& flags) {
+        const RunResult r = run(IMRDEX_SEARCH_BIN,
+                                "--json --facets all --limit 100000 " + flags + " --db " + q(db) +
+                                    " " + q(query),
+                                dir_->path());
+        EXPECT_EQ(r.code, 0) << db << " " << query << ": " << r.err;
+        return parse_answer(r.out, flags.find("--by-letter") != std::string::npos);
+    }
+
+    static inline TempDir* dir_ = nullptr;
+    static inline std::vector<fs::path> shard_dbs_;
+    static inline std::set<std::string> truth_ids_;
+    static inline double setup_seconds_ = 0;
+};
+
+TEST_F(ScaleOut, ShardsAreDisjointAndHoldEveryLetterOnce) {
+    ASSERT_EQ(truth_ids_.size(), static_cast<std::size_t>(kLetters));
+    std::set<std::string> all;
+    std::size_t sum = 0;
+    Xapian::doccount items = 0;
+    for (unsigned k = 0; k < kShards; ++k) {
+        const Xapian::Database db(shard_dbs_[k].string());
+        const std::set<std::string> ids = letter_ids(db);
+        items += db.get_doccount();
+        EXPECT_GT(ids.size(), static_cast<std::size_t>(kLetters / kShards / 2)) << "shard " << k;
+        for (const std::string& id : ids) {
+            EXPECT_EQ(imrdex::part_of(id, kShards), k) << id << " in shard " << k;
+        }
+        sum += ids.size();
+        all.insert(ids.begin(), ids.end());
+        // Each machine's letters spread over both of its local shards.
+        const Xapian::Database local0((shard_dbs_[k] / "shard-00").string());
+        const Xapian::Database local1((shard_dbs_[k] / "shard-01").string());
+        EXPECT_GT(local0.get_doccount(), db.get_doccount() / 4) << "shard " << k;
+        EXPECT_GT(local1.get_doccount(), db.get_doccount() / 4) << "shard " << k;
+        // --stats-json counts the other machines' letters as skipped, not rejected.
+        simdjson::dom::parser parser;
+        simdjson::dom::element stats;
+        const std::string json = read_file(dir_->path() / ("stats" + std::to_string(k) + ".json"));
+        ASSERT_FALSE(parser.parse(json).get(stats)) << json;
+        EXPECT_EQ(std::uint64_t(stats["letters"]), ids.size());
+        EXPECT_EQ(std::uint64_t(stats["skipped_other_shard"]), kLetters - ids.size());
+        EXPECT_EQ(std::uint64_t(stats["rejected"]), 0u);
+    }
+    EXPECT_EQ(sum, all.size()) << "a letter is in two shards";
+    EXPECT_EQ(all, truth_ids_);
+
+    const Xapian::Database m(merged().string());
+    EXPECT_EQ(letter_ids(m), truth_ids_);
+    EXPECT_EQ(m.get_doccount(), items);
+    EXPECT_TRUE(fs::exists(merged() / "XAPIANDB"));
+}
+
+// The machine shard uses other bits of the hash than the local shard, so neither split starves
+// the other whatever the two counts are.
+TEST_F(ScaleOut, MachineAndLocalSplitsAreIndependent) {
+    for (unsigned n : {2u, 3u, 4u}) {
+        for (unsigned local : {2u, 3u, 4u}) {
+            std::map<std::pair<unsigned, unsigned>, int> cells;
+            for (const std::string& id : truth_ids_) {
+                ++cells[{imrdex::part_of(id, n), static_cast<unsigned>(imrdex::fnv1a64(id) % local)}];
+            }
+            const double expect = static_cast<double>(truth_ids_.size()) / (n * local);
+            for (unsigned k = 0; k < n; ++k) {
+                for (unsigned l = 0; l < local; ++l) {
+                    EXPECT_GT(cells[std::make_pair(k, l)], expect * 0.6) << n << " x " << local;
+                }
+            }
+        }
+    }
+}
+
+TEST_F(ScaleOut, MergeRefusesExistingOutputAndOverlappingShards) {
+    const fs::path& d = dir_->path();
+    RunResult r = run(IMRDEX_INDEX_BIN, "--merge " + q(merged()) + " " + q(shard_dbs_[0]), d);
+    EXPECT_EQ(r.code, 3);
+    EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+    EXPECT_EQ(letter_ids(Xapian::Database(merged().string())), truth_ids_) << "OUT was touched";
+
+    r = run(IMRDEX_INDEX_BIN,
+            "--merge " + q(d / "twice") + " " + q(shard_dbs_[1]) + " " + q(shard_dbs_[1]), d);
+    EXPECT_EQ(r.code, 3);
+    EXPECT_NE(r.err.find("overlap"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d / "twice"));
+
+    r = run(IMRDEX_INDEX_BIN, "--merge " + q(d / "missing") + " " + q(d / "no-such-shard"), d);
+    EXPECT_EQ(r.code, 3);
+    EXPECT_NE(r.err.find("no-such-shard"), std::string::npos) << r.err;
+
+    // --force replaces OUT; a plain Xapian database (a local shard) is a valid source too.
+    r = run(IMRDEX_INDEX_BIN,
+            "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2] / "shard-00"), d);
+    EXPECT_EQ(r.code, 0) << r.err;
+    r = run(IMRDEX_INDEX_BIN,
+            "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2]), d);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(Xapian::Database((d / "again").string()).get_doccount(),
+              Xapian::Database(shard_dbs_[2].string()).get_doccount());
+}
+
+const std::vector<std::pair<std::string, std::string>> kQueries{
+    {"rationale:\"long-term use\"", ""},
+    {"\"not medically necessary\" class:opioid", ""},
+    {"rationale:\"functional improvement\" decision:overturned", ""},
+    {"class:opioid decided:2016", ""},
+    {"age:40..60 sex:female", ""},
+    {"injured:..2012 category:imaging", ""},
+    {"request:MRI guideline:odg", ""},
+    {"benzodiazepin*", ""},
+    {"physical NEAR therapy", ""},
+    {"specialty:\"internal medicine\" state:CA", ""},
+    {"decision:upheld decision:overturned", ""},
+    {"rationale:recommended", "--by-letter"},
+    {"class:opioid", "--by-letter"},
+    {"category:imaging", "--sort decided"},
+    {"drug:hydrocodone", "--sort injured --by-letter"},
+};
+
+// Three xapian-tcpsrv processes, one stub file: every answer equals the merged database's.
+TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
+    const std::string tcpsrv = find_tcpsrv();
+    if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
+    const auto t0 = std::chrono::steady_clock::now();
+    Servers servers(tcpsrv, dir_->path());
+    const fs::path cluster = dir_->path() / "cluster";
+    fs::create_directories(cluster);
+    {
+        std::ofstream stub(cluster / "XAPIANDB");
+        stub << "# one line per shard server\n";
+        for (unsigned k = 0; k < kShards; ++k) {
+            std::string why;
+            const int port = servers.start(shard_dbs_[k], &why);
+            ASSERT_GT(port, 0) << "xapian-tcpsrv would not start: " << why;
+            stub << "remote 127.0.0.1:" << port << "\n";
+        }
+    }
+    std::size_t compared = 0;
+    for (const auto& [query, flags] : kQueries) {
+        const std::string what = query + " " + flags;
+        const Answer want = search(merged(), query, flags);
+        const Answer got = search(cluster, query, flags);
+        EXPECT_GT(want.total, 0u) << "query matches nothing, so compares nothing: " << what;
+        EXPECT_EQ(got.total, want.total) << what;
+        EXPECT_EQ(got.unit, want.unit) << what;
+        EXPECT_EQ(got.facets, want.facets) << what;
+        EXPECT_EQ(want.facets.size(), imrdex::schema::kFacets.size()) << what;
+        ASSERT_EQ(got.keys.size(), want.keys.size()) << what;
+        EXPECT_EQ(want.keys.size(), want.total) << what;  // the limit took every hit
+        // Equal hit sets, each hit with the same score (global term statistics across the
+        // shards), and the same ranking up to the order of ties.
+        EXPECT_EQ(std::set<std::string>(got.keys.begin(), got.keys.end()),
+                  std::set<std::string>(want.keys.begin(), want.keys.end()))
+            << what;
+        if (flags.find("--by-letter") != std::string::npos) {
+            EXPECT_EQ(got.more_items, want.more_items) << what;
+        }
+        // Xapian weights a wildcard (OP_SYNONYM) with statistics estimated per shard, so its
+        // scores differ between shards and one database (even local ones); same hits only.
+        if (query.find('*') != std::string::npos) {
+            ++compared;
+            continue;
+        }
+        if (flags.find("--by-letter") == std::string::npos) {
+            for (const auto& [key, score] : want.score_of) {
+                const auto it = got.score_of.find(key);
+                if (it != got.score_of.end()) {
+                    EXPECT_TRUE(close(it->second, score)) << what << key;
+                }
+            }
+        }
+        for (std::size_t i = 0; i < want.scores.size(); ++i) {
+            EXPECT_TRUE(close(got.scores[i], want.scores[i])) << what << " rank " << i + 1;
+        }
+        if (flags.find("--sort decided") != std::string::npos) {
+            EXPECT_EQ(got.dates, want.dates) << what;
+        }
+        ++compared;
+    }
+    // --count goes through the same match; compare it too.
+    for (const char* query : {"decision:overturned", "rationale:\"risks and benefits\""}) {
+        const RunResult a = run(IMRDEX_SEARCH_BIN, "--count --db " + q(merged()) + " " + q(query),
+                                dir_->path());
+        const RunResult b = run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query),
+                                dir_->path());
+        EXPECT_EQ(a.code, 0) << a.err;
+        EXPECT_EQ(b.code, 0) << b.err;
+        EXPECT_EQ(b.out, a.out) << query;
+        ++compared;
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[scaleout] %d letters, %u shards: setup (generate, 3x --shard, --merge) %.2f s; "
+                "%zu queries compared stub vs merged in %.2f s\n",
+                kLetters, kShards, setup_seconds_, compared, secs);
+}
+
+// A shard server that is down: imr-search fails with exit 3 and names the server; a server that
+// dies between opening and searching fails the search the same way.
+TEST_F(ScaleOut, ShardServerDownIsAClearErrorNamingTheShard) {
+    const std::string tcpsrv = find_tcpsrv();
+    if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
+    Servers servers(tcpsrv, dir_->path());
+    const fs::path cluster = dir_->path() / "cluster-down";
+    fs::create_directories(cluster);
+    {
+        std::ofstream stub(cluster / "XAPIANDB");
+        for (unsigned k = 0; k < kShards; ++k) {
+            std::string why;
+            const int port = servers.start(shard_dbs_[k], &why);
+            ASSERT_GT(port, 0) << "xapian-tcpsrv would not start: " << why;
+            stub << "remote 127.0.0.1:" << port << "\n";
+        }
+    }
+    const std::string query = "class:opioid";
+    RunResult r = run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
+    ASSERT_EQ(r.code, 0) << r.err;
+
+    // Open first, then lose a server: the search itself fails, naming it.
+    {
+        imrdex::Searcher searcher(cluster.string());
+        servers.stop(2);
+        imrdex::SearchOptions o;
+        o.query = query;
+        o.facets = imrdex::parse_facet_list("all");
+        try {
+            (void)searcher.search(o);
+            ADD_FAILURE() << "a search with a shard server gone succeeded";
+        } catch (const Xapian::Error& e) {
+            const std::string msg = e.get_description();
+            EXPECT_NE(msg.find("127.0.0.1:" + std::to_string(servers.port(2))), std::string::npos)
+                << msg;
+        } catch (const std::exception& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("127.0.0.1:" + std::to_string(servers.port(2))), std::string::npos)
+                << msg;
+        }
+    }
+
+    servers.stop(1);
+    r = run(IMRDEX_SEARCH_BIN, "--json --db " + q(cluster) + " " + q(query), dir_->path());
+    EXPECT_EQ(r.code, 3);
+    EXPECT_TRUE(r.out.empty()) << "no partial results: " << r.out.substr(0, 200);
+    EXPECT_NE(r.err.find("cannot open database"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(servers.port(1))), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+}
+
+}  // namespace
