@@ -254,6 +254,13 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
             enquire.add_matchspy(spies.back().get());
         }
     }
+    // Xapian's remote backend does not carry per-hit collapse counts (they arrive as 0), so the
+    // other items of each letter come from a match spy on the letter id: exact on every backend.
+    std::unique_ptr<Xapian::ValueCountMatchSpy> per_letter;
+    if (options.by_letter && !options.count_only) {
+        per_letter = std::make_unique<Xapian::ValueCountMatchSpy>(schema::kSlotLetterId);
+        enquire.add_matchspy(per_letter.get());
+    }
     // check_at_least = every document: the match runs to the end, so the total and every match
     // spy count are exact, not estimates (and on remote shards too).
     const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
@@ -266,6 +273,12 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
             facet_counts(std::string(facets[i]->name), *spies[i], facets[i]->multi_valued));
     if (options.count_only) return result;
 
+    std::unordered_map<std::string, Xapian::doccount> letter_items;
+    if (per_letter) {
+        for (auto v = per_letter->values_begin(); v != per_letter->values_end(); ++v)
+            letter_items.emplace(*v, v.get_termfreq());
+    }
+
     std::vector<std::string> stems, wildcards;
     query_stems(query, stems, wildcards);
     simdjson::dom::parser json;
@@ -275,8 +288,11 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         hit.rank = it.get_rank() + 1;
         hit.docid = *it;
         hit.score = it.get_weight();
-        hit.collapsed = options.by_letter ? it.get_collapse_count() : 0;
         hit.id = doc.get_value(schema::kSlotLetterId);
+        if (per_letter) {
+            const auto n = letter_items.find(hit.id);
+            hit.collapsed = n != letter_items.end() && n->second > 0 ? n->second - 1 : 0;
+        }
         hit.decision = doc.get_value(schema::kSlotDecision);
         std::string item = doc.get_value(schema::kSlotItemNumber);
         if (!item.empty()) hit.item = static_cast<int>(Xapian::sortable_unserialise(item));
