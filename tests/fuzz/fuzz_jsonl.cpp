@@ -23,7 +23,8 @@ namespace {
 // One directory per fuzzing process (libFuzzer -jobs/-fork run several), removed at exit.
 const fs::path& work_dir() {
     static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("imrdex-fuzz-jsonl-" + std::to_string(::getpid()));
+        fs::path d =
+            fs::temp_directory_path() / ("imrdex-fuzz-jsonl-" + std::to_string(::getpid()));
         fs::create_directories(d);
         std::atexit([] {
             std::error_code ec;
@@ -73,7 +74,8 @@ Reading read(const fs::path& p, imrdex::InputKind kind, imrdex::ReaderLimits lim
             r.rejections.push_back(strip_path(j.source, path) + "\t" + j.reason);
         }
     }
-    if (r.letters.empty() && r.rejections.empty()) std::abort();  // a file with no letter is at least rejected as empty
+    if (r.letters.empty() && r.rejections.empty())
+        std::abort();  // a file with no letter is at least rejected as empty
     return r;
 }
 
