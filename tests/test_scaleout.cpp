@@ -424,6 +424,21 @@ TEST_F(ScaleOut, MergeRefusesExistingOutputAndOverlappingShards) {
               Xapian::Database(shard_dbs_[2].string()).get_doccount());
 }
 
+TEST_F(ScaleOut, ShardAndMergeOptionsAreValidated) {
+    const fs::path& d = dir_->path();
+    const std::string in = q(d / "corpus" / "letters.jsonl");
+    for (const std::string& args :
+         {"--db " + q(d / "v") + " --shard 3/3 " + in, "--db " + q(d / "v") + " --shard 1 " + in,
+          "--db " + q(d / "v") + " --shard -1/3 " + in, "--db " + q(d / "v") + " --shard 0/0 " + in,
+          "--extract --shard 0/3 " + in, "--merge " + q(d / "v") + " --db " + q(d / "w") + " " + in,
+          "--merge " + q(d / "v") + " --shard 0/2 " + q(shard_dbs_[0]),
+          "--force --db " + q(d / "v") + " " + in}) {
+        const RunResult r = run(IMRDEX_INDEX_BIN, args, d);
+        EXPECT_EQ(r.code, 2) << args << ": " << r.err;
+        EXPECT_FALSE(fs::exists(d / "v")) << args;
+    }
+}
+
 const std::vector<std::pair<std::string, std::string>> kQueries{
     {"rationale:\"long-term use\"", ""},
     {"\"not medically necessary\" class:opioid", ""},
