@@ -203,6 +203,18 @@ int run_merge(const std::string& out, const std::vector<std::string>& shards, bo
     return 0;
 }
 
+// A write that failed for lack of space deserves a plain explanation and the way out.
+void explain_write_error(const std::string& what) {
+    for (const char* cause : {"No space left", "File too large", "Disk quota"}) {
+        if (what.find(cause) == std::string::npos) continue;
+        std::fputs("imr-index: the disk is full (or a file size limit was reached). The database "
+                   "keeps its last commit, whole letters only; free space and rerun the same "
+                   "command to finish.\n",
+                   stderr);
+        return;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -351,8 +363,10 @@ int main(int argc, char** argv) {
         return stats.rejected > 0 ? kExitRejected : 0;
     } catch (const Xapian::Error& e) {
         std::fprintf(stderr, "imr-index: %s\n", e.get_description().c_str());
+        explain_write_error(e.get_description());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "imr-index: %s\n", e.what());
+        explain_write_error(e.what());
     }
     return kExitFatal;
 }
