@@ -217,6 +217,9 @@ Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
 
 SearchResult Searcher::search(const SearchOptions& options) {
     Xapian::Query query = builder_.parse(options.query);
+    // Each search sees the latest commit (cheap: reads each shard's version file), so a
+    // Searcher kept open for many searches follows the indexer.
+    db_.reopen();
     // An indexer committing meanwhile can invalidate the revision we read; reopen and retry.
     for (int attempt = 0;; ++attempt) {
         try {
