@@ -217,16 +217,20 @@ Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
 
 SearchResult Searcher::search(const SearchOptions& options) {
     Xapian::Query query = builder_.parse(options.query);
-    // Each search sees the latest commit (cheap: reads each shard's version file), so a
-    // Searcher kept open for many searches follows the indexer.
-    db_.reopen();
-    // An indexer committing meanwhile can invalidate the revision we read; reopen and retry.
+    // Each search first reopens (cheap: reads each shard's version file), so a Searcher kept
+    // open for many searches follows the indexer's commits.
     for (int attempt = 0;; ++attempt) {
         try {
+            db_.reopen();
             return search_once(options, query);
         } catch (const Xapian::DatabaseModifiedError&) {
+            // A commit meanwhile invalidated the revision we read: reopen and retry.
             if (attempt >= 4) throw;
-            db_.reopen();
+        } catch (const Xapian::DatabaseError&) {
+            // A shard opened in the instant the indexer swapped in its compacted copy can mix
+            // the two copies' files: open the database afresh and retry.
+            if (attempt >= 4) throw;
+            db_ = Xapian::Database(path_);
         }
     }
 }
