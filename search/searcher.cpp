@@ -221,7 +221,11 @@ SearchResult Searcher::search(const SearchOptions& options) {
     // open for many searches follows the indexer's commits.
     for (int attempt = 0;; ++attempt) {
         try {
-            db_.reopen();
+            try {
+                db_.reopen();
+            } catch (const Xapian::NetworkError&) {
+                // A remote shard gone: the search itself reports it, naming the shard.
+            }
             return search_once(options, query);
         } catch (const Xapian::DatabaseModifiedError&) {
             // A commit meanwhile invalidated the revision we read: reopen and retry.
