@@ -62,6 +62,12 @@ REJECTED INPUTS
   Unreadable, empty or too large files, bad JSON lines, records without text, bad zstd data, bad
   PDFs and letters without any disputed item are reported with a reason (summary, --rejects,
   --stats-json) and never stop the run: the good letters are still indexed and committed.
+  Letters cut off mid-item are rejected (truncated); an id seen twice in one run keeps the first
+  in input order (the other: duplicate_id). Text that is not UTF-8 is read as Latin-1.
+
+CRASHES (docs/reliability.md)
+  Killed or out of disk space, the database keeps its last commit, whole letters only. To
+  resume, rerun the same command: re-indexing replaces letters, so each ends up present once.
 
 SCALE-OUT (docs/scale-out.md)
   --shard K/N on each of N machines, all given the same inputs, indexes only the letters with
