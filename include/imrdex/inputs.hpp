@@ -22,7 +22,8 @@ struct RawLetter {
 };
 
 // An input that was not indexed. `reason` is a stable code, `detail` says what happened:
-// unreadable, empty, too_large, bad_json, no_text, bad_zstd, bad_pdf, unsupported, no_items.
+// unreadable, empty, too_large, bad_json, no_text, bad_zstd, bad_pdf, unsupported, no_items,
+// and from the indexer: truncated, bad_id, duplicate_id (detail names the source kept).
 struct Rejection {
     std::string source;
     std::string reason;
