@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -19,6 +20,7 @@
 #include "imrdex/generator.hpp"
 #include "imrdex/inputs.hpp"
 #include "imrdex/parser.hpp"
+#include "imrdex/pdf.hpp"
 #include "imrdex/pipeline.hpp"
 #include "imrdex/search.hpp"
 
@@ -117,6 +119,34 @@ void BM_ReadJsonl(benchmark::State& state) {
     set_rates(state, letters, bytes);
 }
 BENCHMARK(BM_ReadJsonl)->Unit(benchmark::kMillisecond);
+
+// PDF text extraction in-process with poppler-cpp over the real letters in ../shared (the
+// corpus is published as PDFs); `bench/compare`'s notes set it beside the pdftotext CLI.
+void BM_PdfExtract(benchmark::State& state) {
+    const fs::path dir = fs::path(IMRDEX_SHARED_DIR) / "real-letters" / "pdf";
+    std::vector<std::string> pdfs;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        std::ifstream in(entry.path(), std::ios::binary);
+        pdfs.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (pdfs.empty()) {
+        state.SkipWithError("no PDFs in ../shared/real-letters/pdf (not on this machine)");
+        return;
+    }
+    std::uint64_t letters = 0;
+    std::uint64_t bytes = 0;
+    for (auto _ : state) {
+        for (const auto& pdf : pdfs) {
+            auto text = imrdex::extract_pdf_text(pdf, "bench");
+            bytes += text.text.size();
+            benchmark::DoNotOptimize(text);
+        }
+        letters += pdfs.size();
+    }
+    set_rates(state, letters, bytes);
+}
+BENCHMARK(BM_PdfExtract)->Unit(benchmark::kMillisecond);
 
 // Parsing letter text into extraction records, one core.
 void BM_Parse(benchmark::State& state) {

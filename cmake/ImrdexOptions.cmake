@@ -5,7 +5,7 @@ add_library(imrdex::options ALIAS imrdex_options)
 target_compile_features(imrdex_options INTERFACE cxx_std_20)
 target_compile_options(imrdex_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${IMRDEX_WERROR}>:-Werror>
   # GCC 12 reports false -Wrestrict on `"literal" + std::string&&` at -O2 (GCC bug 105651).
   $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
