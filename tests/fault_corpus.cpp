@@ -23,36 +23,6 @@
 
 namespace imrdex::testing {
 
-TempDir::TempDir(const std::string& tag) {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("imrdex-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-    if (std::getenv("IMRDEX_KEEP_TMP") != nullptr) {
-        std::fprintf(stderr, "kept %s\n", path_.c_str());
-        return;
-    }
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-}
-
-void write_file(const fs::path& p, const std::string& data) {
-    if (p.has_parent_path()) fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << data;
-    if (!out) throw std::runtime_error("cannot write " + p.string());
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 namespace {
 
 std::string jsonl_record(const std::string& id, const std::string& text) {
@@ -294,32 +264,15 @@ std::vector<std::string> partial_letters(const std::map<std::string, std::size_t
 
 std::vector<std::string> xapian_check_shards(const fs::path& db, bool& available) {
     std::vector<std::string> failures;
-    std::string check;
-    const char* path_env = std::getenv("PATH");
-    std::istringstream dirs(path_env != nullptr ? path_env : "/usr/bin:/bin");
-    for (std::string d; std::getline(dirs, d, ':');) {
-        if (!d.empty() && ::access((fs::path(d) / "xapian-check").c_str(), X_OK) == 0) {
-            check = (fs::path(d) / "xapian-check").string();
-            break;
-        }
-    }
+    const std::string check = find_program("xapian-check");
     available = !check.empty();
     if (!available) return failures;
     std::istringstream stub(read_file(db / "XAPIANDB"));
     for (std::string line; std::getline(stub, line);) {
         if (line.empty() || line[0] == '#') continue;
         const std::string shard = line.substr(line.find(' ') + 1);
-        const std::string cmd = check + " '" + (db / shard).string() + "' 2>&1";
-        FILE* p = ::popen(cmd.c_str(), "r");
-        if (p == nullptr) {
-            failures.push_back(shard + ": cannot run xapian-check");
-            continue;
-        }
-        std::string out;
-        char buf[4096];
-        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-        const int status = ::pclose(p);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failures.push_back(shard + ": " + out);
+        const RunResult r = run_command(shell_quote(check) + " " + q(db / shard) + " 2>&1");
+        if (r.code != 0) failures.push_back(shard + ": " + r.out);
     }
     return failures;
 }

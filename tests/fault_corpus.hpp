@@ -13,25 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.hpp"
+
 namespace imrdex::testing {
-
-namespace fs = std::filesystem;
-
-// A unique directory under the system temp directory, removed with its contents.
-class TempDir {
-public:
-    explicit TempDir(const std::string& tag);
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-void write_file(const fs::path& p, const std::string& data);
-std::string read_file(const fs::path& p);
 
 struct FaultOptions {
     std::uint64_t seed = 7;

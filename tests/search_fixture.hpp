@@ -18,28 +18,11 @@
 #include "imrdex/json.hpp"
 #include "imrdex/letter.hpp"
 #include "imrdex/schema.hpp"
+#include "test_util.hpp"
 
 namespace fixture {
 
-class TempDir {
-public:
-    explicit TempDir(const std::string& tag) {
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() /
-                ("imrdex-" + tag + "-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using imrdex::testing::TempDir;
 
 inline std::string join_sorted(std::vector<std::string> v, bool lower) {
     if (lower)

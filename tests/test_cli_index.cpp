@@ -9,49 +9,22 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "test_util.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() /
-                ("imrdex-cli-index-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-void write_file(const fs::path& p, const std::string& data) {
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << data;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using imrdex::testing::q;
+using imrdex::testing::read_file;
+using imrdex::testing::RunResult;
+using imrdex::testing::TempDir;
+using imrdex::testing::write_file;
 
 std::string letter_text(int n, int items) {
     char id[32];
@@ -82,29 +55,13 @@ std::string letter_text(int n, int items) {
     return t.str();
 }
 
-struct RunResult {
-    int code = -1;
-    std::string out;
-};
-
-// Runs a shell command line, capturing stdout; stderr goes to `err_file`.
+// Runs imr-index with a shell argument string, capturing stdout; stderr goes to `err_file`.
 RunResult run(const std::string& args, const fs::path& err_file) {
-    const std::string cmd = std::string(IMRDEX_INDEX_BIN) + " " + args + " 2>" + err_file.string();
-    RunResult r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return imrdex::testing::run_command(q(IMRDEX_INDEX_BIN) + " " + args, err_file);
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
 TEST(CliIndex, CleanCorpusExitsZeroAndWritesStats) {
-    TempDir t;
+    TempDir t("cli-index");
     for (int n = 1; n <= 12; ++n) {
         write_file(t.path() / "in" / ("L" + std::to_string(n) + ".txt"), letter_text(n, 1 + n % 2));
     }
@@ -127,7 +84,7 @@ TEST(CliIndex, CleanCorpusExitsZeroAndWritesStats) {
 }
 
 TEST(CliIndex, RejectedInputsExitOneAndAreListed) {
-    TempDir t;
+    TempDir t("cli-index");
     write_file(t.path() / "in" / "good.txt", letter_text(1, 2));
     write_file(t.path() / "in" / "empty.txt", "");
     write_file(t.path() / "in" / "noitems.txt", "Just a note, not a determination letter.\n");
@@ -166,7 +123,7 @@ TEST(CliIndex, RejectedInputsExitOneAndAreListed) {
 }
 
 TEST(CliIndex, ExtractPrintsParsableRecordsAndIndexesNothing) {
-    TempDir t;
+    TempDir t("cli-index");
     std::string jsonl;
     for (int n = 1; n <= 5; ++n) {
         std::string text = letter_text(n, 2);
@@ -203,7 +160,7 @@ TEST(CliIndex, ExtractPrintsParsableRecordsAndIndexesNothing) {
 }
 
 TEST(CliIndex, UsageErrorsExitTwo) {
-    TempDir t;
+    TempDir t("cli-index");
     const fs::path err = t.path() / "err";
     EXPECT_EQ(run(q(t.path()), err).code, 2);                       // no --db
     EXPECT_EQ(run("--db " + q(t.path() / "db"), err).code, 2);      // no input
@@ -215,7 +172,7 @@ TEST(CliIndex, UsageErrorsExitTwo) {
 }
 
 TEST(CliIndex, FatalErrorExitsThree) {
-    TempDir t;
+    TempDir t("cli-index");
     write_file(t.path() / "in" / "a.txt", letter_text(1, 1));
     write_file(t.path() / "notdb" / "something", "x");
     const fs::path err = t.path() / "err";
@@ -228,7 +185,7 @@ TEST(CliIndex, FatalErrorExitsThree) {
 }
 
 TEST(CliIndex, SigtermCommitsWhatWasReadAndExits143) {
-    TempDir t;
+    TempDir t("cli-index");
     std::string jsonl;
     for (int n = 1; n <= 20000; ++n) {
         std::string escaped;

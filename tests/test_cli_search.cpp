@@ -1,9 +1,7 @@
 // CLI tests of imr-search: the real program on a temporary index; JSON, CSV, count, exit codes.
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <sys/wait.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "imrdex/document.hpp"
@@ -11,29 +9,8 @@
 
 namespace {
 
-struct Outcome {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
+using imrdex::testing::shell_quote;
+using Outcome = imrdex::testing::RunResult;
 
 // RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
@@ -93,15 +70,7 @@ protected:
     static Outcome search(const std::vector<std::string>& args) {
         std::string cmd = shell_quote(IMRDEX_SEARCH_BIN);
         for (const auto& a : args) cmd += " " + shell_quote(a);
-        auto out = dir_->path() / "stdout";
-        auto err = dir_->path() / "stderr";
-        cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
-        int status = std::system(cmd.c_str());
-        Outcome r;
-        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        r.out = slurp(out);
-        r.err = slurp(err);
-        return r;
+        return imrdex::testing::run_command(cmd, dir_->path() / "stderr");
     }
 
     static std::string db() { return (dir_->path() / "db").string(); }

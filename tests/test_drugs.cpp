@@ -5,13 +5,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "imrdex/drugs.hpp"
 #include "imrdex/errors.hpp"
+#include "test_util.hpp"
 
 namespace imrdex::embedded {
 extern const std::string_view drugs_tsv;
@@ -242,11 +242,8 @@ TEST(DrugVocabulary, ParseNormalizesAndFromFileReadsAFile) {
     EXPECT_EQ(f->name, "zorblax xr");
 
     namespace fs = std::filesystem;
-    const fs::path dir =
-        fs::temp_directory_path() /
-        ("imrdex_test_drugs_" + std::to_string(std::random_device{}()) + "_" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(dir);
+    const testing::TempDir tmp("drugs");
+    const fs::path& dir = tmp.path();
     const fs::path good = dir / "good.tsv";
     const fs::path bad = dir / "bad.tsv";
     std::ofstream(good) << "# test\nzorblax\tzorblaxin\ttest\tbrand\n";
@@ -260,7 +257,6 @@ TEST(DrugVocabulary, ParseNormalizesAndFromFileReadsAFile) {
         EXPECT_NE(std::string(e.what()).find(bad.string() + ":2"), std::string::npos) << e.what();
     }
     EXPECT_THROW((void)DrugVocabulary::from_file((dir / "missing.tsv").string()), IoError);
-    fs::remove_all(dir);
 }
 
 TEST(Category, ClassifiesRequestsOfEveryCategory) {
@@ -411,9 +407,9 @@ TEST(UnknownDrugWords, ReportsPrescriptionWordsNotInTheVocabulary) {
 // Every item header of the real letters that reads like a prescription names a known drug.
 TEST(DrugVocabulary, RecognizesEveryPrescriptionInTheRealLetters) {
     namespace fs = std::filesystem;
-    const fs::path shared(IMRDEX_SHARED_DIR);
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/txt");
+    const fs::path shared = imrdex::testing::shared_dir();
     const fs::path dir = shared / "real-letters" / "txt";
-    if (!fs::is_directory(dir)) GTEST_SKIP() << "no real letters at " << dir;
     std::vector<fs::path> files;
     for (const fs::path& d : {dir, shared / "seeds"}) {
         if (!fs::is_directory(d)) continue;

@@ -4,18 +4,16 @@
 #include <simdjson.h>
 #include <zstd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "imrdex/drugs.hpp"
 #include "imrdex/errors.hpp"
 #include "imrdex/generator.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 using imrdex::GeneratedLetter;
@@ -23,31 +21,8 @@ using imrdex::LetterGenerator;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        std::random_device rd;
-        path_ = fs::temp_directory_path() /
-                ("imrdex-gen-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using imrdex::testing::read_file;
+using imrdex::testing::TempDir;
 
 std::string zstd_decompress(const std::string& in) {
     std::string out;
@@ -220,23 +195,23 @@ TEST(Generator, OlderLayoutIsDoubleSpacedWithTrailingSpaces) {
 }
 
 TEST(CorpusWriter, DeterministicAcrossThreadCountsAndZstdMatchesPlain) {
-    TempDir tmp;
+    TempDir tmp("gen");
     const fs::path one = tmp.path() / "t1", two = tmp.path() / "t2", z = tmp.path() / "z";
     const auto s1 = write(one, 1000, 99, imrdex::CorpusFormat::jsonl, false, 1);
     write(two, 1000, 99, imrdex::CorpusFormat::jsonl, false, 2);
     write(z, 1000, 99, imrdex::CorpusFormat::jsonl, true, 2);
     EXPECT_EQ(s1.letters, 1000u);
 
-    const std::string letters1 = slurp(one / "letters.jsonl");
+    const std::string letters1 = read_file(one / "letters.jsonl");
     ASSERT_FALSE(letters1.empty());
-    EXPECT_EQ(letters1, slurp(two / "letters.jsonl"));
-    std::string truth1 = slurp(one / "truth.jsonl"), truth2 = slurp(two / "truth.jsonl");
+    EXPECT_EQ(letters1, read_file(two / "letters.jsonl"));
+    std::string truth1 = read_file(one / "truth.jsonl"), truth2 = read_file(two / "truth.jsonl");
     replace_all(truth2, two.string(), one.string());  // sources name the output directory
     EXPECT_EQ(truth1, truth2);
 
     EXPECT_FALSE(fs::exists(z / "letters.jsonl"));
-    EXPECT_EQ(zstd_decompress(slurp(z / "letters.jsonl.zst")), letters1);
-    std::string truthz = zstd_decompress(slurp(z / "truth.jsonl.zst"));
+    EXPECT_EQ(zstd_decompress(read_file(z / "letters.jsonl.zst")), letters1);
+    std::string truthz = zstd_decompress(read_file(z / "truth.jsonl.zst"));
     replace_all(truthz, (z / "letters.jsonl.zst").string(), (one / "letters.jsonl").string());
     EXPECT_EQ(truthz, truth1);
     EXPECT_LT(fs::file_size(z / "letters.jsonl.zst"), letters1.size() / 3);
@@ -244,11 +219,11 @@ TEST(CorpusWriter, DeterministicAcrossThreadCountsAndZstdMatchesPlain) {
     // Different seed, different corpus.
     const fs::path other = tmp.path() / "other";
     write(other, 50, 100, imrdex::CorpusFormat::jsonl, false, 2);
-    EXPECT_NE(slurp(other / "letters.jsonl"), letters1.substr(0, slurp(other / "letters.jsonl").size()));
+    EXPECT_NE(read_file(other / "letters.jsonl"), letters1.substr(0, read_file(other / "letters.jsonl").size()));
 }
 
 TEST(CorpusWriter, JsonLinesParseAndMatchTheTxtTreeAndTruth) {
-    TempDir tmp;
+    TempDir tmp("gen");
     const fs::path dir = tmp.path() / "both";
     write(dir, 300, 5, imrdex::CorpusFormat::both, false, 2);
     const LetterGenerator gen(5);
@@ -271,7 +246,7 @@ TEST(CorpusWriter, JsonLinesParseAndMatchTheTxtTreeAndTruth) {
             EXPECT_EQ(text, g.text);
             EXPECT_TRUE(ids.insert(std::string(id)).second);
             // The txt tree holds the same letter at the id-derived path.
-            EXPECT_EQ(slurp(dir / imrdex::corpus_txt_path(g.truth.id)), g.text);
+            EXPECT_EQ(read_file(dir / imrdex::corpus_txt_path(g.truth.id)), g.text);
         }
         {
             simdjson::padded_string ps(tline);
@@ -299,7 +274,7 @@ TEST(CorpusWriter, JsonLinesParseAndMatchTheTxtTreeAndTruth) {
 }
 
 TEST(CorpusWriter, TxtOnlyTruthNamesTheFiles) {
-    TempDir tmp;
+    TempDir tmp("gen");
     const fs::path dir = tmp.path() / "txt";
     write(dir, 40, 11, imrdex::CorpusFormat::txt, false, 0);
     EXPECT_FALSE(fs::exists(dir / "letters.jsonl"));
@@ -319,7 +294,7 @@ TEST(CorpusWriter, TxtOnlyTruthNamesTheFiles) {
 }
 
 TEST(CorpusWriter, UnwritableOutputThrowsIoError) {
-    TempDir tmp;
+    TempDir tmp("gen");
     const fs::path file = tmp.path() / "plain-file";
     std::ofstream(file) << "x";
     EXPECT_THROW(write(file / "sub", 5, 1, imrdex::CorpusFormat::jsonl, false, 1), imrdex::IoError);

@@ -6,43 +6,18 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "imrdex/inputs.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() /
-                ("imrdex-inputs-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::permissions(path_ / "locked", fs::perms::owner_all, ec);
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-void write_file(const fs::path& p, const std::string& data) {
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << data;
-}
+using imrdex::testing::TempDir;
+using imrdex::testing::write_file;
 
 std::string zstd_compress(const std::string& data, int frames = 1) {
     // Several frames back to back are a valid stream too (zstd -c a b > c does that).
@@ -96,7 +71,7 @@ TEST(Inputs, KindsByExtension) {
 }
 
 TEST(Inputs, WalksNestedDirectoriesInOrderAndSurvivesSymlinkLoops) {
-    TempDir t;
+    TempDir t("inputs");
     const fs::path root = t.path() / "corpus";
     write_file(root / "b" / "deep" / "er" / "L3.txt", "letter three\n");
     write_file(root / "a" / "L1.txt", "letter one\n");
@@ -116,7 +91,7 @@ TEST(Inputs, WalksNestedDirectoriesInOrderAndSurvivesSymlinkLoops) {
 }
 
 TEST(Inputs, MissingAndUnsupportedNamedInputsAreRejected) {
-    TempDir t;
+    TempDir t("inputs");
     write_file(t.path() / "notes.md", "x");
     const Result r = read({(t.path() / "nope").string(), (t.path() / "notes.md").string()});
     EXPECT_TRUE(r.letters.empty());
@@ -127,7 +102,7 @@ TEST(Inputs, MissingAndUnsupportedNamedInputsAreRejected) {
 
 TEST(Inputs, UnreadableFileIsRejected) {
     if (::geteuid() == 0) GTEST_SKIP() << "root reads files whatever their mode";
-    TempDir t;
+    TempDir t("inputs");
     const fs::path p = t.path() / "locked" / "x.txt";
     write_file(p, "text");
     fs::permissions(p, fs::perms::none);
@@ -164,21 +139,21 @@ void check_jsonl(const Result& r, const std::string& path) {
 }
 
 TEST(Inputs, JsonLinesWithBadLinesAndRecordsWithoutText) {
-    TempDir t;
+    TempDir t("inputs");
     const fs::path p = t.path() / "batch.jsonl";
     write_file(p, kJsonl);
     check_jsonl(read({p.string()}), p.string());
 }
 
 TEST(Inputs, ZstdRoundTripSameAsPlain) {
-    TempDir t;
+    TempDir t("inputs");
     const fs::path p = t.path() / "batch.jsonl.zst";
     write_file(p, zstd_compress(kJsonl, 3));
     check_jsonl(read({p.string()}), p.string());
 }
 
 TEST(Inputs, LargeZstdStreamAcrossManyChunks) {
-    TempDir t;
+    TempDir t("inputs");
     std::string data;
     const int n = 3000;
     for (int i = 0; i < n; ++i) {
@@ -212,7 +187,7 @@ TEST(Inputs, LargeZstdStreamAcrossManyChunks) {
 }
 
 TEST(Inputs, CorruptAndTruncatedZstdAreRejectedKeepingGoodLetters) {
-    TempDir t;
+    TempDir t("inputs");
     std::string data;
     for (int i = 0; i < 50; ++i) data += "{\"id\":\"L" + std::to_string(i) + "\",\"text\":\"x\"}\n";
     const std::string z = zstd_compress(data);
@@ -231,7 +206,7 @@ TEST(Inputs, CorruptAndTruncatedZstdAreRejectedKeepingGoodLetters) {
 }
 
 TEST(Inputs, OverlongLineIsRejectedAndReadingContinues) {
-    TempDir t;
+    TempDir t("inputs");
     const fs::path p = t.path() / "long.jsonl";
     write_file(p, "{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"text\":\"" + std::string(50000, 'z') +
                       "\"}\n{\"id\":\"c\",\"text\":\"fine\"}\n");
@@ -253,7 +228,7 @@ TEST(Inputs, OverlongLineIsRejectedAndReadingContinues) {
 }
 
 TEST(Inputs, EmptyJsonlFileIsRejected) {
-    TempDir t;
+    TempDir t("inputs");
     write_file(t.path() / "e.jsonl", "\n\n");
     const Result r = read({(t.path() / "e.jsonl").string()});
     ASSERT_EQ(r.rejections.size(), 1u);
@@ -261,7 +236,7 @@ TEST(Inputs, EmptyJsonlFileIsRejected) {
 }
 
 TEST(Inputs, StopFlagEndsReading) {
-    TempDir t;
+    TempDir t("inputs");
     for (int i = 0; i < 10; ++i) write_file(t.path() / ("L" + std::to_string(i) + ".txt"), "x");
     std::vector<imrdex::Rejection> rej;
     imrdex::InputReader reader(imrdex::expand_inputs({t.path().string()}, rej));

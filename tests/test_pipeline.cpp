@@ -1,12 +1,9 @@
 // Integration tests of run_index / run_extract: a small corpus written here is indexed into a
 // sharded database with 1 and 2 threads, re-indexed, and searched through the XAPIANDB stub.
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <xapian.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -16,36 +13,14 @@
 #include "imrdex/json.hpp"
 #include "imrdex/pipeline.hpp"
 #include "imrdex/schema.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() /
-                ("imrdex-pipeline-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-void write_file(const fs::path& p, const std::string& data) {
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << data;
-}
+using imrdex::testing::TempDir;
+using imrdex::testing::write_file;
 
 // A small letter in the layout of the later years; `items` disputed items, the k-th with a
 // rationale mentioning `word` and a distinct number.
@@ -138,7 +113,7 @@ imrdex::IndexOptions options(const fs::path& db, unsigned threads) {
 class PipelineThreads : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(PipelineThreads, IndexesReindexesWithoutDuplicatesAndSearches) {
-    TempDir t;
+    TempDir t("pipeline");
     const Corpus c = make_corpus(t.path());
     const fs::path db = t.path() / "db";
     std::vector<imrdex::Rejection> seen;
@@ -205,7 +180,7 @@ TEST_P(PipelineThreads, IndexesReindexesWithoutDuplicatesAndSearches) {
 INSTANTIATE_TEST_SUITE_P(Threads, PipelineThreads, ::testing::Values(1u, 2u));
 
 TEST(Pipeline, ShardCountIsFixedAtCreationAndNonDatabaseRefused) {
-    TempDir t;
+    TempDir t("pipeline");
     write_file(t.path() / "in" / "a.txt", letter_text(1, 1));
     imrdex::IndexOptions o = options(t.path() / "db", 2);
     o.shards = 3;
@@ -220,7 +195,7 @@ TEST(Pipeline, ShardCountIsFixedAtCreationAndNonDatabaseRefused) {
 }
 
 TEST(Pipeline, CompactionKeepsEveryDocument) {
-    TempDir t;
+    TempDir t("pipeline");
     std::string jsonl;
     for (int n = 1; n <= 60; ++n) jsonl += jsonl_line(n, 2);
     write_file(t.path() / "in.jsonl", jsonl);
@@ -238,7 +213,7 @@ TEST(Pipeline, CompactionKeepsEveryDocument) {
 }
 
 TEST(Pipeline, StopFlagCommitsWhatWasRead) {
-    TempDir t;
+    TempDir t("pipeline");
     std::string jsonl;
     for (int n = 1; n <= 50; ++n) jsonl += jsonl_line(n, 1);
     write_file(t.path() / "in.jsonl", jsonl);
@@ -253,7 +228,7 @@ TEST(Pipeline, StopFlagCommitsWhatWasRead) {
 }
 
 TEST(Pipeline, StrictStopsAtFirstRejection) {
-    TempDir t;
+    TempDir t("pipeline");
     write_file(t.path() / "in" / "a.jsonl", "not json\n" + jsonl_line(1, 1));
     imrdex::IndexOptions o = options(t.path() / "db", 1);
     o.strict = true;
@@ -261,7 +236,7 @@ TEST(Pipeline, StrictStopsAtFirstRejection) {
 }
 
 TEST(Pipeline, ExtractWritesOneRecordPerLetterInInputOrder) {
-    TempDir t;
+    TempDir t("pipeline");
     std::string jsonl;
     for (int n = 1; n <= 40; ++n) jsonl += jsonl_line(n, 1 + n % 2);
     jsonl += "{\"id\":\"x\",\"text\":\"just some words, no letter here\"}\n";

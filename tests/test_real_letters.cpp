@@ -6,24 +6,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "imrdex/errors.hpp"
 #include "imrdex/parser.hpp"
 #include "imrdex/pdf.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using imrdex::testing::read_file;
 
 struct ExpectedItem {
     std::string decision;
@@ -134,12 +129,10 @@ std::vector<std::string> check(const Expected& x, const imrdex::Letter& l) {
     return d;
 }
 
-fs::path shared_dir() { return fs::path(IMRDEX_SHARED_DIR); }
+using imrdex::testing::shared_dir;
 
 TEST(RealLetters, TextLettersMatchExpectations) {
-    if (!fs::exists(shared_dir() / "real-letters")) {
-        GTEST_SKIP() << "no shared letters at " << shared_dir();
-    }
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters");
     const std::vector<Expected> all = load_expectations();
     ASSERT_EQ(all.size(), 44u);
     const imrdex::LetterParser parser;
@@ -157,9 +150,7 @@ TEST(RealLetters, TextLettersMatchExpectations) {
 }
 
 TEST(RealLetters, PdfLettersMatchExpectationsAndTheirText) {
-    if (!fs::exists(shared_dir() / "real-letters" / "pdf")) {
-        GTEST_SKIP() << "no shared PDFs at " << shared_dir();
-    }
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/pdf");
     const imrdex::LetterParser parser;
     int right = 0;
     int total = 0;

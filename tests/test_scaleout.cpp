@@ -22,7 +22,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,6 +29,7 @@
 #include "imrdex/pipeline.hpp"
 #include "imrdex/schema.hpp"
 #include "imrdex/search.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -38,67 +38,14 @@ namespace {
 constexpr unsigned kShards = 3;
 constexpr int kLetters = 1500;
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() /
-                ("imrdex-scaleout-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
-struct RunResult {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
+using imrdex::testing::q;
+using imrdex::testing::read_file;
+using imrdex::testing::RunResult;
+using imrdex::testing::TempDir;
 
 // Runs `bin args` through the shell, capturing stdout and (through a file) stderr.
 RunResult run(const std::string& bin, const std::string& args, const fs::path& scratch) {
-    const fs::path err = scratch / "stderr.txt";
-    const std::string cmd = bin + " " + args + " 2>" + q(err);
-    RunResult r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = read_file(err);
-    return r;
-}
-
-std::string find_tcpsrv() {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(std::string(path != nullptr ? path : "") + ":/usr/bin:/usr/local/bin");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        if (dir.empty()) continue;
-        const fs::path p = fs::path(dir) / "xapian-tcpsrv";
-        if (::access(p.c_str(), X_OK) == 0) return p.string();
-    }
-    return {};
+    return imrdex::testing::run_command(q(bin) + " " + args, scratch / "stderr.txt");
 }
 
 // A port nobody listens on right now (the kernel's pick for port 0); the server may still lose
@@ -272,7 +219,7 @@ std::set<std::string> letter_ids(const Xapian::Database& db) {
 class ScaleOut : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        dir_ = new TempDir;
+        dir_ = new TempDir("scaleout");
         const fs::path& d = dir_->path();
         const auto t0 = std::chrono::steady_clock::now();
         const RunResult gen = run(IMRDEX_CORPUS_BIN,
@@ -459,7 +406,7 @@ const std::vector<std::pair<std::string, std::string>> kQueries{
 
 // Three xapian-tcpsrv processes, one stub file: every answer equals the merged database's.
 TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
-    const std::string tcpsrv = find_tcpsrv();
+    const std::string tcpsrv = imrdex::testing::find_program("xapian-tcpsrv");
     if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
     const auto t0 = std::chrono::steady_clock::now();
     Servers servers(tcpsrv, dir_->path());
@@ -538,7 +485,7 @@ TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
 // A shard server that is down: imr-search fails with exit 3 and names the server; a server that
 // dies between opening and searching fails the search the same way.
 TEST_F(ScaleOut, ShardServerDownIsAClearErrorNamingTheShard) {
-    const std::string tcpsrv = find_tcpsrv();
+    const std::string tcpsrv = imrdex::testing::find_program("xapian-tcpsrv");
     if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
     Servers servers(tcpsrv, dir_->path());
     const fs::path cluster = dir_->path() / "cluster-down";
