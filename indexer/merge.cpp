@@ -1,8 +1,6 @@
 // `imr-index --merge`: Xapian compaction of several shard databases into one imrdex database.
 #include "imrdex/merge.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <xapian.h>
 
 #include <chrono>
@@ -11,6 +9,7 @@
 
 #include "imrdex/errors.hpp"
 #include "imrdex/schema.hpp"
+#include "fs_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -62,34 +61,6 @@ void check_disjoint(const Xapian::Database& all, const std::vector<Xapian::Datab
     }
 }
 
-void sync_tree(const fs::path& dir) {
-    std::error_code ec;
-    for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
-        std::error_code fec;
-        if (!e.is_regular_file(fec) && !e.is_directory(fec)) continue;
-        const int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        const bool ok = ::fsync(fd) == 0 || e.is_directory(fec);
-        ::close(fd);
-        if (!ok) throw IoError("fsync failed on " + e.path().string());
-    }
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
-std::uint64_t tree_bytes(const fs::path& dir) {
-    std::uint64_t total = 0;
-    std::error_code ec;
-    for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
-        std::error_code fec;
-        if (e.is_regular_file(fec)) total += e.file_size(fec);
-    }
-    return total;
-}
-
 }  // namespace
 
 MergeStats merge_databases(const std::string& out, const std::vector<std::string>& sources,
@@ -134,7 +105,7 @@ MergeStats merge_databases(const std::string& out, const std::vector<std::string
             stub.flush();
             if (!stub) throw IoError("cannot write " + (tmp / schema::kStubFile).string());
         }
-        if (opts.sync) sync_tree(tmp);
+        if (opts.sync) fs_util::sync_tree(tmp);
         if (out_exists) {
             fs::remove_all(old);
             fs::rename(out_path, old);
@@ -153,7 +124,7 @@ MergeStats merge_databases(const std::string& out, const std::vector<std::string
         stats.documents = merged.get_doccount();
         stats.letters = merged.get_termfreq(std::string(schema::kFirstItem) + "1");
     }
-    stats.index_bytes = tree_bytes(out_path);
+    stats.index_bytes = fs_util::tree_bytes(out_path);
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return stats;
 }

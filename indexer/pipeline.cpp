@@ -30,6 +30,7 @@
 #include "imrdex/parser.hpp"
 #include "imrdex/pdf.hpp"
 #include "imrdex/schema.hpp"
+#include "fs_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -428,44 +429,6 @@ void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t f
     }
 }
 
-// fsync every file of a shard and the directories: the writers ran with DB_NO_SYNC.
-void sync_tree(const fs::path& dir) {
-    std::error_code ec;
-    for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
-        if (!e.is_regular_file()) continue;
-        const int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        if (::fsync(fd) != 0) {
-            ::close(fd);
-            throw IoError("fsync failed on " + e.path().string());
-        }
-        ::close(fd);
-    }
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
-std::uint64_t tree_bytes(const fs::path& dir) {
-    std::uint64_t total = 0;
-    std::error_code ec;
-    for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
-        std::error_code fec;
-        if (e.is_regular_file(fec)) total += e.file_size(fec);
-    }
-    return total;
-}
-
-void sync_dir(const fs::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 // Compacts a shard into PATH.compact, then swaps the two directories in one atomic step
 // (renameat2 RENAME_EXCHANGE): killed at any moment, PATH is a complete database, the old or
 // the compacted one, with the same letters. Readers with the old files open keep reading them.
@@ -479,9 +442,9 @@ void compact_shard(const std::string& path, bool sync) {
         src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::Compactor::FULL);
     }
     // The copy must be on disk before it replaces the original.
-    if (sync) sync_tree(tmp);
+    if (sync) fs_util::sync_tree(tmp);
     if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
-        if (sync) sync_dir(fs::path(path).parent_path());
+        if (sync) fs_util::sync_dir(fs::path(path).parent_path());
         fs::remove_all(tmp);  // the old copy now
         return;
     }
@@ -500,15 +463,22 @@ std::uint64_t total_size(const std::vector<InputFile>& files) {
     return total;
 }
 
+// The files of `inputs`: those that cannot be inputs are rejected now, and their total size is
+// what progress counts towards.
+std::vector<InputFile> list_inputs(const std::vector<std::string>& inputs, RunState& state) {
+    std::vector<Rejection> early;
+    std::vector<InputFile> files = expand_inputs(inputs, early);
+    for (const Rejection& r : early) state.reject(r);
+    state.total_input_bytes = total_size(files);
+    return files;
+}
+
 }  // namespace
 
 IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions& opts) {
     IndexStats stats;
     RunState state(opts, stats);
-    std::vector<Rejection> early;
-    std::vector<InputFile> files = expand_inputs(inputs, early);
-    for (const Rejection& r : early) state.reject(r);
-    state.total_input_bytes = total_size(files);
+    std::vector<InputFile> files = list_inputs(inputs, state);
 
     const unsigned threads = effective_threads(opts.threads);
     stats.threads = threads;
@@ -622,7 +592,7 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     tbb::parallel_for(std::size_t{0}, nshards, [&](std::size_t s) {
         shards[s]->db->commit();
         shards[s]->db->close();
-        if (opts.sync) sync_tree(shards[s]->path);
+        if (opts.sync) fs_util::sync_tree(shards[s]->path);
     });
     stats.commit_seconds = since(commit_start);
     if (opts.compact) {
@@ -632,10 +602,10 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
         });
         stats.compact_seconds = since(compact_start);
     }
-    if (opts.sync) sync_tree(opts.db);
+    if (opts.sync) fs_util::sync_tree(opts.db);
     state.finish();
     stats.seconds = since(state.start);
-    stats.index_bytes = tree_bytes(opts.db);
+    stats.index_bytes = fs_util::tree_bytes(opts.db);
     state.throw_if_strict_failed();
     return stats;
 }
@@ -660,10 +630,7 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
                          std::ostream& out) {
     ExtractStats stats;
     RunState state(opts, stats);
-    std::vector<Rejection> early;
-    std::vector<InputFile> files = expand_inputs(inputs, early);
-    for (const Rejection& r : early) state.reject(r);
-    state.total_input_bytes = total_size(files);
+    std::vector<InputFile> files = list_inputs(inputs, state);
     const unsigned threads = effective_threads(opts.threads);
     stats.threads = threads;
 
