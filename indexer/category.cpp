@@ -74,6 +74,7 @@
 #include <vector>
 
 #include "imrdex/drugs.hpp"
+#include "parse_util.hpp"
 
 namespace imrdex {
 
@@ -353,18 +354,10 @@ const KeywordIndex& keyword_index() {
     return index;
 }
 
-bool is_alpha(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c) noexcept {
-    return c >= '0' && c <= '9';
-}
-bool is_alnum(char c) noexcept {
-    return is_alpha(c) || is_digit(c);
-}
-char lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
+using parse::is_alnum;
+using parse::is_alpha;
+using parse::is_digit;
+using parse::lower;
 
 // The request lower-cased, and its words (runs of letters/digits) as views into that copy.
 struct Words {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "imrdex/errors.hpp"
+#include "parse_util.hpp"
 
 namespace imrdex::embedded {
 extern const std::string_view drugs_tsv;
@@ -17,18 +18,10 @@ namespace imrdex {
 namespace {
 
 // ASCII only on purpose: vocabulary names are ASCII and a UTF-8 byte must never form a word.
-bool is_alpha(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c) noexcept {
-    return c >= '0' && c <= '9';
-}
-bool is_alnum(char c) noexcept {
-    return is_alpha(c) || is_digit(c);
-}
-char lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
+using parse::is_alnum;
+using parse::is_alpha;
+using parse::is_digit;
+using parse::lower;
 
 // Characters that may stand between the words of a multi-word name in a request:
 // "Lidoderm patch", "Lidoderm-patch", "hydrocodone/APAP", "Tylenol #3".
