@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "imrdex/parser.hpp"  // state_code
+
 namespace imrdex::parse {
 
 inline bool is_space(char c) noexcept {
@@ -34,9 +36,6 @@ std::string collapse(std::string_view s);
 // A date at the start of `s` ("12/05/2016", "10-13-16", "January 6, 2010", "December of
 // 2001", "Dec 2001"); ISO text ("2016-12-05", "2001-12") or empty. `used` gets its length.
 std::string parse_date(std::string_view s, std::size_t& used, bool allow_bare_year = false);
-
-// USPS code of a state name or code ("California", "north carolina", "CA"); empty if unknown.
-std::string_view state_code(std::string_view name) noexcept;
 
 // Splits a list "California,North Carolina" / "Illinois and Wisconsin" into items.
 std::vector<std::string_view> split_list(std::string_view s);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "imrdex/errors.hpp"
+#include "imrdex/parser.hpp"
 #include "imrdex/schema.hpp"
 #include "imrdex/search.hpp"
 
@@ -35,32 +36,6 @@ std::string normalise(std::string_view s) {
     return out;
 }
 
-struct StateName {
-    std::string_view name;
-    std::string_view code;
-};
-
-// Full names so `state:California` works like `state:CA` (the index holds codes only).
-constexpr std::array<StateName, 51> kStates{{
-    {"alabama", "al"},        {"alaska", "ak"},         {"arizona", "az"},
-    {"arkansas", "ar"},       {"california", "ca"},     {"colorado", "co"},
-    {"connecticut", "ct"},    {"delaware", "de"},       {"district of columbia", "dc"},
-    {"florida", "fl"},        {"georgia", "ga"},        {"hawaii", "hi"},
-    {"idaho", "id"},          {"illinois", "il"},       {"indiana", "in"},
-    {"iowa", "ia"},           {"kansas", "ks"},         {"kentucky", "ky"},
-    {"louisiana", "la"},      {"maine", "me"},          {"maryland", "md"},
-    {"massachusetts", "ma"},  {"michigan", "mi"},       {"minnesota", "mn"},
-    {"mississippi", "ms"},    {"missouri", "mo"},       {"montana", "mt"},
-    {"nebraska", "ne"},       {"nevada", "nv"},         {"new hampshire", "nh"},
-    {"new jersey", "nj"},     {"new mexico", "nm"},     {"new york", "ny"},
-    {"north carolina", "nc"}, {"north dakota", "nd"},   {"ohio", "oh"},
-    {"oklahoma", "ok"},       {"oregon", "or"},         {"pennsylvania", "pa"},
-    {"rhode island", "ri"},   {"south carolina", "sc"}, {"south dakota", "sd"},
-    {"tennessee", "tn"},      {"texas", "tx"},          {"utah", "ut"},
-    {"vermont", "vt"},        {"virginia", "va"},       {"washington", "wa"},
-    {"west virginia", "wv"},  {"wisconsin", "wi"},      {"wyoming", "wy"},
-}};
-
 enum class FacetKind { plain, state, id };
 
 // One boolean filter field: normalises the value to the index's form before making the term,
@@ -78,9 +53,9 @@ public:
             return Xapian::Query::MatchNothing;
         }
         if (kind_ == FacetKind::state) {
-            auto it = std::find_if(kStates.begin(), kStates.end(),
-                                   [&](const StateName& s) { return s.name == value; });
-            if (it != kStates.end()) value = it->code;
+            // Full names so `state:California` works like `state:CA` (the index holds codes).
+            const std::string_view code = parse::state_code(value);
+            if (!code.empty()) value = lower(code);
         }
         if (kind_ == FacetKind::id) {
             // Case ids are stored as written ("CM16-..."); fallback ids (file stems) may not be

@@ -23,4 +23,10 @@ private:
     const DrugVocabulary& drugs_;
 };
 
+namespace parse {
+// USPS code of a state name or code ("California", "north carolina", "CA"); empty if unknown.
+// The parser records `states` with it; search maps state:California to the stored code with it.
+std::string_view state_code(std::string_view name) noexcept;
+}  // namespace parse
+
 }  // namespace imrdex
