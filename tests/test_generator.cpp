@@ -219,7 +219,8 @@ TEST(CorpusWriter, DeterministicAcrossThreadCountsAndZstdMatchesPlain) {
     // Different seed, different corpus.
     const fs::path other = tmp.path() / "other";
     write(other, 50, 100, imrdex::CorpusFormat::jsonl, false, 2);
-    EXPECT_NE(read_file(other / "letters.jsonl"), letters1.substr(0, read_file(other / "letters.jsonl").size()));
+    const std::string other_letters = read_file(other / "letters.jsonl");
+    EXPECT_NE(other_letters, letters1.substr(0, other_letters.size()));
 }
 
 TEST(CorpusWriter, JsonLinesParseAndMatchTheTxtTreeAndTruth) {
