@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <regex>
@@ -215,7 +217,51 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
 
 Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
 
+namespace {
+
+// When a remote shard fails, Xapian's message does not always say which one ("Connection closed
+// unexpectedly"): probe each `remote HOST:PORT` line of the stub and name those that do not
+// answer. Returns an empty string when the stub lists no unreachable remote.
+std::string unreachable_remotes(const std::string& db_path) {
+    std::ifstream stub(std::filesystem::path(db_path) / schema::kStubFile);
+    std::string line;
+    std::string down;
+    while (std::getline(stub, line)) {
+        std::istringstream words(line);
+        std::string type;
+        std::string where;
+        words >> type >> where;
+        const std::size_t colon = where.rfind(':');
+        if (type != "remote" || colon == std::string::npos) continue;
+        const std::string host = where.substr(where.front() == ':' ? 1 : 0,
+                                              colon - (where.front() == ':' ? 1 : 0));
+        bool answers = false;
+        try {
+            const auto port = static_cast<unsigned>(std::stoul(where.substr(colon + 1)));
+            (void)Xapian::Remote::open(host, port, 2000);
+            answers = true;
+        } catch (const std::exception&) {
+        } catch (const Xapian::Error&) {
+        }
+        if (!answers) down += (down.empty() ? "" : ", ") + host + ":" + where.substr(colon + 1);
+    }
+    return down;
+}
+
+}  // namespace
+
 SearchResult Searcher::search(const SearchOptions& options) {
+    try {
+        return search_with_retries(options);
+    } catch (const Xapian::NetworkError& e) {
+        const std::string down = unreachable_remotes(path_);
+        if (down.empty()) throw;
+        throw IoError("shard server(s) " + down + " of '" + path_ + "' unreachable: " +
+                      e.get_description());
+    }
+}
+
+SearchResult Searcher::search_with_retries(const SearchOptions& options) {
     Xapian::Query query = builder_.parse(options.query);
     // Each search first reopens (cheap: reads each shard's version file), so a Searcher kept
     // open for many searches follows the indexer's commits.

@@ -108,6 +108,7 @@ public:
     [[nodiscard]] Xapian::doccount doc_count() const;
 
 private:
+    SearchResult search_with_retries(const SearchOptions& options);
     SearchResult search_once(const SearchOptions& options, const Xapian::Query& query);
     std::string path_;
     Xapian::Database db_;
