@@ -157,27 +157,49 @@ private:
     std::atomic<std::uint64_t> input_bytes_{0};
 };
 
+// Owns every batch of a run. Stages pass raw pointers, and when a stage throws, oneTBB drops
+// the tokens still in flight without destroying them; owned here, they are freed however the
+// run ends. A finished batch is reset and handed out again.
+template <typename Work>
+class WorkPool {
+public:
+    Work* acquire() {
+        std::lock_guard lock(mu_);
+        if (free_.empty()) return all_.emplace_back(std::make_unique<Work>()).get();
+        Work* work = free_.back();
+        free_.pop_back();
+        return work;
+    }
+
+    void release(Work* work) {
+        *work = Work{};
+        std::lock_guard lock(mu_);
+        free_.push_back(work);
+    }
+
+private:
+    std::mutex mu_;
+    std::vector<std::unique_ptr<Work>> all_;
+    std::vector<Work*> free_;
+};
+
 // The reader stage, shared by both pipelines: a fresh batch per token, or end of input.
 template <typename Work>
-Work* read_stage(InputReader& reader, RunState& state, const PipelineOptions& opts,
-                 tbb::flow_control& fc) {
+Work* read_stage(WorkPool<Work>& pool, InputReader& reader, RunState& state,
+                 const PipelineOptions& opts, tbb::flow_control& fc) {
+    Work* work = pool.acquire();
     for (;;) {
-        if (state.should_stop()) {
-            fc.stop();
-            return nullptr;
-        }
-        auto work = std::make_unique<Work>();
-        if (!reader.next(work->input, opts.batch_letters, opts.batch_bytes, opts.stop)) {
+        if (state.should_stop() ||
+            !reader.next(work->input, opts.batch_letters, opts.batch_bytes, opts.stop)) {
+            pool.release(work);
             fc.stop();
             return nullptr;
         }
         for (const Rejection& r : work->input.rejections) state.reject(r);
-        if (work->input.letters.empty()) {
-            // Nothing to parse, but the consumed bytes still count for progress.
-            state.done(0, 0, 0, work->input.input_bytes);
-            continue;
-        }
-        return work.release();
+        if (!work->input.letters.empty()) return work;
+        // Nothing to parse, but the consumed bytes still count for progress.
+        state.done(0, 0, 0, work->input.input_bytes);
+        *work = Work{};
     }
 }
 
@@ -307,6 +329,9 @@ struct IndexWork {
 struct Shard {
     std::mutex mu;
     std::string path;
+    // Written inside a transaction, always: if the run fails (disk full, a Xapian error), the
+    // destructor cancels what is pending instead of committing it, as it would outside one, so
+    // the shard keeps exactly its last commit.
     std::unique_ptr<Xapian::WritableDatabase> db;
     std::uint64_t bytes_since_commit = 0;
     // Letter id -> input order of the letter kept for it in this run, to report duplicates.
@@ -372,6 +397,7 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
         shard->path = (dir / name).string();
         shard->db = std::make_unique<Xapian::WritableDatabase>(
             shard->path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC | Xapian::DB_BACKEND_GLASS);
+        shard->db->begin_transaction();
         // Copies left by a compaction that was killed (we hold the shard's write lock now).
         fs::remove_all(shard->path + ".compact", ec);
         fs::remove_all(shard->path + ".old", ec);
@@ -424,7 +450,8 @@ void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t f
         shard.bytes_since_commit += l.text_bytes;
     }
     if (shard.bytes_since_commit >= flush_bytes) {
-        shard.db->commit();
+        shard.db->commit_transaction();
+        shard.db->begin_transaction();
         shard.bytes_since_commit = 0;
     }
 }
@@ -497,12 +524,13 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
 
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
     std::uint64_t next_batch = 0;
+    WorkPool<IndexWork> pool;
     tbb::parallel_pipeline(
         tokens,
         tbb::make_filter<void, IndexWork*>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> IndexWork* {
-                IndexWork* work = read_stage<IndexWork>(reader, state, opts, fc);
+                IndexWork* work = read_stage(pool, reader, state, opts, fc);
                 if (work != nullptr) work->seq = next_batch++;
                 return work;
             }) &
@@ -552,8 +580,7 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                     return work;
                 }) &
             tbb::make_filter<IndexWork*, void>(
-                tbb::filter_mode::parallel, [&](IndexWork* raw_work) {
-                    std::unique_ptr<IndexWork> work(raw_work);
+                tbb::filter_mode::parallel, [&](IndexWork* work) {
                     // Write each shard's group under that shard's lock, taking free shards
                     // first so two writers rarely wait for each other.
                     std::vector<std::size_t> pending;
@@ -584,13 +611,14 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                     }
                     state.done(work->letters, work->items, work->text_bytes,
                                work->input.input_bytes);
+                    pool.release(work);
                 }));
 
     stats.skipped_other_shard = skipped.load();
     // Commit every shard (in parallel: each is independent), then make it durable.
     const Clock::time_point commit_start = Clock::now();
     tbb::parallel_for(std::size_t{0}, nshards, [&](std::size_t s) {
-        shards[s]->db->commit();
+        shards[s]->db->commit_transaction();
         shards[s]->db->close();
         if (opts.sync) fs_util::sync_tree(shards[s]->path);
     });
@@ -638,6 +666,7 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
     const DrugVocabulary& vocab = DrugVocabulary::builtin();
     const LetterParser parser(vocab);
     tbb::enumerable_thread_specific<WordCounts> unknown;
+    WorkPool<ExtractWork> pool;
 
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
     tbb::parallel_pipeline(
@@ -645,7 +674,7 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
         tbb::make_filter<void, ExtractWork*>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> ExtractWork* {
-                return read_stage<ExtractWork>(reader, state, opts, fc);
+                return read_stage(pool, reader, state, opts, fc);
             }) &
             tbb::make_filter<ExtractWork*, ExtractWork*>(
                 tbb::filter_mode::parallel,
@@ -674,11 +703,11 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
                     return work;
                 }) &
             tbb::make_filter<ExtractWork*, void>(
-                tbb::filter_mode::serial_in_order, [&](ExtractWork* raw_work) {
-                    std::unique_ptr<ExtractWork> work(raw_work);
+                tbb::filter_mode::serial_in_order, [&](ExtractWork* work) {
                     out.write(work->out.data(), static_cast<std::streamsize>(work->out.size()));
                     state.done(work->letters, work->items, work->text_bytes,
                                work->input.input_bytes);
+                    pool.release(work);
                 }));
     out.flush();
     if (!out) throw IoError("cannot write the extraction records");
