@@ -139,7 +139,13 @@ void fts5_index(const std::string& db_path, const std::string& jsonl) {
 
 struct Latency {
     std::vector<double> ms;
-    std::uint64_t matches = 0;
+    std::vector<std::uint64_t> hits;  // matches of each query
+    std::uint64_t docs = 0;           // documents searched: what a class's share is of
+
+    void add(double query_ms, std::uint64_t matches) {
+        ms.push_back(query_ms);
+        hits.push_back(matches);
+    }
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -149,12 +155,37 @@ double percentile(std::vector<double> v, double p) {
     return v[std::min(k, v.size() - 1)];
 }
 
+// Query count, p50, p99 and total matches of the queries with `keep(i)`.
+void write_class(imrdex::JsonWriter& w, const Latency& lat, const auto& keep) {
+    std::vector<double> ms;
+    std::uint64_t matches = 0;
+    for (std::size_t i = 0; i < lat.ms.size(); ++i) {
+        if (!keep(i)) continue;
+        ms.push_back(lat.ms[i]);
+        matches += lat.hits[i];
+    }
+    w.field("queries", static_cast<std::uint64_t>(ms.size()));
+    w.field("p50_ms", percentile(ms, 0.50)).field("p99_ms", percentile(ms, 0.99));
+    w.field("matches", matches);
+}
+
+// One JSON line: the whole set, then the classes by the share of the documents a query matches
+// (under 1%, 1% to 10%, 10% and more), since cost follows the number of matches.
 void print_latency(std::string_view peer, const Latency& lat) {
     std::string out;
     imrdex::JsonWriter w(out);
-    w.begin_object().field("peer", peer).field("queries", static_cast<std::uint64_t>(lat.ms.size()));
-    w.field("p50_ms", percentile(lat.ms, 0.50)).field("p99_ms", percentile(lat.ms, 0.99));
-    w.field("matches", lat.matches).end_object();
+    w.begin_object().field("peer", peer).field("docs", lat.docs);
+    write_class(w, lat, [](std::size_t) { return true; });
+    const double docs = static_cast<double>(std::max<std::uint64_t>(lat.docs, 1));
+    const auto share = [&](std::size_t i) { return static_cast<double>(lat.hits[i]) / docs; };
+    w.key("classes").begin_object();
+    w.key("under_1pct").begin_object();
+    write_class(w, lat, [&](std::size_t i) { return share(i) < 0.01; });
+    w.end_object().key("1_to_10pct").begin_object();
+    write_class(w, lat, [&](std::size_t i) { return share(i) >= 0.01 && share(i) < 0.10; });
+    w.end_object().key("10pct_up").begin_object();
+    write_class(w, lat, [&](std::size_t i) { return share(i) >= 0.10; });
+    w.end_object().end_object().end_object();
     std::cout << out << '\n';
 }
 
@@ -168,14 +199,14 @@ void xapian_query(std::string_view peer, const std::string& db_path, const std::
     qp.set_stemmer(Xapian::Stem("english"));
     qp.set_database(db);
     Latency lat;
+    lat.docs = db.get_doccount();
     for (const auto& line : read_lines(queries)) {
         const auto t0 = Clock::now();
         Xapian::Enquire enquire(db);
         enquire.set_query(qp.parse_query('"' + phrase_of(line) + '"', Xapian::QueryParser::FLAG_PHRASE));
         const Xapian::MSet mset = enquire.get_mset(0, 10, db.get_doccount());
         for (auto it = mset.begin(); it != mset.end(); ++it) (void)it.get_document().get_data();
-        lat.matches += mset.get_matches_estimated();
-        lat.ms.push_back(seconds_since(t0) * 1e3);
+        lat.add(seconds_since(t0) * 1e3, mset.get_matches_estimated());
     }
     print_latency(peer, lat);
 }
@@ -186,16 +217,20 @@ void fts5_query(const std::string& db_path, const std::string& queries) {
     sqlite3_stmt* top =
         db.prepare("SELECT id FROM letters WHERE letters MATCH ? ORDER BY rank LIMIT 10");
     Latency lat;
+    sqlite3_stmt* rows = db.prepare("SELECT count(*) FROM letters");
+    if (sqlite3_step(rows) == SQLITE_ROW) lat.docs = sqlite3_column_int64(rows, 0);
+    sqlite3_finalize(rows);
     for (const auto& line : read_lines(queries)) {
         const std::string match = '"' + phrase_of(line) + '"';
         const auto t0 = Clock::now();
+        std::uint64_t matches = 0;
         sqlite3_bind_text(count, 1, match.c_str(), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(count) == SQLITE_ROW) lat.matches += sqlite3_column_int64(count, 0);
+        if (sqlite3_step(count) == SQLITE_ROW) matches = sqlite3_column_int64(count, 0);
         sqlite3_reset(count);
         sqlite3_bind_text(top, 1, match.c_str(), -1, SQLITE_TRANSIENT);
         while (sqlite3_step(top) == SQLITE_ROW) (void)sqlite3_column_text(top, 0);
         sqlite3_reset(top);
-        lat.ms.push_back(seconds_since(t0) * 1e3);
+        lat.add(seconds_since(t0) * 1e3, matches);
     }
     sqlite3_finalize(count);
     sqlite3_finalize(top);
@@ -207,6 +242,7 @@ void fts5_query(const std::string& db_path, const std::string& queries) {
 void imrdex_query(const std::string& db_path, const std::string& queries, bool with_filters) {
     imrdex::Searcher searcher(db_path);
     Latency lat;
+    lat.docs = searcher.doc_count();
     for (const auto& line : read_lines(queries)) {
         imrdex::SearchOptions opts;
         const std::string phrase = phrase_of(line);
@@ -218,8 +254,7 @@ void imrdex_query(const std::string& db_path, const std::string& queries, bool w
         }
         const auto t0 = Clock::now();
         const imrdex::SearchResult result = searcher.search(opts);
-        lat.ms.push_back(seconds_since(t0) * 1e3);
-        lat.matches += result.total;
+        lat.add(seconds_since(t0) * 1e3, result.total);
     }
     print_latency(with_filters ? "imrdex-filters-facets" : "imrdex", lat);
 }

@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
     bool strict = false;
     bool no_compact = false;
     bool no_sync = false;
-    std::size_t flush_mb = 64;
+    double flush_mb = 2;
     std::string stats_json;
     std::string rejects_path;
     std::string shard_spec;
@@ -250,8 +250,9 @@ int main(int argc, char** argv) {
     app.add_option("--shards", shards, "shards of a new database (default: max(2, threads))")
         ->check(CLI::Range(1u, 999u));
     app.add_option("--flush-mb", flush_mb,
-                   "MB of letter text buffered (all shards) before a commit; ~10x in memory")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+                   "MB of letter text each shard buffers before a commit (~10x that in memory; "
+                   "small is faster: Xapian's buffers slow down as they grow)")
+        ->check(CLI::Range(0.1, 1e6));
     app.add_flag("--no-compact", no_compact,
                  "skip compacting the shards at the end (faster for small additions)");
     app.add_flag("--no-sync", no_sync, "skip the final fsync of the database files");
@@ -349,7 +350,7 @@ int main(int argc, char** argv) {
             o.shards = shards;
             o.compact = !no_compact;
             o.sync = !no_sync;
-            o.flush_bytes = flush_mb << 20;
+            o.flush_bytes = static_cast<std::size_t>(flush_mb * (1 << 20));
             o.of_shards = shard_n;
             o.only_shard = shard_k;
             stats = imrdex::run_index(inputs, o);

@@ -512,10 +512,6 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     std::vector<std::unique_ptr<Shard>> shards = open_shards(opts, threads);
     const std::size_t nshards = shards.size();
     stats.shards = static_cast<unsigned>(nshards);
-    // The flush budget is for all shards together: Xapian holds about 10 bytes of memory per
-    // byte of text buffered, so memory stays bounded whatever the shard count.
-    const std::size_t shard_flush =
-        std::max<std::size_t>(std::size_t{2} << 20, opts.flush_bytes / nshards);
 
     InputReader reader(std::move(files), opts.limits);
     const LetterParser parser;
@@ -596,15 +592,15 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                                 ++k;
                                 continue;
                             }
-                            write_letters(shard, work->by_shard[pending[k]], shard_flush, state,
-                                          work->letters, work->items);
+                            write_letters(shard, work->by_shard[pending[k]], opts.flush_bytes,
+                                          state, work->letters, work->items);
                             pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
                             wrote = true;
                         }
                         if (!wrote && !pending.empty()) {
                             Shard& shard = *shards[pending.front()];
                             std::lock_guard lock(shard.mu);
-                            write_letters(shard, work->by_shard[pending.front()], shard_flush,
+                            write_letters(shard, work->by_shard[pending.front()], opts.flush_bytes,
                                           state, work->letters, work->items);
                             pending.erase(pending.begin());
                         }
