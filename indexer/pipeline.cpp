@@ -21,7 +21,6 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <unordered_map>
 
 #include "imrdex/document.hpp"
@@ -30,6 +29,7 @@
 #include "imrdex/parser.hpp"
 #include "imrdex/pdf.hpp"
 #include "imrdex/schema.hpp"
+#include "imrdex/stub.hpp"
 #include "fs_util.hpp"
 
 namespace fs = std::filesystem;
@@ -43,23 +43,6 @@ std::uint64_t fnv1a64(std::string_view s) noexcept {
         h *= 1099511628211ull;
     }
     return h;
-}
-
-std::vector<std::string> read_stub(const std::string& db_dir) {
-    std::vector<std::string> shards;
-    std::ifstream in(fs::path(db_dir) / schema::kStubFile);
-    if (!in) return shards;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream words(line);
-        std::string type;
-        std::string path;
-        words >> type >> path;
-        if (path.empty()) throw ConfigError(db_dir + "/XAPIANDB: bad line: " + line);
-        shards.push_back(path);
-    }
-    return shards;
 }
 
 namespace {
@@ -373,7 +356,8 @@ bool unfinished_creation(const fs::path& dir) {
 // Opens (or creates) the sharded database; the shard count of an existing one is fixed.
 std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsigned threads) {
     const fs::path dir(opts.db);
-    std::vector<std::string> names = read_stub(opts.db);
+    std::vector<std::string> names;
+    for (StubEntry& e : read_stub(opts.db)) names.push_back(std::move(e.location));
     std::error_code ec;
     if (names.empty()) {
         if (fs::exists(dir, ec) && !fs::is_empty(dir, ec) && !unfinished_creation(dir)) {

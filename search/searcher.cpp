@@ -2,8 +2,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <map>
 #include <memory>
 #include <regex>
@@ -15,6 +13,7 @@
 #include "imrdex/errors.hpp"
 #include "imrdex/schema.hpp"
 #include "imrdex/search.hpp"
+#include "imrdex/stub.hpp"
 
 namespace imrdex {
 
@@ -223,16 +222,11 @@ namespace {
 // unexpectedly"): probe each `remote HOST:PORT` line of the stub and name those that do not
 // answer. Returns an empty string when the stub lists no unreachable remote.
 std::string unreachable_remotes(const std::string& db_path) {
-    std::ifstream stub(std::filesystem::path(db_path) / schema::kStubFile);
-    std::string line;
     std::string down;
-    while (std::getline(stub, line)) {
-        std::istringstream words(line);
-        std::string type;
-        std::string where;
-        words >> type >> where;
+    for (const StubEntry& e : read_stub(db_path)) {
+        const std::string& where = e.location;
         const std::size_t colon = where.rfind(':');
-        if (type != "remote" || colon == std::string::npos) continue;
+        if (e.backend != "remote" || colon == std::string::npos) continue;
         const std::string host = where.substr(where.front() == ':' ? 1 : 0,
                                               colon - (where.front() == ':' ? 1 : 0));
         bool answers = false;

@@ -13,6 +13,7 @@
 #include "imrdex/json.hpp"
 #include "imrdex/pipeline.hpp"
 #include "imrdex/schema.hpp"
+#include "imrdex/stub.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -135,8 +136,10 @@ TEST_P(PipelineThreads, IndexesReindexesWithoutDuplicatesAndSearches) {
         EXPECT_EQ(all.get_doccount(), static_cast<Xapian::doccount>(c.items));
         EXPECT_EQ(count(all, "XF1"), static_cast<Xapian::doccount>(c.letters));
         // Every shard got some letters (the hash spreads them).
-        for (const std::string& shard : imrdex::read_stub(db.string())) {
-            EXPECT_GT(Xapian::Database((db / shard).string()).get_doccount(), 0u) << shard;
+        for (const imrdex::StubEntry& shard : imrdex::read_stub(db.string())) {
+            EXPECT_EQ(shard.backend, "glass");
+            EXPECT_GT(Xapian::Database((db / shard.location).string()).get_doccount(), 0u)
+                << shard.location;
         }
         // A phrase query parsed by Xapian finds exactly the item it names.
         Xapian::QueryParser qp;

@@ -101,7 +101,4 @@ inline unsigned part_of(std::string_view id, unsigned n) {
     return static_cast<unsigned>((fnv1a64(id) >> 32) % n);
 }
 
-// Shard directory names listed in DIR/XAPIANDB; empty when DIR has no stub file.
-std::vector<std::string> read_stub(const std::string& db_dir);
-
 }  // namespace imrdex
