@@ -25,13 +25,14 @@ int main(int argc, char** argv) {
                    "(local paths, `remote HOST:PORT`) as one")
         ->required();
     app.add_option("query", query, "the query (see above); quote it for the shell")->required();
-    app.add_flag("--by-letter", options.by_letter, "one hit per letter instead of per item");
+    app.add_flag("--by-letter", options.by_letter, "one hit per letter instead of per item; the total counts letters, facet counts "
+                 "stay per item");
     app.add_option("--sort", sort, "relevance | decided | injured (dates newest first)")
         ->check(CLI::IsMember({"relevance", "decided", "injured"}));
     app.add_option("--limit", options.limit, "hits to show")->capture_default_str();
     app.add_option("--offset", options.offset, "hits to skip")->capture_default_str();
     app.add_option("--facets", facets,
-                   "comma-separated facets to count exactly over all matches, or `all`: "
+                   "comma-separated facets whose matching items to count exactly, or `all`: "
                    "decision,category,drug,class,specialty,state,sex,guideline,caguideline,"
                    "priority,id");
     app.add_flag("--count", options.count_only, "print only the number of matches");

@@ -134,6 +134,7 @@ std::string format_json(const SearchResult& r, bool full_text) {
         w.end_object();
     }
     w.end_array();
+    w.field("facet_unit", "item");  // a decision is what facets count, whatever the hits' unit
     w.key("facets").begin_object();
     for (const auto& f : r.facets) {
         w.key(f.name).begin_object();
