@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
@@ -77,6 +78,13 @@ public:
         if (opts_.strict && !stop_.exchange(true)) {
             strict_failure_ = r.source + ": " + r.reason + ": " + r.detail;
         }
+    }
+
+    // A letter indexed earlier in the run and replaced by a duplicate that comes first in input
+    // order: no longer counted.
+    void retract(std::uint64_t letters, std::uint64_t items) {
+        letters_ -= letters;
+        items_ -= items;
     }
 
     void done(std::uint64_t letters, std::uint64_t items, std::uint64_t text_bytes,
@@ -304,13 +312,22 @@ struct IndexWork {
     std::uint64_t seq = 0;  // batch sequence number, from the serial reader
     InputBatch input;
     std::vector<std::vector<LetterDocs>> by_shard;
-    std::uint64_t letters = 0;
-    std::uint64_t items = 0;
-    std::uint64_t text_bytes = 0;
 };
 
+using LetterGroup = std::vector<LetterDocs>;
+
+// One shard database and the groups of letters waiting to be written to it. Xapian allows one
+// writer per database: the thread that hands in a group when no other is writing becomes the
+// shard's writer and writes groups until none is left; a thread that finds a writer active
+// leaves its group queued and goes back to parsing, so no thread sits waiting for another's
+// write or commit.
 struct Shard {
-    std::mutex mu;
+    std::mutex mu;  // guards queue, writing, failed
+    std::condition_variable room;
+    std::vector<LetterGroup> queue;
+    bool writing = false;
+    bool failed = false;  // a write threw: the run is over, nothing more is taken
+
     std::string path;
     // Written inside a transaction, always: if the run fails (disk full, a Xapian error), the
     // destructor cancels what is pending instead of committing it, as it would outside one, so
@@ -318,7 +335,7 @@ struct Shard {
     std::unique_ptr<Xapian::WritableDatabase> db;
     std::uint64_t bytes_since_commit = 0;
     // Letter id -> input order of the letter kept for it in this run, to report duplicates.
-    // A letter always goes to the same shard, so this shard's lock guards its ids.
+    // A letter always goes to the same shard, so its writer alone touches its ids.
     std::unordered_map<std::string, std::uint64_t> kept;
 };
 
@@ -405,12 +422,13 @@ std::string indexed_source(Xapian::WritableDatabase& db, const std::string& term
     return std::string(source);
 }
 
-// Writes a group of letters of one shard (its lock held). Two letters of one run with the same
-// id: the first in input order is kept, whatever order the batches reach the shard, and the
-// other is rejected as duplicate_id; `letters_out`/`items_out` lose what the loser had added.
-void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t flush_bytes,
-                   RunState& state, std::uint64_t& letters_out, std::uint64_t& items_out) {
+// Writes a group of letters to its shard (as the shard's writer) and counts them. Two letters
+// of one run with the same id: the first in input order is kept, whatever order the groups
+// reach the shard, and the other is rejected as duplicate_id.
+void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, RunState& state) {
     const std::string id_prefix(schema::kLetterId);
+    std::uint64_t added_letters = 0, added_items = 0, text_bytes = 0;
+    std::uint64_t replaced_letters = 0, replaced_items = 0;
     for (LetterDocs& l : letters) {
         const std::string term = id_prefix + l.id;
         const auto [kept, fresh] = shard.kept.try_emplace(l.id, l.seq);
@@ -418,13 +436,11 @@ void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t f
             const std::string other = indexed_source(*shard.db, term);
             if (kept->second < l.seq) {
                 state.reject({l.source, "duplicate_id", "id " + l.id + ": kept " + other});
-                letters_out -= 1;
-                items_out -= l.docs.size();
                 continue;
             }
             state.reject({other, "duplicate_id", "id " + l.id + ": kept " + l.source});
-            letters_out -= 1;
-            items_out -= shard.db->get_termfreq(term);
+            replaced_letters += 1;
+            replaced_items += shard.db->get_termfreq(term);
             kept->second = l.seq;
         }
         // Re-indexing a letter replaces all its items, including ones it no longer has. After
@@ -432,11 +448,54 @@ void write_letters(Shard& shard, std::vector<LetterDocs>& letters, std::size_t f
         shard.db->delete_document(term);
         for (ItemDocument& d : l.docs) shard.db->add_document(d.document);
         shard.bytes_since_commit += l.text_bytes;
+        added_letters += 1;
+        added_items += l.docs.size();
+        text_bytes += l.text_bytes;
     }
     if (shard.bytes_since_commit >= flush_bytes) {
         shard.db->commit_transaction();
         shard.db->begin_transaction();
         shard.bytes_since_commit = 0;
+    }
+    // Added before the replaced are taken off, so the counts never go below zero.
+    state.done(added_letters, added_items, text_bytes, 0);
+    state.retract(replaced_letters, replaced_items);
+}
+
+// Hands `group` to its shard (see Shard). The queue is bounded: past `max_queued` groups, which
+// happens only while the writer is far behind (a long commit), the caller waits for room.
+void submit(Shard& shard, LetterGroup group, std::size_t max_queued, std::size_t flush_bytes,
+            RunState& state) {
+    {
+        std::unique_lock lock(shard.mu);
+        shard.room.wait(lock, [&] { return shard.queue.size() < max_queued || shard.failed; });
+        if (shard.failed) return;
+        shard.queue.push_back(std::move(group));
+        if (shard.writing) return;
+        shard.writing = true;
+    }
+    std::vector<LetterGroup> taken;
+    for (;;) {
+        {
+            std::lock_guard lock(shard.mu);
+            if (shard.queue.empty()) {
+                shard.writing = false;
+                return;
+            }
+            taken.swap(shard.queue);
+        }
+        shard.room.notify_all();
+        try {
+            for (LetterGroup& g : taken) write_letters(shard, g, flush_bytes, state);
+        } catch (...) {
+            {
+                std::lock_guard lock(shard.mu);
+                shard.failed = true;
+            }
+            shard.room.notify_all();
+            throw;
+        }
+        taken.clear();
     }
 }
 
@@ -551,9 +610,6 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                         docs.id = std::move(letter.id);
                         docs.seq = work->seq << 32 | i;
                         docs.source = std::move(raw.source);
-                        ++work->letters;
-                        work->items += docs.docs.size();
-                        work->text_bytes += docs.text_bytes;
                         work->by_shard[fnv1a64(docs.id) % nshards].push_back(std::move(docs));
                         std::string().swap(raw.text);  // free the text early
                     }
@@ -561,36 +617,14 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
                 }) &
             tbb::make_filter<IndexWork*, void>(
                 tbb::filter_mode::parallel, [&](IndexWork* work) {
-                    // Write each shard's group under that shard's lock, taking free shards
-                    // first so two writers rarely wait for each other.
-                    std::vector<std::size_t> pending;
-                    for (std::size_t s = 0; s < nshards; ++s) {
-                        if (!work->by_shard[s].empty()) pending.push_back(s);
+                    for (std::size_t k = 0; k < nshards; ++k) {
+                        // Start at a shard of its own so two threads rarely meet at one.
+                        const std::size_t i = (work->seq + k) % nshards;
+                        if (work->by_shard[i].empty()) continue;
+                        submit(*shards[i], std::move(work->by_shard[i]), tokens,
+                               opts.flush_bytes, state);
                     }
-                    while (!pending.empty()) {
-                        bool wrote = false;
-                        for (std::size_t k = 0; k < pending.size();) {
-                            Shard& shard = *shards[pending[k]];
-                            std::unique_lock lock(shard.mu, std::try_to_lock);
-                            if (!lock) {
-                                ++k;
-                                continue;
-                            }
-                            write_letters(shard, work->by_shard[pending[k]], opts.flush_bytes,
-                                          state, work->letters, work->items);
-                            pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
-                            wrote = true;
-                        }
-                        if (!wrote && !pending.empty()) {
-                            Shard& shard = *shards[pending.front()];
-                            std::lock_guard lock(shard.mu);
-                            write_letters(shard, work->by_shard[pending.front()], opts.flush_bytes,
-                                          state, work->letters, work->items);
-                            pending.erase(pending.begin());
-                        }
-                    }
-                    state.done(work->letters, work->items, work->text_bytes,
-                               work->input.input_bytes);
+                    state.done(0, 0, 0, work->input.input_bytes);
                     pool.release(work);
                 }));
 
