@@ -61,7 +61,7 @@ struct IndexOptions : PipelineOptions {
     unsigned shards = 0;  // for a new database; 0: max(2, threads). Existing: read back.
     // Letter text each shard buffers before it commits. Small is fast: Xapian's inverter keeps
     // a std::map of documents per term, whose lookups miss the cache more the more documents
-    // it holds, and that costs more than the extra commits (2 MB: 1.5x the letters/s of 64 MB
+    // it holds, and that costs more than the extra commits (2 MB: 1.5x the letters/s of 32 MB
     // on 100,000 letters). Xapian needs about 10x this in memory per shard.
     std::size_t flush_bytes = std::size_t{2} << 20;
     bool compact = true;  // compact each shard in place at the end (about 28% smaller)
