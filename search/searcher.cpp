@@ -227,8 +227,8 @@ std::string unreachable_remotes(const std::string& db_path) {
         const std::string& where = e.location;
         const std::size_t colon = where.rfind(':');
         if (e.backend != "remote" || colon == std::string::npos) continue;
-        const std::string host = where.substr(where.front() == ':' ? 1 : 0,
-                                              colon - (where.front() == ':' ? 1 : 0));
+        const std::size_t from = where.front() == ':' ? 1 : 0;  // "remote :HOST:PORT" form
+        const std::string host = where.substr(from, colon - from);
         bool answers = false;
         try {
             const auto port = static_cast<unsigned>(std::stoul(where.substr(colon + 1)));
