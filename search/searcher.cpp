@@ -203,12 +203,29 @@ std::vector<std::string> parse_facet_list(std::string_view list) {
     return out;
 }
 
+namespace {
+
+// Opens the database afresh. An open that overlaps the indexer's commits (two of them can reuse
+// blocks of the revision being read, which Xapian reports as corruption) or the swap of a
+// compacted shard fails once; opening again reads the new revision, so retry a few times.
+Xapian::Database open_database(const std::string& path) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return Xapian::Database(path);
+        } catch (const Xapian::DatabaseError&) {
+            if (attempt >= 4) throw;
+        }
+    }
+}
+
+}  // namespace
+
 Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     std::error_code ec;
     if (!std::filesystem::exists(path_, ec))
         throw IoError("no database at '" + path_ + "' (build one with imr-index)");
     try {
-        db_ = Xapian::Database(path_);
+        db_ = open_database(path_);
     } catch (const Xapian::Error& e) {
         throw IoError("cannot open database '" + path_ + "': " + e.get_description());
     }
@@ -274,7 +291,7 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
             // A shard opened in the instant the indexer swapped in its compacted copy can mix
             // the two copies' files: open the database afresh and retry.
             if (attempt >= 4) throw;
-            db_ = Xapian::Database(path_);
+            db_ = open_database(path_);
         }
     }
 }
