@@ -270,19 +270,37 @@ void draw_phrases(const std::string& jsonl, std::size_t n, std::uint64_t seed) {
         const imrdex::Letter letter = parser.parse(text, id, id);
         if (letter.items.empty()) return;
         const imrdex::Item& item = letter.items[rng() % letter.items.size()];
+        // A phrase is a window of consecutive words that are plain (ASCII letters only, longer
+        // than one), so Xapian and FTS5 both see it exactly as drawn. Other words stay in the
+        // sequence, so a window never joins words that are not adjacent ("pain 7/10 range").
+        // Apostrophes, '&', '_' and non-ASCII bytes join a word, as in Xapian ("patient's").
+        const std::string r = item.rationale + " ";
         std::vector<std::string> words;
+        std::vector<bool> plain;
         std::string cur;
-        for (char c : item.rationale + " ") {
-            if (std::isalpha(static_cast<unsigned char>(c))) {
-                cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            } else {
-                if (cur.size() > 1) words.push_back(cur);
+        bool alpha = true;
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            const auto c = static_cast<unsigned char>(r[i]);
+            const bool joins = (c == '\'' || c == '&') && !cur.empty() && i + 1 < r.size() &&
+                               std::isalnum(static_cast<unsigned char>(r[i + 1]));
+            if (std::isalnum(c) || c == '_' || c >= 0x80 || joins) {
+                cur += static_cast<char>(std::tolower(c));
+                alpha = alpha && std::isalpha(c);
+            } else if (!cur.empty()) {
+                words.push_back(cur);
+                plain.push_back(alpha && cur.size() > 1);
                 cur.clear();
+                alpha = true;
             }
         }
-        if (words.size() < 4) return;
         const std::size_t len = 2 + rng() % 3;
-        const std::size_t at = rng() % (words.size() - len);
+        std::vector<std::size_t> starts;
+        for (std::size_t at = 0, run = 0; at < words.size(); ++at) {
+            run = plain[at] ? run + 1 : 0;
+            if (run >= len) starts.push_back(at + 1 - len);
+        }
+        if (starts.empty()) return;
+        const std::size_t at = starts[rng() % starts.size()];
         std::string phrase = words[at];
         for (std::size_t k = 1; k < len; ++k) phrase += ' ' + words[at + k];
         std::string filters = "decision:" + std::string(imrdex::to_string(item.decision));

@@ -158,6 +158,9 @@ struct DocumentBuilder::Impl {
     std::unordered_map<std::string, std::string, TransparentHash, std::equal_to<>> stems;
     std::string word;
     std::string term;
+    std::string pair;       // pair prefix + previous stem + ' ': the next word completes it
+    bool pair_open = false;  // `pair` holds a previous word of the current field
+    bool word_pairs = false;
 
     const std::string& stem(const std::string& w) {
         auto it = stems.find(std::string_view(w));
@@ -166,20 +169,35 @@ struct DocumentBuilder::Impl {
         return stems.emplace(w, stemmer(w)).first->second;
     }
 
-    void emit(Xapian::Document& doc, std::string_view prefix, Xapian::termpos& pos) {
+    void emit(Xapian::Document& doc, std::string_view prefix, std::string_view pair_prefix,
+              Xapian::termpos& pos) {
         if (word.size() > kMaxWordBytes) return;
         const std::string& s = stem(word);
         if (s.empty()) return;
         term.assign(prefix);
         term += s;
         doc.add_posting(term, ++pos);
+        // Pairs follow positions: a skipped word (too long) does not break one, as it does not
+        // break a phrase either.
+        if (pair_prefix.empty()) return;
+        if (pair_open) {
+            pair += s;
+            doc.add_term(pair);
+        }
+        pair.assign(pair_prefix);
+        pair_open = true;
+        pair += s;
+        pair += ' ';
     }
 
     // Splits `text` into words the way Xapian's TermGenerator does (so the QueryParser on the
     // search side makes the same terms), lower-cases them, and posts each word's English stem
-    // under `prefix` at consecutive positions (STEM_ALL: no unstemmed or Z-prefixed copies).
+    // under `prefix` at consecutive positions (STEM_ALL: no unstemmed or Z-prefixed copies),
+    // and, if enabled, the word pairs of the field (schema::pair_prefix).
     void index_text(Xapian::Document& doc, std::string_view text, std::string_view prefix,
                     Xapian::termpos& pos) {
+        const std::string_view pair_prefix = word_pairs ? schema::pair_prefix(prefix) : "";
+        pair_open = false;
         const std::size_t n = text.size();
         std::size_t i = 0;
         std::size_t len = 0;
@@ -226,7 +244,7 @@ struct DocumentBuilder::Impl {
                     i = j;
                 }
             }
-            emit(doc, prefix, pos);
+            emit(doc, prefix, pair_prefix, pos);
         }
     }
 
@@ -238,7 +256,9 @@ struct DocumentBuilder::Impl {
     }
 };
 
-DocumentBuilder::DocumentBuilder() : impl_(std::make_shared<Impl>()) {}
+DocumentBuilder::DocumentBuilder(bool word_pairs) : impl_(std::make_shared<Impl>()) {
+    impl_->word_pairs = word_pairs;
+}
 
 std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
     namespace s = schema;

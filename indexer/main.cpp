@@ -132,8 +132,8 @@ void print_summary(const imrdex::IndexStats& s, bool extract) {
                  static_cast<double>(s.letters) / secs,
                  static_cast<double>(s.text_bytes) / 1e6 / secs);
     if (!extract) {
-        std::fprintf(stderr, "%u shards, %u threads; final commit %.2f s%s; index %s\n", s.shards,
-                     s.threads, s.commit_seconds,
+        std::fprintf(stderr, "%u shards%s, %u threads; final commit %.2f s%s; index %s\n",
+                     s.shards, s.word_pairs ? " with word pairs" : "", s.threads, s.commit_seconds,
                      s.compact_seconds > 0
                          ? (", compaction " + std::to_string(s.compact_seconds).substr(0, 5) + " s").c_str()
                          : "",
@@ -174,6 +174,7 @@ void write_stats_json(const std::string& path, const imrdex::IndexStats& s, bool
         w.field("commit_seconds", s.commit_seconds).field("compact_seconds", s.compact_seconds);
         w.field("index_bytes", s.index_bytes);
         w.field("skipped_other_shard", s.skipped_other_shard);
+        w.field("word_pairs", s.word_pairs);
     }
     w.field("interrupted", s.interrupted);
     w.end_object();
@@ -236,6 +237,7 @@ int main(int argc, char** argv) {
     bool strict = false;
     bool no_compact = false;
     bool no_sync = false;
+    bool word_pairs = false;
     double flush_mb = 2;
     std::string stats_json;
     std::string rejects_path;
@@ -256,6 +258,9 @@ int main(int argc, char** argv) {
     app.add_flag("--no-compact", no_compact,
                  "skip compacting the shards at the end (faster for small additions)");
     app.add_flag("--no-sync", no_sync, "skip the final fsync of the database files");
+    app.add_flag("--word-pairs", word_pairs,
+                 "new database: also index word pairs, so phrase queries run several times "
+                 "faster (indexing about 1.8x slower, index about 1.4x larger)");
     app.add_flag("--quiet,-q", quiet, "no progress bar and no summary");
     app.add_option("--stats-json", stats_json, "write the run's figures as JSON to FILE");
     app.add_option("--rejects", rejects_path, "write rejected inputs as JSON Lines to FILE");
@@ -350,6 +355,7 @@ int main(int argc, char** argv) {
             o.shards = shards;
             o.compact = !no_compact;
             o.sync = !no_sync;
+            o.word_pairs = word_pairs;
             o.flush_bytes = static_cast<std::size_t>(flush_mb * (1 << 20));
             o.of_shards = shard_n;
             o.only_shard = shard_k;

@@ -3,6 +3,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -98,6 +99,15 @@ MergeStats merge_databases(const std::string& out, const std::vector<std::string
     try {
         // Renumbering (the default) is needed: the shards' document ids overlap.
         all.compact((tmp / kShardName).string(), Xapian::Compactor::FULL);
+        // Compaction keeps one source's value of each metadata key; the merged documents carry
+        // word pairs only if every source's did.
+        const std::string pairs_key(schema::kWordPairsKey);
+        if (!std::all_of(dbs.begin(), dbs.end(),
+                         [&](const Xapian::Database& d) { return d.get_metadata(pairs_key) == "1"; })) {
+            Xapian::WritableDatabase merged((tmp / kShardName).string(), Xapian::DB_OPEN);
+            merged.set_metadata(pairs_key, "0");
+            merged.commit();
+        }
         {
             std::ofstream stub(tmp / schema::kStubFile, std::ios::trunc);
             stub << "# imrdex: 1 shards; merged by imr-index --merge from " << sources.size()

@@ -371,7 +371,10 @@ bool unfinished_creation(const fs::path& dir) {
 }
 
 // Opens (or creates) the sharded database; the shard count of an existing one is fixed.
-std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsigned threads) {
+// `word_pairs` returns whether the database's documents carry word pairs: opts.word_pairs for a
+// new database, what it was created with for an existing one.
+std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsigned threads,
+                                                bool& word_pairs) {
     const fs::path dir(opts.db);
     std::vector<std::string> names;
     for (StubEntry& e : read_stub(opts.db)) names.push_back(std::move(e.location));
@@ -404,6 +407,15 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
         fs::remove_all(shard->path + ".old", ec);
         shards.push_back(std::move(shard));
     }
+    const std::string pairs_key(schema::kWordPairsKey);
+    const bool created = shards.front()->db->get_doccount() == 0 &&
+                         shards.front()->db->get_metadata(pairs_key).empty();
+    word_pairs = created ? opts.word_pairs : shards.front()->db->get_metadata(pairs_key) == "1";
+    if (opts.word_pairs && !word_pairs) {
+        throw ConfigError(opts.db + " was built without word pairs; --word-pairs applies only "
+                          "to a new database");
+    }
+    for (auto& shard : shards) shard->db->set_metadata(pairs_key, word_pairs ? "1" : "0");
     write_stub(dir, names);
     return shards;
 }
@@ -552,13 +564,16 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
 
     const unsigned threads = effective_threads(opts.threads);
     stats.threads = threads;
-    std::vector<std::unique_ptr<Shard>> shards = open_shards(opts, threads);
+    bool word_pairs = false;
+    std::vector<std::unique_ptr<Shard>> shards = open_shards(opts, threads, word_pairs);
+    stats.word_pairs = word_pairs;
     const std::size_t nshards = shards.size();
     stats.shards = static_cast<unsigned>(nshards);
 
     InputReader reader(std::move(files), opts.limits);
     const LetterParser parser;
-    tbb::enumerable_thread_specific<DocumentBuilder> builders;
+    tbb::enumerable_thread_specific<DocumentBuilder> builders(
+        [&] { return DocumentBuilder(word_pairs); });
     std::atomic<std::uint64_t> skipped{0};
 
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);

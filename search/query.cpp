@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <string>
+#include <vector>
 
 #include "imrdex/errors.hpp"
 #include "imrdex/parser.hpp"
@@ -324,6 +325,68 @@ Xapian::Query QueryBuilder::parse(std::string_view text) const {
         throw QueryError("cannot parse query '" + std::string(text) + "': " + e.get_msg());
     } catch (const Xapian::RangeError& e) {
         throw QueryError("bad range in query '" + std::string(text) + "': " + e.get_msg());
+    }
+}
+
+namespace {
+
+// The exact phrase `q` narrowed by its word pairs, or `q` itself when it is not an exact phrase
+// over one free-text field. The QueryParser makes OP_PHRASE for "quotes", hyphenated words and
+// ADJ; Query has no accessor for the window, so it is read from the description, where an exact
+// phrase of n terms shows as "(a PHRASE n b ...)" (ADJ/3 over two terms shows "PHRASE 4").
+Xapian::Query narrow_phrase(const Xapian::Query& q) {
+    const std::size_t n = q.get_num_subqueries();
+    if (n < 2 || q.get_description().find(" PHRASE " + std::to_string(n) + " ") ==
+                     std::string::npos)
+        return q;
+    std::string_view text_prefix;
+    std::vector<std::string> stems;
+    std::vector<Xapian::Query> words;
+    for (std::size_t i = 0; i < n; ++i) {
+        Xapian::Query sub = q.get_subquery(i);
+        if (sub.get_type() != Xapian::Query::LEAF_TERM) return q;
+        const std::string term = *sub.get_terms_begin();
+        if (i == 0) {
+            for (const auto& f : kTextFields)
+                if (term.compare(0, f.second.size(), f.second) == 0) text_prefix = f.second;
+            if (text_prefix.empty()) return q;
+        } else if (term.compare(0, text_prefix.size(), text_prefix) != 0) {
+            return q;
+        }
+        stems.push_back(term.substr(text_prefix.size()));
+        words.push_back(std::move(sub));
+    }
+    std::vector<Xapian::Query> pairs;
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        pairs.emplace_back(std::string(schema::pair_prefix(text_prefix)) + stems[i] + ' ' +
+                           stems[i + 1]);
+    }
+    // Two words are exactly their pair. Longer phrases are weighed by their pairs and checked
+    // by the phrase, whose words then only filter (no weights to compute for common words).
+    if (n == 2) return pairs.front();
+    return Xapian::Query(Xapian::Query::OP_FILTER,
+                         Xapian::Query(Xapian::Query::OP_AND, pairs.begin(), pairs.end()), q);
+}
+
+}  // namespace
+
+Xapian::Query narrow_phrases(const Xapian::Query& q) {
+    using Q = Xapian::Query;
+    switch (q.get_type()) {
+        case Q::OP_PHRASE:
+            return narrow_phrase(q);
+        // Operators whose meaning is their subqueries alone, so rebuilding from the narrowed
+        // subqueries keeps it. Others (NEAR, ELITE_SET, SCALE_WEIGHT, ...) carry a parameter
+        // Query cannot give back; they are kept as they are.
+        case Q::OP_AND: case Q::OP_OR: case Q::OP_AND_NOT: case Q::OP_XOR: case Q::OP_AND_MAYBE:
+        case Q::OP_FILTER: case Q::OP_SYNONYM: case Q::OP_MAX: {
+            std::vector<Q> subs;
+            for (std::size_t i = 0; i < q.get_num_subqueries(); ++i)
+                subs.push_back(narrow_phrases(q.get_subquery(i)));
+            return Q(q.get_type(), subs.begin(), subs.end());
+        }
+        default:
+            return q;
     }
 }
 

@@ -303,7 +303,9 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     result.by_letter = options.by_letter;
 
     Xapian::Enquire enquire(db_);
-    enquire.set_query(query);
+    // Databases indexed before word pairs existed lack the key: their phrases run unnarrowed.
+    const bool word_pairs = db_.get_metadata(std::string(schema::kWordPairsKey)) == "1";
+    enquire.set_query(word_pairs ? narrow_phrases(query) : query);
     if (options.by_letter) enquire.set_collapse_key(schema::kSlotLetterId);
     if (options.sort == SortOrder::decided)
         enquire.set_sort_by_value_then_relevance(schema::kSlotDecisionDate, true);

@@ -37,6 +37,7 @@ struct IndexStats : IndexProgress {
     std::uint64_t index_bytes = 0;          // size of the database directory at the end
     bool interrupted = false;               // the stop flag ended reading early
     std::uint64_t skipped_other_shard = 0;  // --shard K/N: letters of the other N-1 shards
+    bool word_pairs = false;                // the database's documents carry word pairs
 };
 
 struct PipelineOptions {
@@ -65,6 +66,9 @@ struct IndexOptions : PipelineOptions {
     // on 100,000 letters). Xapian needs about 10x this in memory per shard.
     std::size_t flush_bytes = std::size_t{2} << 20;
     bool compact = true;  // compact each shard in place at the end (about 28% smaller)
+    // Word-pair terms (schema::kRationalePair, ...) for fast phrase queries, in a new database;
+    // an existing database keeps the choice it was created with.
+    bool word_pairs = false;
     bool sync = true;     // fsync the shard files at the end (writes use DB_NO_SYNC)
     // `--shard K/N` (of_shards = N, only_shard = K): index only the letters with
     // part_of(id, N) == K, so N machines given the same inputs build N disjoint databases.

@@ -19,6 +19,27 @@ inline constexpr std::string_view kRationale = "XR";  // item rationale
 inline constexpr std::string_view kRequest = "XQ";    // item request (and original request)
 inline constexpr std::string_view kSummary = "XS";    // case summary: on the letter's FIRST item
                                                       // document only, so it is written once
+// Word pairs (only in databases built with `imr-index --word-pairs`): prefix + stem + ' ' + stem
+// for each two consecutive words of one field (never across the request/original request gap),
+// not positional, wdf = occurrences. A phrase query is weighed by its pairs and ANDs them before
+// Xapian checks positions, so positions are read only for documents holding every pair, and a
+// two-word phrase is its pair alone (imrdex::narrow_phrases). Pairs about double each
+// document's length, evenly, so BM25's length normalisation (by the average) barely moves.
+inline constexpr std::string_view kRationalePair = "XWR";
+inline constexpr std::string_view kRequestPair = "XWQ";
+inline constexpr std::string_view kSummaryPair = "XWS";
+// Metadata key set to "1" on every shard whose documents all carry word pairs. The search tool
+// narrows phrases only when the database says so (from its first shard).
+inline constexpr std::string_view kWordPairsKey = "imrdex.word_pairs";
+
+// The pair prefix of a free-text prefix, or empty for any other prefix.
+constexpr std::string_view pair_prefix(std::string_view text_prefix) {
+    if (text_prefix == kRationale) return kRationalePair;
+    if (text_prefix == kRequest) return kRequestPair;
+    if (text_prefix == kSummary) return kSummaryPair;
+    return {};
+}
+
 // Boolean filter terms: prefix + value, value lower-case unless stated.
 inline constexpr std::string_view kUnique = "Q";       // "Q" + case id + "/" + item number (1-based)
 inline constexpr std::string_view kLetterId = "XL";    // case id as written (upper-case "CM16-...")

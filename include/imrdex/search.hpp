@@ -38,6 +38,12 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
+// `q` with each exact phrase over one free-text field narrowed by the phrase's word pairs
+// (schema::kRationalePair, ...): the same matches and weights, but Xapian reads positions only
+// for documents holding every pair, and a two-word phrase needs no positions at all. Only for
+// databases whose metadata has schema::kWordPairsKey = "1".
+[[nodiscard]] Xapian::Query narrow_phrases(const Xapian::Query& q);
+
 // The date range bounds of one user date ("2016", "2016-12", "2016-12-09") as yyyymmdd numbers
 // of the schema: {first, last} ("2016" -> {20160000, 20161299}). Throws QueryError.
 std::pair<double, double> date_bounds(std::string_view date);
