@@ -407,9 +407,12 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
         fs::remove_all(shard->path + ".old", ec);
         shards.push_back(std::move(shard));
     }
+    // New: no shard has a document or a recorded choice (databases from before word pairs
+    // existed have documents and no key, and so have no pairs).
     const std::string pairs_key(schema::kWordPairsKey);
-    const bool created = shards.front()->db->get_doccount() == 0 &&
-                         shards.front()->db->get_metadata(pairs_key).empty();
+    const bool created = std::all_of(shards.begin(), shards.end(), [&](const auto& shard) {
+        return shard->db->get_doccount() == 0 && shard->db->get_metadata(pairs_key).empty();
+    });
     word_pairs = created ? opts.word_pairs : shards.front()->db->get_metadata(pairs_key) == "1";
     if (opts.word_pairs && !word_pairs) {
         throw ConfigError(opts.db + " was built without word pairs; --word-pairs applies only "

@@ -170,6 +170,41 @@ TEST(DocumentBuilder, FreeTextPrefixesStemsAndSummaryOnlyOnFirstItem) {
     EXPECT_EQ(q1.at("XQ6"), std::vector<Xapian::termpos>{4});
 }
 
+// Pairs of consecutive words per field, counted (wdf) and not positional; none across fields or
+// the request/original request gap, and none at all unless asked for.
+TEST(DocumentBuilder, WordPairsFollowEachFieldsWords) {
+    std::set<std::string> pairs;
+    imrdex::DocumentBuilder b(true);
+    Letter l = sample_letter();
+    l.items[0].rationale = "Opioid therapy. Opioid therapy again";
+    const auto docs = b.build(l);
+    for (const auto& d : docs)
+        for (auto it = d.document.termlist_begin(); it != d.document.termlist_end(); ++it) {
+            const std::string t = *it;
+            if (t.rfind("XW", 0) != 0) continue;
+            pairs.insert(t + (d.unique_term.back() == '1' ? " #1" : " #2"));
+            EXPECT_EQ(it.positionlist_count(), 0u) << t;
+            if (t == "XWRopioid therapi") {
+                EXPECT_EQ(it.get_wdf(), 2u);
+            }
+        }
+    EXPECT_TRUE(pairs.count("XWRopioid therapi #1"));
+    EXPECT_TRUE(pairs.count("XWRtherapi opioid #1"));  // across '.': phrases span it too
+    EXPECT_TRUE(pairs.count("XWQnorco 10 #1"));
+    EXPECT_TRUE(pairs.count("XWSlift injuri #1"));
+    EXPECT_TRUE(pairs.count("XWQx 6 #2"));
+    EXPECT_TRUE(pairs.count("XWQx 12 #2"));
+    EXPECT_FALSE(pairs.count("XWQ6 physic #2"));  // request, gap, original request
+    EXPECT_FALSE(pairs.count("XWRagain norco #1"));  // rationale, then request
+    EXPECT_FALSE(pairs.count("XWQagain norco #1"));
+    EXPECT_FALSE(pairs.count("XWSlift injuri #2"));  // the summary is on the first item only
+
+    imrdex::DocumentBuilder plain;
+    for (const auto& d : plain.build(l))
+        for (auto it = d.document.termlist_begin(); it != d.document.termlist_end(); ++it)
+            EXPECT_NE((*it).rfind("XW", 0), 0u) << *it;
+}
+
 TEST(DocumentBuilder, DataIsJsonWithSummaryOnFirstItem) {
     imrdex::DocumentBuilder b;
     const auto docs = b.build(sample_letter());

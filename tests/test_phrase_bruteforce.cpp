@@ -1,5 +1,5 @@
 // Correctness bars of issue 5 on a generated corpus: phrase hits equal a brute-force scan of the
-// same rationales, and facet counts equal counts made from the generator's truth.
+// same rationales (with and without word pairs), and facet counts equal the generator's truth.
 #include <gtest/gtest.h>
 
 #include <unordered_map>
@@ -7,6 +7,7 @@
 #include "imrdex/document.hpp"
 #include "imrdex/generator.hpp"
 #include "imrdex/parser.hpp"
+#include "imrdex/schema.hpp"
 #include "imrdex/search.hpp"
 #include "search_fixture.hpp"
 
@@ -53,16 +54,22 @@ protected:
         imrdex::LetterGenerator gen(kSeed);
         imrdex::LetterParser parser;
         imrdex::DocumentBuilder builder;
-        Xapian::WritableDatabase db((dir_->path() / "db").string(), Xapian::DB_CREATE_OR_OVERWRITE);
+        imrdex::DocumentBuilder pair_builder(true);
+        Xapian::WritableDatabase plain_db(db(), Xapian::DB_CREATE_OR_OVERWRITE);
+        Xapian::WritableDatabase pairs_db(pairs_db_path(), Xapian::DB_CREATE_OR_OVERWRITE);
+        pairs_db.set_metadata(std::string(imrdex::schema::kWordPairsKey), "1");
         imrdex::GeneratedLetter g;
         for (std::uint64_t i = 0; i < kLetters; ++i) {
             gen.generate(i, g);
             imrdex::Letter l = parser.parse(g.text, gen.id_of(i), "gen:" + std::to_string(i));
-            for (auto& d : builder.build(l)) db.replace_document(d.unique_term, d.document);
+            for (auto& d : builder.build(l)) plain_db.replace_document(d.unique_term, d.document);
+            for (auto& d : pair_builder.build(l))
+                pairs_db.replace_document(d.unique_term, d.document);
             parsed_->push_back(std::move(l));
             truth_->push_back(g.truth);
         }
-        db.commit();
+        plain_db.commit();
+        pairs_db.commit();
     }
     static void TearDownTestSuite() {
         delete parsed_;
@@ -70,6 +77,7 @@ protected:
         delete dir_;
     }
     static std::string db() { return (dir_->path() / "db").string(); }
+    static std::string pairs_db_path() { return (dir_->path() / "db-pairs").string(); }
 
     static inline fixture::TempDir* dir_ = nullptr;
     static inline std::vector<imrdex::Letter>* parsed_ = nullptr;  // what was indexed
@@ -79,7 +87,9 @@ protected:
 // The phrase query matches stems (the index holds English stems only, STEM_ALL), so the brute
 // force compares stem sequences: "rationale:\"uses opioids\"" also matches "use opioid", by
 // design. Both sides split words by the indexer's rules (alphanumeric runs with TermGenerator's
-// infixes), and the scan runs over exactly the parsed rationale texts that were indexed.
+// infixes), and the scan runs over exactly the parsed rationale texts that were indexed. The
+// database with word pairs must give the same hits through its narrowed queries, and the same
+// totals for the phrase over every field (its request and summary pairs).
 TEST_F(PhraseBruteForce, RandomRationalePhrasesMatchTheBruteForceScan) {
     std::unordered_map<std::string, int> ids;
     auto id_of = [&](const std::string& s) { return ids.try_emplace(s, int(ids.size())).first->second; };
@@ -101,16 +111,26 @@ TEST_F(PhraseBruteForce, RandomRationalePhrasesMatchTheBruteForceScan) {
     // Hit sets straight from the MSet's docids through the unique terms: fetching every hit's
     // document through Searcher would cost more than the whole check (common phrases match
     // thousands of items). Searcher's own total is compared too.
-    Xapian::Database xdb(db());
-    std::unordered_map<Xapian::docid, std::string> key_of;
-    for (auto t = xdb.allterms_begin("Q"); t != xdb.allterms_end("Q"); ++t) {
-        std::string key = (*t).substr(1);
-        key.replace(key.rfind('/'), 1, "#");
-        for (auto p = xdb.postlist_begin(*t); p != xdb.postlist_end(*t); ++p) key_of[*p] = key;
+    struct Index {
+        Xapian::Database xdb;
+        imrdex::Searcher searcher;
+        bool narrow;
+        std::unordered_map<Xapian::docid, std::string> key_of;
+    };
+    std::vector<Index> indexes;
+    indexes.push_back({Xapian::Database(db()), imrdex::Searcher(db()), false, {}});
+    indexes.push_back(
+        {Xapian::Database(pairs_db_path()), imrdex::Searcher(pairs_db_path()), true, {}});
+    for (Index& x : indexes) {
+        for (auto t = x.xdb.allterms_begin("Q"); t != x.xdb.allterms_end("Q"); ++t) {
+            std::string key = (*t).substr(1);
+            key.replace(key.rfind('/'), 1, "#");
+            for (auto p = x.xdb.postlist_begin(*t); p != x.xdb.postlist_end(*t); ++p)
+                x.key_of[*p] = key;
+        }
     }
     const imrdex::QueryBuilder builder;
     std::mt19937 rng(20240601);
-    imrdex::Searcher searcher(db());
     std::size_t total_hits = 0, single = 0, checked = 0;
     for (int n = 0; n < kPhrases; ++n) {
         const Doc& src = docs[rng() % docs.size()];
@@ -131,14 +151,22 @@ TEST_F(PhraseBruteForce, RandomRationalePhrasesMatchTheBruteForceScan) {
         imrdex::SearchOptions o;
         o.query = "rationale:\"" + phrase + "\"";
         o.count_only = true;
-        auto r = searcher.search(o);
-        Xapian::Enquire enquire(xdb);
-        enquire.set_query(builder.parse(o.query));
-        Xapian::MSet mset = enquire.get_mset(0, xdb.get_doccount());
-        std::set<std::string> got;
-        for (auto it = mset.begin(); it != mset.end(); ++it) got.insert(key_of.at(*it));
-        EXPECT_EQ(got, expect) << o.query;
-        EXPECT_EQ(r.total, expect.size()) << o.query;
+        imrdex::SearchOptions any_field = o;
+        any_field.query = "\"" + phrase + "\"";
+        std::vector<Xapian::doccount> any_field_totals;
+        for (Index& x : indexes) {
+            auto r = x.searcher.search(o);
+            Xapian::Enquire enquire(x.xdb);
+            const Xapian::Query q = builder.parse(o.query);
+            enquire.set_query(x.narrow ? imrdex::narrow_phrases(q) : q);
+            Xapian::MSet mset = enquire.get_mset(0, x.xdb.get_doccount());
+            std::set<std::string> got;
+            for (auto it = mset.begin(); it != mset.end(); ++it) got.insert(x.key_of.at(*it));
+            EXPECT_EQ(got, expect) << o.query << (x.narrow ? " (word pairs)" : "");
+            EXPECT_EQ(r.total, expect.size()) << o.query << (x.narrow ? " (word pairs)" : "");
+            any_field_totals.push_back(x.searcher.search(any_field).total);
+        }
+        EXPECT_EQ(any_field_totals.front(), any_field_totals.back()) << any_field.query;
         EXPECT_TRUE(expect.count(src.key)) << o.query;
         total_hits += expect.size();
         single += expect.size() == 1 ? 1 : 0;

@@ -11,6 +11,7 @@
 
 #include "imrdex/errors.hpp"
 #include "imrdex/json.hpp"
+#include "imrdex/merge.hpp"
 #include "imrdex/pipeline.hpp"
 #include "imrdex/schema.hpp"
 #include "imrdex/stub.hpp"
@@ -195,6 +196,57 @@ TEST(Pipeline, ShardCountIsFixedAtCreationAndNonDatabaseRefused) {
     write_file(t.path() / "other" / "file", "x");
     o = options(t.path() / "other", 2);
     EXPECT_THROW(imrdex::run_index({(t.path() / "in").string()}, o), imrdex::IoError);
+}
+
+// Word pairs are a property of the database, fixed at creation like the shard count, and
+// recorded in every shard so the search tool knows it may narrow phrases.
+TEST(Pipeline, WordPairsAreFixedAtCreation) {
+    TempDir t("pipeline");
+    write_file(t.path() / "in" / "a.txt", letter_text(1, 2));
+    write_file(t.path() / "more" / "b.txt", letter_text(2, 1, "redness"));
+    const std::string key(imrdex::schema::kWordPairsKey);
+    auto shards_say = [&](const fs::path& db, const std::string& value) {
+        for (const imrdex::StubEntry& e : imrdex::read_stub(db.string()))
+            EXPECT_EQ(Xapian::Database((db / e.location).string()).get_metadata(key), value)
+                << e.location;
+    };
+
+    imrdex::IndexOptions o = options(t.path() / "pairs", 2);
+    o.word_pairs = true;
+    EXPECT_TRUE(imrdex::run_index({(t.path() / "in").string()}, o).word_pairs);
+    shards_say(t.path() / "pairs", "1");
+    o.word_pairs = false;  // an addition keeps the database's choice
+    EXPECT_TRUE(imrdex::run_index({(t.path() / "more").string()}, o).word_pairs);
+    Xapian::Database pairs((t.path() / "pairs").string());
+    EXPECT_EQ(count(pairs, "XWRpersist swell"), 2u);
+    EXPECT_EQ(count(pairs, "XWRpersist red"), 1u);
+    EXPECT_EQ(count(pairs, "XWRswell number1"), 1u);
+
+    o = options(t.path() / "plain", 2);
+    EXPECT_FALSE(imrdex::run_index({(t.path() / "in").string()}, o).word_pairs);
+    shards_say(t.path() / "plain", "0");
+    o.word_pairs = true;  // documents already there have none: refused, nothing written
+    EXPECT_THROW(imrdex::run_index({(t.path() / "more").string()}, o), imrdex::ConfigError);
+    Xapian::Database plain((t.path() / "plain").string());
+    EXPECT_EQ(plain.get_doccount(), 2u);
+    EXPECT_EQ(count(plain, "XWRpersist swell"), 0u);
+
+    // A merge has pairs only when every source has them (compaction keeps one source's value).
+    imrdex::MergeOptions m;
+    m.sync = false;
+    const fs::path merged_pairs = t.path() / "merged-pairs";
+    const fs::path merged_mixed = t.path() / "merged-mixed";
+    imrdex::merge_databases(merged_pairs.string(), {(t.path() / "pairs").string()}, m);
+    EXPECT_EQ(Xapian::Database(merged_pairs.string()).get_metadata(key), "1");
+    // Letter 1 with pairs first (compaction would keep its "1"), letter 2 without.
+    const fs::path pairs_a = t.path() / "pairs-a";
+    o = options(pairs_a, 1);
+    o.word_pairs = true;
+    imrdex::run_index({(t.path() / "in").string()}, o);
+    const fs::path plain_b = t.path() / "plain-b";
+    imrdex::run_index({(t.path() / "more").string()}, options(plain_b, 1));
+    imrdex::merge_databases(merged_mixed.string(), {pairs_a.string(), plain_b.string()}, m);
+    EXPECT_EQ(Xapian::Database(merged_mixed.string()).get_metadata(key), "0");
 }
 
 TEST(Pipeline, CompactionKeepsEveryDocument) {

@@ -63,6 +63,35 @@ TEST(Query, NearAndWildcard) {
     EXPECT_EQ(parsed("rationale:benzo*"), "Query(WILDCARD SYNONYM XRbenzo)");
 }
 
+std::string narrowed(const std::string& q) {
+    static const imrdex::QueryBuilder builder;
+    return imrdex::narrow_phrases(builder.parse(q)).get_description();
+}
+
+TEST(Query, TwoWordPhraseNarrowsToItsPairInEachField) {
+    EXPECT_EQ(narrowed("rationale:\"long-term\""), "Query(XWRlong term)");
+    EXPECT_EQ(narrowed("\"medically necessary\""),
+              "Query((XWRmedic necessari OR XWQmedic necessari OR XWSmedic necessari))");
+}
+
+TEST(Query, LongerPhraseIsWeighedByPairsAndCheckedByThePhrase) {
+    EXPECT_EQ(narrowed("rationale:\"long-term use\" class:opioid"),
+              "Query((((XWRlong term AND XWRterm use) FILTER "
+              "(XRlong@1 PHRASE 3 XRterm@2 PHRASE 3 XRuse@3)) FILTER XCopioid))");
+}
+
+TEST(Query, NarrowingLeavesAllButExactPhrasesAlone) {
+    // ADJ/3 and NEAR allow gaps, so their words need not be pairs; words and filters are kept.
+    for (const char* q : {"rationale:weaning ADJ/3 rationale:opioids",
+                          "rationale:weaning NEAR rationale:opioids", "opioid decision:upheld",
+                          "rationale:benzo* age:40..60"}) {
+        EXPECT_EQ(narrowed(q), parsed(q)) << q;
+    }
+    // An exact phrase under NOT or OR is narrowed in place.
+    EXPECT_EQ(narrowed("rationale:opioid NOT rationale:\"long-term\""),
+              "Query((XRopioid@1 AND_NOT XWRlong term))");
+}
+
 TEST(Query, FacetFiltersAreNormalised) {
     EXPECT_EQ(parsed("decision:Upheld"), "Query(0 * XDupheld)");
     EXPECT_EQ(parsed("Decision:OVERTURNED"), "Query(0 * XDoverturned)");
