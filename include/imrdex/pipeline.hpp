@@ -66,10 +66,10 @@ struct IndexOptions : PipelineOptions {
     // on 100,000 letters). Xapian needs about 10x this in memory per shard.
     std::size_t flush_bytes = std::size_t{2} << 20;
     bool compact = true;  // compact each shard in place at the end (about 28% smaller)
+    bool sync = true;     // fsync the shard files at the end (writes use DB_NO_SYNC)
     // Word-pair terms (schema::kRationalePair, ...) for fast phrase queries, in a new database;
     // an existing database keeps the choice it was created with.
     bool word_pairs = false;
-    bool sync = true;     // fsync the shard files at the end (writes use DB_NO_SYNC)
     // `--shard K/N` (of_shards = N, only_shard = K): index only the letters with
     // part_of(id, N) == K, so N machines given the same inputs build N disjoint databases.
     // 0: every letter. Independent of `shards`, the local split of each machine's database.
