@@ -238,8 +238,9 @@ void fts5_query(const std::string& db_path, const std::string& queries) {
 }
 
 // imrdex through its own search library. `with_filters`: the phrase plus the line's two filters
-// and five exact facets (the researcher's query); otherwise the bare phrase, as the peers run it.
-void imrdex_query(const std::string& db_path, const std::string& queries, bool with_filters) {
+// and `facets` (the researcher's query); otherwise the bare phrase, as the peers run it.
+void imrdex_query(const std::string& db_path, const std::string& queries, bool with_filters,
+                  const std::vector<std::string>& facets) {
     imrdex::Searcher searcher(db_path);
     Latency lat;
     lat.docs = searcher.doc_count();
@@ -250,7 +251,7 @@ void imrdex_query(const std::string& db_path, const std::string& queries, bool w
         if (with_filters) {
             const auto tab = line.find('\t');
             if (tab != std::string::npos) opts.query += ' ' + line.substr(tab + 1);
-            opts.facets = {"decision", "class", "category", "specialty", "guideline"};
+            opts.facets = facets;
         }
         const auto t0 = Clock::now();
         const imrdex::SearchResult result = searcher.search(opts);
@@ -340,7 +341,11 @@ int main(int argc, char** argv) {
     auto* fq = app.add_subcommand("fts5-query", "Phrase latency on an FTS5 database");
     auto* iq = app.add_subcommand("imrdex-query", "Phrase latency on an imrdex index");
     bool with_filters = false;
-    iq->add_flag("--filters", with_filters, "add each line's two filters and five exact facets");
+    iq->add_flag("--filters", with_filters, "add each line's two filters and exact facets");
+    std::string facet_list = "decision,class,category,specialty,guideline";
+    iq->add_option("--facets", facet_list, "facets counted with --filters (comma-separated; "
+                   "empty for none)")
+        ->capture_default_str();
     for (auto* sub : {xq, fq, iq}) {
         sub->add_option("--db", db, "Database")->required();
         sub->add_option("queries", queries, "Query file: phrase[TAB filters] per line")->required();
@@ -356,7 +361,7 @@ int main(int argc, char** argv) {
         if (*fts) fts5_index(db, input);
         if (*xq) xapian_query(peer, db, queries);
         if (*fq) fts5_query(db, queries);
-        if (*iq) imrdex_query(db, queries, with_filters);
+        if (*iq) imrdex_query(db, queries, with_filters, imrdex::parse_facet_list(facet_list));
         if (*ph) draw_phrases(input, n, seed);
     } catch (const Xapian::Error& e) {
         std::cerr << "imr-peers: " << e.get_description() << '\n';

@@ -345,6 +345,9 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         }
         doc.add_value(s::kSlotItemNumber, Xapian::sortable_serialise(static_cast<double>(n + 1)));
         if (!priority.empty()) doc.add_value(s::kSlotPriority, priority);
+        std::string facets;
+        for (const s::Facet& f : s::kFacets) facets += doc.get_value(f.slot) + s::kFacetEnd;
+        doc.add_value(s::kSlotFacets, facets);
 
         // Positional free text; each field has its own prefix and so its own position space.
         Xapian::termpos pos = 0;

@@ -1,5 +1,6 @@
 // Searching: ranked hits, collapse per letter, sorting, snippets and exact facet counts.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -72,14 +73,14 @@ bool has_match(const std::vector<SnippetPart>& parts) {
     return std::any_of(parts.begin(), parts.end(), [](const SnippetPart& p) { return p.match; });
 }
 
-// Facet values of one slot over all matches; multi-valued combinations ("a|b") are split so each
+// The values of one slot over all matches with their counts.
+using SlotCounts = std::vector<std::pair<std::string, Xapian::doccount>>;
+
+// Facet counts from a slot's counts; multi-valued combinations ("a|b") are split so each
 // document counts once per value.
-FacetCount facet_counts(std::string name, const Xapian::ValueCountMatchSpy& spy,
-                        bool multi_valued) {
+FacetCount facet_counts(std::string name, const SlotCounts& slot_counts, bool multi_valued) {
     std::map<std::string, Xapian::doccount> counts;
-    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-        std::string v = *it;
-        Xapian::doccount n = it.get_termfreq();
+    for (const auto& [v, n] : slot_counts) {
         if (!multi_valued) {
             counts[v] += n;
             continue;
@@ -99,6 +100,91 @@ FacetCount facet_counts(std::string name, const Xapian::ValueCountMatchSpy& spy,
                      [](const auto& a, const auto& b) { return a.second > b.second; });
     return out;
 }
+
+// The "id" facet: counting letter ids gives --by-letter the items of each letter.
+constexpr std::size_t kLetterIdFacet = [] {
+    std::size_t i = 0;
+    while (schema::kFacets[i].slot != schema::kSlotLetterId) ++i;
+    return i;
+}();
+
+// Heterogeneous lookup, so counting a value seen before allocates nothing.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using CountMap = std::unordered_map<std::string, Xapian::doccount, StringHash, std::equal_to<>>;
+
+// Counts facets over all matches from schema::kSlotFacets: one value read per match, however
+// many facets are asked for (see schema::kFacetEnd for why).
+class FacetSlotSpy : public Xapian::MatchSpy {
+public:
+    // `wanted`: indexes into schema::kFacets.
+    explicit FacetSlotSpy(std::vector<std::size_t> wanted)
+        : wanted_(std::move(wanted)), counts_(wanted_.size()) {}
+
+    void operator()(const Xapian::Document& doc, double /*wt*/) override {
+        const std::string all = doc.get_value(schema::kSlotFacets);
+        std::array<std::string_view, schema::kFacets.size()> values{};
+        std::string_view rest = all;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const std::size_t end = rest.find(schema::kFacetEnd);
+            if (end == std::string_view::npos) break;
+            values[i] = rest.substr(0, end);
+            rest.remove_prefix(end + 1);
+        }
+        for (std::size_t k = 0; k < wanted_.size(); ++k) {
+            const std::string_view v = values[wanted_[k]];
+            if (v.empty()) continue;  // as ValueCountMatchSpy, which skips documents without
+            if (auto it = counts_[k].find(v); it != counts_[k].end())
+                ++it->second;
+            else
+                counts_[k].emplace(std::string(v), 1);
+        }
+    }
+
+    [[nodiscard]] SlotCounts counts(std::size_t k) const {
+        return {counts_[k].begin(), counts_[k].end()};
+    }
+
+private:
+    std::vector<std::size_t> wanted_;
+    std::vector<CountMap> counts_;
+};
+
+// The value counts of some facets over the matches of `enquire`, by whichever spy the database
+// allows: FacetSlotSpy where every document has kSlotFacets and every shard is local, one of
+// Xapian's ValueCountMatchSpy per facet slot otherwise.
+class FacetCounter {
+public:
+    // `wanted`: indexes into schema::kFacets.
+    FacetCounter(Xapian::Enquire& enquire, const std::vector<std::size_t>& wanted,
+                 bool facet_slot) {
+        if (wanted.empty()) return;
+        if (facet_slot) {
+            slot_spy_ = std::make_unique<FacetSlotSpy>(wanted);
+            enquire.add_matchspy(slot_spy_.get());
+            return;
+        }
+        for (std::size_t i : wanted) {
+            spies_.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(schema::kFacets[i].slot));
+            enquire.add_matchspy(spies_.back().get());
+        }
+    }
+
+    // After the match: the counts of the k-th wanted facet.
+    [[nodiscard]] SlotCounts counts(std::size_t k) const {
+        if (slot_spy_) return slot_spy_->counts(k);
+        SlotCounts out;
+        for (auto it = spies_[k]->values_begin(); it != spies_[k]->values_end(); ++it)
+            out.emplace_back(*it, it.get_termfreq());
+        return out;
+    }
+
+private:
+    std::unique_ptr<FacetSlotSpy> slot_spy_;
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies_;
+};
 
 }  // namespace
 
@@ -229,6 +315,9 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     } catch (const Xapian::Error& e) {
         throw IoError("cannot open database '" + path_ + "': " + e.get_description());
     }
+    const auto stub = read_stub(path_);
+    remote_ = std::any_of(stub.begin(), stub.end(),
+                          [](const StubEntry& e) { return e.backend == "remote"; });
 }
 
 Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
@@ -312,25 +401,25 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     else if (options.sort == SortOrder::injured)
         enquire.set_sort_by_value_then_relevance(schema::kSlotInjuryDate, true);
 
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-    std::vector<const schema::Facet*> facets;
+    std::vector<std::size_t> wanted;  // indexes into schema::kFacets
     if (!options.count_only) {
         for (const auto& name : options.facets) {
             auto f = std::find_if(schema::kFacets.begin(), schema::kFacets.end(),
                                   [&](const schema::Facet& x) { return x.name == name; });
             if (f == schema::kFacets.end()) throw QueryError("unknown facet '" + name + "'");
-            facets.push_back(&*f);
-            spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(f->slot));
-            enquire.add_matchspy(spies.back().get());
+            wanted.push_back(static_cast<std::size_t>(f - schema::kFacets.begin()));
         }
     }
+    const std::size_t nfacets = wanted.size();
     // Xapian's remote backend does not carry per-hit collapse counts (they arrive as 0), so the
-    // other items of each letter come from a match spy on the letter id: exact on every backend.
-    std::unique_ptr<Xapian::ValueCountMatchSpy> per_letter;
-    if (options.by_letter && !options.count_only) {
-        per_letter = std::make_unique<Xapian::ValueCountMatchSpy>(schema::kSlotLetterId);
-        enquire.add_matchspy(per_letter.get());
-    }
+    // other items of each letter come from counting the letter ids: exact on every backend.
+    const bool per_letter = options.by_letter && !options.count_only;
+    if (per_letter) wanted.push_back(kLetterIdFacet);
+    // Databases indexed before kSlotFacets existed, and additions to them, lack it on some
+    // documents.
+    const bool facet_slot =
+        !remote_ && db_.get_value_freq(schema::kSlotFacets) == db_.get_doccount();
+    FacetCounter counter(enquire, wanted, facet_slot);
     // check_at_least = every document: the match runs to the end, so the total and every match
     // spy count are exact, not estimates (and on remote shards too).
     const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
@@ -338,15 +427,15 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     Xapian::MSet mset = enquire.get_mset(options.offset, limit, all);
     result.total = mset.get_matches_estimated();
 
-    for (std::size_t i = 0; i < spies.size(); ++i)
-        result.facets.push_back(
-            facet_counts(std::string(facets[i]->name), *spies[i], facets[i]->multi_valued));
+    for (std::size_t k = 0; k < nfacets; ++k) {
+        const schema::Facet& f = schema::kFacets[wanted[k]];
+        result.facets.push_back(facet_counts(std::string(f.name), counter.counts(k), f.multi_valued));
+    }
     if (options.count_only) return result;
 
     std::unordered_map<std::string, Xapian::doccount> letter_items;
     if (per_letter) {
-        for (auto v = per_letter->values_begin(); v != per_letter->values_end(); ++v)
-            letter_items.emplace(*v, v.get_termfreq());
+        for (auto& [id, n] : counter.counts(nfacets)) letter_items.emplace(std::move(id), n);
     }
 
     std::vector<std::string> stems, wildcards;

@@ -83,6 +83,8 @@ enum Slot : Xapian::valueno {
     kSlotItemNumber = 15,    // sortable_serialise(n), 1-based
     kSlotPriority = 16,      // string
     kSlotCaGuideline = 17,   // string: sorted, '|'-joined claims administrator sources
+    kSlotFacets = 18,        // string: the values of every kFacets slot, in kFacets order,
+                             // each followed by kFacetEnd (empty when the slot is)
 };
 
 // ---- Document data -------------------------------------------------------------------------
@@ -113,6 +115,14 @@ inline constexpr std::array<Facet, 11> kFacets{{
     {"priority", kSlotPriority, kPriority, false},
     {"id", kSlotLetterId, kLetterId, false},
 }};
+
+// Ends each value in kSlotFacets. Facet values are lower-case text and never contain it.
+// Local searches count facets from that one slot: glass reads a document's slots through one
+// shared cursor, so reading five facet slots per match re-reads a B-tree block per slot, and
+// facet counting cost as much as the match itself. Remote shards (whose server runs only
+// Xapian's own match spies) and databases indexed before the slot existed use the per-facet
+// slots.
+inline constexpr char kFacetEnd = '\x1f';
 
 // Name of the stub file that makes a directory of shards one database (Xapian reads a
 // directory containing XAPIANDB as a stub database file listing its shards).
