@@ -135,7 +135,7 @@ public:
         }
         for (std::size_t k = 0; k < wanted_.size(); ++k) {
             const std::string_view v = values[wanted_[k]];
-            if (v.empty()) continue;  // as ValueCountMatchSpy, which skips documents without
+            if (v.empty()) continue;  // no value: not counted, as by ValueCountMatchSpy
             if (auto it = counts_[k].find(v); it != counts_[k].end())
                 ++it->second;
             else
@@ -315,9 +315,6 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     } catch (const Xapian::Error& e) {
         throw IoError("cannot open database '" + path_ + "': " + e.get_description());
     }
-    const auto stub = read_stub(path_);
-    remote_ = std::any_of(stub.begin(), stub.end(),
-                          [](const StubEntry& e) { return e.backend == "remote"; });
 }
 
 Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
@@ -373,6 +370,12 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
                 // A remote shard gone: the search itself reports it, naming the shard.
             }
             return search_once(options, query);
+        } catch (const Xapian::UnimplementedError&) {
+            // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy (its
+            // server knows only Xapian's own spies); the spies are serialised before anything
+            // is sent, so simply count with those from now on.
+            if (remote_) throw;
+            remote_ = true;
         } catch (const Xapian::DatabaseModifiedError&) {
             // A commit meanwhile invalidated the revision we read: reopen and retry.
             if (attempt >= 4) throw;

@@ -118,7 +118,7 @@ private:
     SearchResult search_once(const SearchOptions& options, const Xapian::Query& query);
     std::string path_;
     Xapian::Database db_;
-    bool remote_ = false;  // the stub lists a remote shard: facets counted by Xapian's own spies
+    bool remote_ = false;  // a shard is remote: facets counted by Xapian's own spies
     QueryBuilder builder_;
 };
 
