@@ -16,13 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/document.hpp"
-#include "imrdex/generator.hpp"
-#include "imrdex/inputs.hpp"
-#include "imrdex/parser.hpp"
-#include "imrdex/pdf.hpp"
-#include "imrdex/pipeline.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/corpus/generator.hpp"
+#include "imrdex/index/inputs.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/extract/pdf.hpp"
+#include "imrdex/index/pipeline.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace fs = std::filesystem;
 

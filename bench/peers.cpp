@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/json.hpp"
-#include "imrdex/parser.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace {
 

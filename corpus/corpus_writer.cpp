@@ -15,9 +15,9 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/info.h>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/generator.hpp"
-#include "imrdex/json.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/corpus/generator.hpp"
+#include "imrdex/core/json.hpp"
 
 namespace imrdex {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/generator.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/corpus/generator.hpp"
 #include "text_util.hpp"
 
 namespace imrdex {

@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/generator.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/corpus/generator.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{

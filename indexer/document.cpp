@@ -1,6 +1,6 @@
 // Builds the Xapian item documents of a letter (imrdex/schema.hpp): boolean facet terms, value
 // slots, JSON data, and positional stemmed free text from a fast tokenizer with a stem cache.
-#include "imrdex/document.hpp"
+#include "imrdex/index/document.hpp"
 
 #include <xapian/unicode.h>
 
@@ -9,8 +9,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "imrdex/json.hpp"
-#include "imrdex/schema.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/core/utf8.hpp"
 
 namespace imrdex {
 namespace {
@@ -23,30 +24,6 @@ constexpr std::size_t kMaxWordBytes = 64;
 constexpr Xapian::termpos kFieldGap = 100;
 // The stem cache is cleared past this many entries, bounding memory on odd corpora.
 constexpr std::size_t kMaxCachedStems = std::size_t{1} << 20;
-
-// Decodes the code point at s[i] like Xapian's Utf8Iterator: an invalid sequence yields its
-// first byte as a Latin-1 character, so this tokenizer and the QueryParser agree on any bytes.
-unsigned decode(std::string_view s, std::size_t i, std::size_t& len) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    len = 1;
-    if (b0 < 0x80) return b0;
-    std::size_t n = 0;
-    unsigned min = 0;
-    if ((b0 & 0xE0) == 0xC0) { n = 2; min = 0x80; }
-    else if ((b0 & 0xF0) == 0xE0) { n = 3; min = 0x800; }
-    else if ((b0 & 0xF8) == 0xF0) { n = 4; min = 0x10000; }
-    else return b0;
-    if (i + n > s.size()) return b0;
-    unsigned cp = b0 & (0x7Fu >> n);
-    for (std::size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return b0;
-        cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return b0;
-    len = n;
-    return cp;
-}
 
 // ASCII fast path of Xapian::Unicode::is_wordchar: letters, digits and '_'.
 struct AsciiTable {
@@ -77,7 +54,7 @@ unsigned lower(unsigned cp) {
 
 void append_cp(std::string& s, unsigned cp) {
     if (cp < 128) s.push_back(static_cast<char>(cp));
-    else Xapian::Unicode::append_utf8(s, cp);
+    else utf8::append(s, cp);
 }
 
 constexpr unsigned kIgnore = ~0u;
@@ -203,7 +180,7 @@ struct DocumentBuilder::Impl {
         std::size_t len = 0;
         while (i < n) {
             // Skip to the start of a word.
-            unsigned cp = decode(text, i, len);
+            unsigned cp = utf8::decode(text, i, len);
             if (!is_word(cp)) {
                 i += len;
                 continue;
@@ -213,7 +190,7 @@ struct DocumentBuilder::Impl {
                 unsigned prev = 0;
                 // A run of word characters.
                 while (i < n) {
-                    cp = decode(text, i, len);
+                    cp = utf8::decode(text, i, len);
                     if (!is_word(cp)) break;
                     append_cp(word, lower(cp));
                     prev = cp;
@@ -223,7 +200,7 @@ struct DocumentBuilder::Impl {
                 // One infix character joins two runs ("don't", "3.5").
                 std::size_t next_len = 0;
                 if (i + len >= n) break;
-                const unsigned next = decode(text, i + len, next_len);
+                const unsigned next = utf8::decode(text, i + len, next_len);
                 if (!is_word(next)) break;
                 const unsigned inf = infix(cp, is_digit(prev) && is_digit(next));
                 if (inf == 0) break;
@@ -237,7 +214,7 @@ struct DocumentBuilder::Impl {
                 bool followed = false;
                 if (j < n) {
                     std::size_t l2 = 0;
-                    followed = is_word(decode(text, j, l2));
+                    followed = is_word(utf8::decode(text, j, l2));
                 }
                 if (!followed) {
                     word.append(text.data() + i, j - i);

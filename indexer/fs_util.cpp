@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "imrdex/errors.hpp"
+#include "imrdex/core/errors.hpp"
 
 namespace fs = std::filesystem;
 

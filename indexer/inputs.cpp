@@ -1,6 +1,6 @@
 // Input discovery (recursive directory walk) and the batch reader over .txt, .pdf, .jsonl and
 // .jsonl.zst files; bad input becomes a Rejection, never an exception.
-#include "imrdex/inputs.hpp"
+#include "imrdex/index/inputs.hpp"
 
 #include <simdjson.h>
 #include <sys/stat.h>

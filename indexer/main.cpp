@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/json.hpp"
-#include "imrdex/merge.hpp"
-#include "imrdex/pipeline.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/index/merge.hpp"
+#include "imrdex/index/pipeline.hpp"
 
 namespace {
 

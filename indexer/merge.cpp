@@ -1,5 +1,5 @@
 // `imr-index --merge`: Xapian compaction of several shard databases into one imrdex database.
-#include "imrdex/merge.hpp"
+#include "imrdex/index/merge.hpp"
 
 #include <xapian.h>
 
@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/schema.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/core/schema.hpp"
 #include "fs_util.hpp"
 
 namespace fs = std::filesystem;

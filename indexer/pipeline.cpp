@@ -1,6 +1,6 @@
 // The oneTBB pipelines: serial reader -> parallel parse/build -> parallel shard writers (per-shard
 // lock) for indexing, and serial reader -> parallel parse -> ordered output for --extract.
-#include "imrdex/pipeline.hpp"
+#include "imrdex/index/pipeline.hpp"
 
 #include <fcntl.h>
 #include <simdjson.h>
@@ -24,13 +24,14 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "imrdex/document.hpp"
-#include "imrdex/drugs.hpp"
-#include "imrdex/errors.hpp"
-#include "imrdex/parser.hpp"
-#include "imrdex/pdf.hpp"
-#include "imrdex/schema.hpp"
-#include "imrdex/stub.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/extract/drugs.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/extract/pdf.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/core/stub.hpp"
+#include "imrdex/core/utf8.hpp"
 #include "fs_util.hpp"
 
 namespace fs = std::filesystem;
@@ -205,59 +206,12 @@ void reject_unusable(RunState& state, const Letter& letter) {
     state.reject({letter.source, "no_items", detail});
 }
 
-// Rewrites `text` as UTF-8 reading every byte that is not part of a valid UTF-8 sequence as
-// Latin-1 (old files from Windows tools); false when it was valid UTF-8 already. The letter is
-// then indexed and displayed with its accented letters instead of U+FFFD.
-bool latin1_to_utf8(std::string& text) {
-    auto seq_len = [&](std::size_t i) -> std::size_t {
-        const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-        const unsigned c = b(i);
-        if (c < 0x80) return 1;
-        std::size_t n = 0;
-        unsigned min = 0;
-        if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
-        else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
-        else return 0;
-        if (i + n > text.size()) return 0;
-        unsigned cp = c & (0x7Fu >> n);
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((b(i + k) & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (b(i + k) & 0x3Fu);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-        return n;
-    };
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const std::size_t n = seq_len(i);
-        if (n == 0) break;
-        i += n;
-    }
-    if (i == text.size()) return false;
-    std::string out(text, 0, i);
-    out.reserve(text.size() + text.size() / 8);
-    while (i < text.size()) {
-        const std::size_t n = seq_len(i);
-        if (n != 0) {
-            out.append(text, i, n);
-            i += n;
-            continue;
-        }
-        const auto c = static_cast<unsigned char>(text[i++]);
-        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-    text = std::move(out);
-    return true;
-}
-
 // Turns a PDF's bytes into its text (in the parallel stage: extraction costs far more than
 // reading). False, with the rejection reported, for a bad PDF. Text that is not UTF-8 is read
 // as Latin-1 (with a warning on the letter).
 bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warnings) {
     if (!raw.pdf) {
-        if (latin1_to_utf8(raw.text)) {
+        if (utf8::latin1_to_utf8(raw.text)) {
             warnings.push_back({"latin1", "bytes that are not UTF-8 were read as Latin-1"});
         }
         return true;

@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/search/search.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"imr-search: search IMR determination letters indexed by imr-index.\n\n" +

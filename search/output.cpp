@@ -4,8 +4,8 @@
 
 #include <simdjson.h>
 
-#include "imrdex/json.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace imrdex {
 

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/parser.hpp"
-#include "imrdex/schema.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace imrdex {
 

@@ -11,10 +11,10 @@
 
 #include <simdjson.h>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/schema.hpp"
-#include "imrdex/search.hpp"
-#include "imrdex/stub.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/search/search.hpp"
+#include "imrdex/core/stub.hpp"
 
 namespace imrdex {
 

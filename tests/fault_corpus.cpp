@@ -18,8 +18,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "imrdex/generator.hpp"
-#include "imrdex/json.hpp"
+#include "imrdex/corpus/generator.hpp"
+#include "imrdex/core/json.hpp"
 
 namespace imrdex::testing {
 

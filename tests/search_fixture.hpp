@@ -15,9 +15,9 @@
 
 #include <xapian.h>
 
-#include "imrdex/json.hpp"
-#include "imrdex/letter.hpp"
-#include "imrdex/schema.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/core/letter.hpp"
+#include "imrdex/core/schema.hpp"
 #include "test_util.hpp"
 
 namespace fixture {

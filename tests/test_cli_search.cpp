@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "imrdex/document.hpp"
+#include "imrdex/index/document.hpp"
 #include "search_fixture.hpp"
 
 namespace {

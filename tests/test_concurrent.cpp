@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "fault_corpus.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace {
 

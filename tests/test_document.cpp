@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/document.hpp"
-#include "imrdex/schema.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/core/schema.hpp"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/drugs.hpp"
-#include "imrdex/errors.hpp"
+#include "imrdex/extract/drugs.hpp"
+#include "imrdex/core/errors.hpp"
 #include "test_util.hpp"
 
 namespace imrdex::embedded {

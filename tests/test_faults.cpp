@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "fault_corpus.hpp"
-#include "imrdex/generator.hpp"
-#include "imrdex/pipeline.hpp"
+#include "imrdex/corpus/generator.hpp"
+#include "imrdex/index/pipeline.hpp"
 
 namespace {
 

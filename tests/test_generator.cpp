@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/drugs.hpp"
-#include "imrdex/errors.hpp"
-#include "imrdex/generator.hpp"
+#include "imrdex/extract/drugs.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/corpus/generator.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/inputs.hpp"
+#include "imrdex/index/inputs.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

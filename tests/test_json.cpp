@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "imrdex/json.hpp"
-#include "imrdex/letter.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/core/letter.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/parser.hpp"
+#include "imrdex/extract/parser.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

@@ -4,11 +4,11 @@
 
 #include <unordered_map>
 
-#include "imrdex/document.hpp"
-#include "imrdex/generator.hpp"
-#include "imrdex/parser.hpp"
-#include "imrdex/schema.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/corpus/generator.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/search/search.hpp"
 #include "search_fixture.hpp"
 
 namespace {

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/json.hpp"
-#include "imrdex/merge.hpp"
-#include "imrdex/pipeline.hpp"
-#include "imrdex/schema.hpp"
-#include "imrdex/stub.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/index/merge.hpp"
+#include "imrdex/index/pipeline.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/core/stub.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

@@ -3,8 +3,8 @@
 
 #include <xapian.h>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace {
 

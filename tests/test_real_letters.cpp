@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/parser.hpp"
-#include "imrdex/pdf.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/extract/pdf.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

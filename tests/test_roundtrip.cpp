@@ -11,8 +11,8 @@
 
 #include <tbb/parallel_for.h>
 
-#include "imrdex/generator.hpp"
-#include "imrdex/parser.hpp"
+#include "imrdex/corpus/generator.hpp"
+#include "imrdex/extract/parser.hpp"
 
 #ifndef IMRDEX_ROUNDTRIP_LETTERS
 #define IMRDEX_ROUNDTRIP_LETTERS 2000

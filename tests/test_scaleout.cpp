@@ -26,9 +26,9 @@
 #include <thread>
 #include <vector>
 
-#include "imrdex/pipeline.hpp"
-#include "imrdex/schema.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/index/pipeline.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/search/search.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

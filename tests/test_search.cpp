@@ -9,9 +9,9 @@
 #include <functional>
 #include <thread>
 
-#include "imrdex/document.hpp"
-#include "imrdex/errors.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/search/search.hpp"
 #include "search_fixture.hpp"
 
 namespace {

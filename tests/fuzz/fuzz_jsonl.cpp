@@ -14,7 +14,7 @@
 
 #include <zstd.h>
 
-#include "imrdex/inputs.hpp"
+#include "imrdex/index/inputs.hpp"
 
 namespace fs = std::filesystem;
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "imrdex/parser.hpp"
+#include "imrdex/extract/parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const imrdex::LetterParser parser;

@@ -8,9 +8,9 @@
 
 #include <xapian.h>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/schema.hpp"
-#include "imrdex/search.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/core/schema.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace {
 

@@ -6,8 +6,6 @@
 #include <array>
 #include <string_view>
 
-#include <xapian.h>
-
 namespace imrdex::schema {
 
 // One Xapian document per disputed item. The letter's own fields are copied onto each of its
@@ -64,7 +62,9 @@ inline constexpr std::string_view kFirstItem = "XF";   // "XF1" on each letter's
 // exact per-value counts (works on remote shards too, which only run built-in match spies).
 // Dates are sortable_serialise(yyyymmdd) as a double; reduced precision uses 00 for unknown
 // month/day ("2001-12" -> 20011200), so ranges over years, months or days are one comparison.
-enum Slot : Xapian::valueno {
+// Slot numbers are Xapian::valueno (unsigned); this header includes no Xapian so the extraction
+// library, which reads the stub file name from here, builds without it.
+enum Slot : unsigned {
     kSlotLetterId = 0,       // string: case id as written
     kSlotDecision = 1,       // string
     kSlotCategory = 2,       // string
@@ -97,7 +97,7 @@ enum Slot : Xapian::valueno {
 // filter field in queries, the value slot counted, and the term prefix filtered.
 struct Facet {
     std::string_view name;
-    Xapian::valueno slot;
+    unsigned slot;
     std::string_view prefix;
     bool multi_valued;
 };

@@ -1,6 +1,6 @@
 // Serialises the extraction record (imrdex::Letter) as the JSON object of `--extract`.
-#include "imrdex/json.hpp"
-#include "imrdex/letter.hpp"
+#include "imrdex/core/json.hpp"
+#include "imrdex/core/letter.hpp"
 
 namespace imrdex {
 

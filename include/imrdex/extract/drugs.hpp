@@ -1,5 +1,5 @@
 // The drug vocabulary (brand and generic names -> ingredients and class) and the request
-// classifier. The vocabulary is data (indexer/data/drugs.tsv), compiled in and overridable.
+// classifier. The vocabulary is data (indexer/extract/data/drugs.tsv), compiled in and overridable.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +26,7 @@ struct DrugMatch {
 
 class DrugVocabulary {
 public:
-    // The vocabulary compiled into the binary from indexer/data/drugs.tsv.
+    // The vocabulary compiled into the binary from indexer/extract/data/drugs.tsv.
     static const DrugVocabulary& builtin();
     // Throws ConfigError (with file and line) on a malformed file, IoError when unreadable.
     static DrugVocabulary from_file(const std::string& path);

@@ -1,35 +1,12 @@
 // JSON string escaping and the streaming JsonWriter.
-#include "imrdex/json.hpp"
+#include "imrdex/core/json.hpp"
+
+#include "imrdex/core/utf8.hpp"
 
 #include <cmath>
 #include <cstdio>
 
 namespace imrdex {
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes there are invalid.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    unsigned min = 0;
-    if (b0 < 0x80) return 1;
-    if ((b0 & 0xE0) == 0xC0) { len = 2; min = 0x80; }
-    else if ((b0 & 0xF0) == 0xE0) { len = 3; min = 0x800; }
-    else if ((b0 & 0xF8) == 0xF0) { len = 4; min = 0x10000; }
-    else return 0;
-    if (i + len > s.size()) return 0;
-    unsigned cp = b0 & (0x7F >> len);
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    // Overlong forms, surrogates and out-of-range code points are invalid too.
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
@@ -63,7 +40,7 @@ void append_json_string(std::string& out, std::string_view s) {
             ++i;
             continue;
         }
-        const std::size_t len = utf8_sequence_length(s, i);
+        const std::size_t len = utf8::sequence_length(s, i);
         if (len == 0) {
             out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
             ++i;

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "imrdex/parser.hpp"  // state_code
+#include "imrdex/extract/parser.hpp"  // state_code
 
 namespace imrdex::parse {
 

@@ -8,7 +8,7 @@
 
 #include <xapian.h>
 
-#include "imrdex/letter.hpp"
+#include "imrdex/core/letter.hpp"
 
 namespace imrdex {
 

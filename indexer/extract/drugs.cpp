@@ -1,12 +1,12 @@
 // The drug vocabulary: parsing drugs.tsv and finding the first drug name in a request.
-#include "imrdex/drugs.hpp"
+#include "imrdex/extract/drugs.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include "imrdex/errors.hpp"
+#include "imrdex/core/errors.hpp"
 #include "parse_util.hpp"
 
 namespace imrdex::embedded {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "imrdex/inputs.hpp"
+#include "imrdex/index/inputs.hpp"
 
 namespace imrdex {
 

@@ -6,7 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "imrdex/parser.hpp"
+#include "imrdex/core/utf8.hpp"
+#include "imrdex/extract/parser.hpp"
 #include "parse_util.hpp"
 
 namespace imrdex {
@@ -50,49 +51,6 @@ std::string excerpt(std::string_view s, std::size_t max = 80) {
         out += "...";
     }
     return out;
-}
-
-bool valid_utf8(std::string_view s, std::size_t& bad_at) {
-    std::size_t i = 0;
-    const std::size_t n = s.size();
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        unsigned min = 0;
-        unsigned cp = 0;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2, cp = c & 0x1Fu, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, cp = c & 0x0Fu, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, cp = c & 0x07u, min = 0x10000;
-        } else {
-            bad_at = i;
-            return false;
-        }
-        if (i + len > n) {
-            bad_at = i;
-            return false;
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) {
-                bad_at = i;
-                return false;
-            }
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            bad_at = i;
-            return false;
-        }
-        i += len;
-    }
-    return true;
 }
 
 bool is_heading(std::string_view t, std::string_view heading) { return istarts_with(t, heading); }
@@ -597,7 +555,8 @@ Letter LetterParser::parse(std::string_view text, std::string_view fallback_id,
         warn(l, "no_items", "no disputed item found");
         return l;
     }
-    if (std::size_t bad = 0; !valid_utf8(text, bad)) {
+    if (!utf8::valid(text)) {
+        const std::size_t bad = utf8::first_invalid(text);
         warn(l, "invalid_utf8", "first invalid byte at offset " + std::to_string(bad));
     }
     if (text.find('\0') != std::string_view::npos) warn(l, "nul_bytes", "text contains NUL bytes");

@@ -1,12 +1,12 @@
 // Reads the Xapian stub database file of a sharded imrdex database.
-#include "imrdex/stub.hpp"
+#include "imrdex/core/stub.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "imrdex/errors.hpp"
-#include "imrdex/schema.hpp"
+#include "imrdex/core/errors.hpp"
+#include "imrdex/core/schema.hpp"
 
 namespace imrdex {
 

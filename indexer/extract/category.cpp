@@ -73,7 +73,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "imrdex/drugs.hpp"
+#include "imrdex/extract/drugs.hpp"
 #include "parse_util.hpp"
 
 namespace imrdex {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "imrdex/letter.hpp"
+#include "imrdex/core/letter.hpp"
 
 namespace imrdex {
 

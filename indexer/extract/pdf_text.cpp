@@ -1,5 +1,5 @@
 // PDF text extraction with poppler-cpp, giving the same text as `pdftotext` (default layout).
-#include "imrdex/pdf.hpp"
+#include "imrdex/extract/pdf.hpp"
 
 #include <climits>
 #include <memory>
@@ -9,7 +9,7 @@
 #include <poppler-global.h>
 #include <poppler-page.h>
 
-#include "imrdex/errors.hpp"
+#include "imrdex/core/errors.hpp"
 
 namespace imrdex {
 

@@ -3,8 +3,8 @@
 
 #include <string_view>
 
-#include "imrdex/drugs.hpp"
-#include "imrdex/letter.hpp"
+#include "imrdex/extract/drugs.hpp"
+#include "imrdex/core/letter.hpp"
 
 namespace imrdex {
 
