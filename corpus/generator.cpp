@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/corpus/generator.hpp"
@@ -1258,6 +1259,520 @@ std::uint64_t gcd(std::uint64_t a, std::uint64_t b) {
 constexpr int kItemCdf[20] = {450, 670, 790, 850, 890, 920, 940, 955, 965, 973,
                               979, 984, 988, 991, 993, 995, 997, 998, 999, 1000};
 
+// ---- The letter, piece by piece ---------------------------------------------------------------
+// generate() calls these in the order the letter reads. Together they draw from the letter's Rng
+// in one fixed order, which is what keeps a corpus byte-identical for a seed: a piece that draws
+// more, less or earlier changes every letter after that point.
+
+// The drugs a request may name: every usable vocabulary entry, and the common ones among them.
+struct DrugPool {
+    const std::vector<LetterGenerator::DrugChoice>& all;
+    const std::vector<std::uint32_t>& common;  // indices into `all`
+
+    const LetterGenerator::DrugChoice& pick_common(Rng& r) const {
+        return all[common[r.below(static_cast<std::uint32_t>(common.size()))]];
+    }
+    const LetterGenerator::DrugChoice& pick_any(Rng& r) const {
+        return all[r.below(static_cast<std::uint32_t>(all.size()))];
+    }
+};
+
+// The administrative dates. The case number's year and its sequence within the year place the
+// assignment; receipt, utilization review and decision fall around it.
+struct CaseDates {
+    int year = 0;
+    Date assigned, received, ur, decision;
+};
+
+CaseDates choose_dates(Rng& r, const std::string& id) {
+    CaseDates d;
+    d.year = 2000 + (id[2] - '0') * 10 + (id[3] - '0');
+    const long seq = std::stol(id.substr(5));
+    const long assigned_day = Date{d.year, 1, 1}.days() + seq * 365 / static_cast<long>(kPerYear);
+    d.assigned = Date::from_days(assigned_day);
+    d.received = Date::from_days(assigned_day - r.range(1, 25));
+    d.ur = Date::from_days(d.received.days() - r.range(3, 45));
+    d.decision = Date::from_days(assigned_day + r.range(10, 45));
+    return d;
+}
+
+// Days from the injury to utilization review: weeks, years or decades, but never an injury
+// before the worker turned 18.
+long days_since_injury(Rng& r, int age) {
+    long since = 0;
+    const std::uint32_t span = r.below(100);
+    if (span < 35)
+        since = r.range(20, 90);
+    else if (span < 70)
+        since = r.range(91, 1100);
+    else
+        since = r.range(1101, 7300);
+    return std::min(since, static_cast<long>(age - 18) * 365);
+}
+
+// "right shoulder" / "lumbar spine": sided regions get a side.
+void choose_part(Rng& r, const Region& region, std::string& part) {
+    part.clear();
+    if (region.sided) part += r.chance(500) ? "right "sv : "left "sv;
+    part += region.part;
+}
+
+// The case the letter tells: the worker, the injury and visit dates, the body regions, and the
+// wording the reviewer uses throughout (worker noun, date style, medications named).
+Ctx choose_case(Rng& r, const CaseDates& d, const DrugPool& drugs) {
+    Ctx c;
+    c.rng = &r;
+    c.age = r.range(21, 72);
+    c.male = r.chance(560);
+    c.injury = Date::from_days(d.ur.days() - days_since_injury(r, c.age));
+    c.ur = d.ur;
+    c.rfa = Date::from_days(d.ur.days() - r.range(5, 20));
+    c.visit1 = Date::from_days(std::max(c.injury.days() + 3, c.rfa.days() - r.range(20, 60)));
+    c.visit2 = Date::from_days(std::max(c.visit1.days() + 1, c.rfa.days() - r.range(0, 5)));
+    c.old_era = d.year <= 2015;
+    c.region = &kRegions[r.below(8)];
+    c.region2 = &kRegions[r.below(8)];
+    choose_part(r, *c.region, c.part);
+    choose_part(r, *c.region2, c.part2);
+    static constexpr std::string_view kWorker[] = {"injured worker", "injured worker",
+                                                   "injured worker", "patient", "claimant"};
+    c.worker = pick(r, kWorker);
+    static constexpr DateStyle kDateStyles[] = {
+        DateStyle::dash4,     DateStyle::dash4,       DateStyle::slash4,      DateStyle::dash2,
+        DateStyle::long_form, DateStyle::dash4_nopad, DateStyle::dash2_nopad, DateStyle::long_pad};
+    c.style = pick(r, kDateStyles);
+    c.med1 = drugs.pick_common(r).entry->name;
+    c.med2 = drugs.pick_common(r).entry->name;
+    return c;
+}
+
+// The letter's layout, by era: older letters have no cover block, credentials in a sentence,
+// and pdftotext's double spacing.
+struct Layout {
+    bool cover = false;
+    bool sentence_creds = false;  // credentials in the how-made paragraph, else a list
+    bool dbl = false;             // double spaced
+
+    [[nodiscard]] std::uint32_t features() const {
+        return (cover ? kFeatureCoverBlock : 0u) |
+               (sentence_creds ? kFeatureSentenceCredentials : kFeatureListCredentials) |
+               (dbl ? kFeatureDoubleSpaced : 0u);
+    }
+};
+
+Layout choose_layout(Rng& r, int year) {
+    Layout l;
+    const std::uint32_t lay = r.below(100);
+    if (year <= 2014) {
+        l.cover = lay < 10;
+        l.sentence_creds = lay < 80;
+    } else if (year == 2015) {
+        l.cover = lay < 35;
+        l.sentence_creds = lay >= 70;
+    } else {
+        l.cover = lay < 97;
+        l.sentence_creds = lay >= 94;
+    }
+    l.dbl = !l.cover;
+    return l;
+}
+
+// The page geometry pdftotext gave the letter: line width, and lines per page (fewer when each
+// line is followed by a blank one). The lines per page are drawn first: that is the order GCC
+// evaluated the two draws in when they were both arguments of Page's constructor, and separate
+// statements keep every corpus written since then while fixing the order for any compiler.
+Page open_page(std::string& text, const Layout& l, Rng& r) {
+    const auto page_lines = static_cast<unsigned>(l.dbl ? r.range(24, 29) : r.range(50, 58));
+    const auto width = static_cast<unsigned>(r.range(90, 97));
+    return Page(text, l.dbl, width, page_lines);
+}
+
+void us_date_line(Page& page, Date d) {
+    std::string s;
+    append_us(s, d);
+    page.line(s);
+}
+
+// The cover block of newer letters: pdftotext gives each column's labels, then its values.
+void write_cover(Page& page, const CaseDates& d, const Ctx& c, GeneratedLetter& out) {
+    Letter& t = out.truth;
+    const bool expedited = c.rng->chance(20);
+    page.line("Case Number:");
+    page.line("Date Assigned:");
+    page.line("Decision Date:");
+    page.line("Priority:");
+    page.blank();
+    page.line(t.id);
+    us_date_line(page, d.assigned);
+    us_date_line(page, d.decision);
+    page.line(expedited ? "Expedited" : "Standard");
+    page.blank();
+    page.line("Date of Injury:");
+    page.line("UR Denial Date:");
+    page.line("Application");
+    page.line("Received:");
+    page.blank();
+    us_date_line(page, c.injury);
+    us_date_line(page, d.ur);
+    us_date_line(page, d.received);
+    page.blank();
+    t.date_assigned = iso(d.assigned);
+    t.decision_date = iso(d.decision);
+    t.injury_date = iso(c.injury);
+    t.ur_denial_date = iso(d.ur);
+    t.received_date = iso(d.received);
+    t.priority = expedited ? "expedited" : "standard";
+    if (expedited) out.features |= kFeatureExpedited;
+}
+
+// The expert reviewer: distinct licensing states and one board with up to two subspecialties.
+struct Reviewer {
+    const State* states[3] = {};
+    unsigned nstates = 0;
+    std::string_view specs[3];
+    unsigned nspecs = 0;
+};
+
+// Records the reviewer in the truth as the parser reports it: state codes, lower-case specialties.
+Reviewer choose_reviewer(Rng& r, bool sentence_creds, Letter& t) {
+    Reviewer rv;
+    rv.nstates =
+        sentence_creds ? 1 + (r.chance(300) ? 1 : 0) : 1 + (r.chance(450) ? 1 + r.below(2) : 0);
+    for (unsigned k = 0; k < rv.nstates; ++k) {
+        const State* s;
+        bool dup;
+        do {
+            s = &pick(r, kStates);
+            dup = false;
+            for (unsigned j = 0; j < k; ++j) dup = dup || rv.states[j]->code == s->code;
+        } while (dup);
+        rv.states[k] = s;
+        t.states.emplace_back(s->code);
+    }
+    rv.nspecs = 1;
+    rv.specs[0] = pick(r, kBoards);
+    if (r.chance(sentence_creds ? 350 : 550)) {
+        rv.specs[rv.nspecs++] = pick(r, kSubspecialties);
+        if (!sentence_creds && r.chance(200)) {
+            const std::string_view extra = pick(r, kSubspecialties);
+            if (extra != rv.specs[1]) rv.specs[rv.nspecs++] = extra;
+        }
+    }
+    if (rv.nspecs > 1 && rv.specs[1] == rv.specs[0]) rv.nspecs = 1;
+    for (unsigned k = 0; k < rv.nspecs; ++k) t.specialties.push_back(lower(rv.specs[k]));
+    return rv;
+}
+
+// "HOW THE IMR FINAL DETERMINATION WAS MADE": the boilerplate, which in older letters carries
+// the credentials as a sentence.
+void write_how_made(Page& page, const Reviewer& rv, const Layout& l, std::uint32_t& features) {
+    page.line(l.dbl ? " HOW THE IMR FINAL DETERMINATION WAS MADE"
+                    : "HOW THE IMR FINAL DETERMINATION WAS MADE");
+    std::string para;
+    para.reserve(1024);
+    para += kHowMade1;
+    if (l.sentence_creds) {
+        para += " The expert reviewer is Board Certified in ";
+        para += rv.specs[0];
+        if (rv.nspecs > 1) {
+            para += ", has a subspecialty in ";
+            para += rv.specs[1];
+            features |= kFeatureSubspecialty;
+        }
+        para += " and is licensed to practice in ";
+        para += rv.states[0]->name;
+        if (rv.nstates > 1) {
+            para += " and ";
+            para += rv.states[1]->name;
+        }
+        para += '.';
+    }
+    para += kHowMade2;
+    para += l.sentence_creds ? "items/services"sv : "items/Service"sv;
+    para += kHowMade3;
+    page.para(para);
+    if (l.dbl) page.blank();
+}
+
+// The newer letters' credentials list, one line each for the states and the specialties.
+void write_credentials_list(Page& page, const Reviewer& rv, const Layout& l, Rng& r) {
+    page.line("The Expert Reviewer has the following credentials:");
+    std::string line = "State(s) of Licensure: ";
+    const bool spaced = r.chance(400);
+    for (unsigned k = 0; k < rv.nstates; ++k) {
+        if (k > 0) line += spaced ? ", "sv : ","sv;
+        line += rv.states[k]->name;
+    }
+    page.line(line);
+    line = "Certification(s)/Specialty: ";
+    for (unsigned k = 0; k < rv.nspecs; ++k) {
+        if (k > 0) line += ", ";
+        line += rv.specs[k];
+    }
+    page.line(line);
+    if (l.dbl) page.blank();
+}
+
+// The summary's first sentence: age, sex and injury date in one of kPatientForms. Without a
+// cover block it is the only source of the injury date, sometimes given to the month only.
+void append_patient_sentence(std::string& summary, Ctx& c, bool cover, GeneratedLetter& out) {
+    Rng& r = *c.rng;
+    out.patient_form = r.below(kPatientSentenceForms);
+    const std::string_view form = kPatientForms[out.patient_form];
+    const bool has_on = contains(form, "{ON}");
+    const bool month_only = !cover && has_on && r.chance(120);
+    std::size_t i = 0;
+    while (i < form.size()) {
+        const std::size_t open = form.find('{', i);
+        if (open == std::string_view::npos) {
+            summary.append(form.substr(i));
+            break;
+        }
+        summary.append(form.substr(i, open - i));
+        const std::size_t close = form.find('}', open);
+        const std::string_view k = form.substr(open + 1, close - open - 1);
+        i = close + 1;
+        if (k == "A")
+            append_int(summary, c.age);
+        else if (k == "S")
+            summary += c.male ? "male"sv : "female"sv;
+        else if (k == "w")
+            summary += c.worker;
+        else if (k == "reg")
+            summary += c.region->short_name;
+        else if (k == "D")
+            append_date(summary, c.injury, c.style);
+        else if (k == "ON") {
+            if (month_only) {
+                summary += "in ";
+                summary += kMonths[c.injury.m - 1];
+                summary += " of ";
+                append_int(summary, c.injury.y);
+            } else {
+                summary += "on ";
+                append_date(summary, c.injury, c.style);
+            }
+        }
+    }
+    Letter& t = out.truth;
+    t.age = c.age;
+    t.sex = c.male ? "male" : "female";
+    if (!cover) {
+        if (month_only) {
+            t.injury_date = std::to_string(c.injury.y) + "-";
+            append_2(t.injury_date, c.injury.m);
+            out.features |= kFeatureMonthYearInjury;
+        } else {
+            t.injury_date = iso(c.injury);
+        }
+    }
+}
+
+// "CLINICAL CASE SUMMARY": the patient sentence, the mechanism of injury, then sentences from
+// kSummaryGroups in the order a reviewer tells a case. The truth's summary is the joined text.
+void write_summary(Page& page, Ctx& c, const Layout& l, GeneratedLetter& out) {
+    Rng& r = *c.rng;
+    page.line("CLINICAL CASE SUMMARY");
+    // Fixed lines of the form, never re-wrapped.
+    page.line(kSummaryIntro.substr(0, kSummaryIntro.find(" case file")));
+    page.line(kSummaryIntro.substr(kSummaryIntro.find("case file")));
+    if (l.dbl) page.blank();
+    std::string& summary = out.truth.summary;
+    summary.reserve(3072);
+    append_patient_sentence(summary, c, l.cover, out);
+    summary += ' ';
+    expand(summary, pick(r, kMechanisms), c);
+    for (const auto& group : kSummaryGroups) {
+        // One or two sentences from most groups; the last group (utilization review) always.
+        const std::uint32_t n = &group == &kSummaryGroups[std::size(kSummaryGroups) - 1]
+                                    ? 1
+                                    : (r.chance(150) ? 0 : 1 + (r.chance(550) ? 1 : 0));
+        const std::uint32_t first = r.below(4);
+        for (std::uint32_t k = 0; k < n; ++k) {
+            summary += ' ';
+            expand(summary, group[(first + k) % 4], c);
+        }
+    }
+    page.para(summary);
+    if (l.dbl || r.chance(200)) page.blank();
+}
+
+void write_items_heading(Page& page, const Layout& l, Rng& r) {
+    page.line("IMR ISSUES, DECISIONS AND RATIONALES");
+    page.line(kSetForth);
+    if (l.dbl || r.chance(250)) page.blank();
+}
+
+int choose_item_count(Rng& r) {
+    const int roll = static_cast<int>(r.below(1000));
+    int n = 1;
+    while (n < 20 && roll >= kItemCdf[n - 1]) ++n;
+    return n;
+}
+
+bool counts_visits(Category c) {
+    return c == Category::physical_therapy || c == Category::chiropractic ||
+           c == Category::acupuncture;
+}
+
+// "Physical therapy 12 sessions ... was the original request. ... 6 sessions was authorized ...
+// The remaining IMR eligible portion ..., Physical therapy 6 ...". The authorized and remaining
+// requests are drawn from the same Rng state, so that they differ only in the count.
+void plan_session_split(ItemPlan& p, const NonDrugTemplate& nt, Ctx& c) {
+    Rng& r = *c.rng;
+    const int total = r.range(3, 9) * 2;
+    const int auth = r.range(1, total / 2);
+    ItemPlan orig;
+    plan_nondrug(orig, nt, c, true, total);
+    const Rng saved = r;
+    ItemPlan part;
+    plan_nondrug(part, nt, c, true, auth);
+    ItemPlan rest;
+    r = saved;
+    plan_nondrug(rest, nt, c, true, total - auth);
+    p = std::move(rest);
+    p.original = std::move(orig.request);
+    p.authorized = std::move(part.request);
+    p.partial = true;
+}
+
+// "... The Claims Administrator authorized <something less>, leaving the original request IMR
+// eligible": the whole request stays under review.
+void authorize_less(ItemPlan& p, Rng& r) {
+    p.original = p.request;
+    p.partial = true;
+    static constexpr std::string_view kAuth[] = {"an evaluation only",
+                                                 "a trial of the requested treatment"};
+    const bool visits = counts_visits(p.category) || p.category == Category::psych;
+    p.authorized = p.drug != nullptr ? "a one-month supply for weaning purposes"
+                   : visits          ? "a reduced number of visits"
+                                     : std::string(pick(r, kAuth));
+}
+
+// Quantity split: "Norco 10/325mg #60 was the original request. Norco 10/325mg #25 was
+// authorized ... The remaining ... Norco 10/325mg #35 is: Upheld". Too small a quantity stays
+// whole.
+void split_quantity(ItemPlan& p, Rng& r) {
+    const int total = std::stoi(p.quantity);
+    if (total < 10) return;
+    const int auth = r.range(1, total / 2);
+    const std::size_t hash = p.request.find('#');
+    std::size_t b = hash + 1;
+    while (b < p.request.size() && p.request[b] == ' ') ++b;
+    std::size_t e = b;
+    while (e < p.request.size() && p.request[e] >= '0' && p.request[e] <= '9') ++e;
+    const std::string prefix = p.request.substr(0, b);
+    const std::string suffix = p.request.substr(e);
+    p.original = p.request;
+    p.authorized = prefix + std::to_string(auth) + suffix;
+    p.request = prefix + std::to_string(total - auth) + suffix;
+    p.quantity = std::to_string(total - auth);
+    p.partial = true;
+}
+
+// One disputed item's request: a drug (mostly a common one) or another treatment, sometimes
+// partly authorized by the claims administrator before the review.
+ItemPlan plan_item(Ctx& c, const DrugPool& drugs) {
+    Rng& r = *c.rng;
+    const bool want_drug = r.below(100) < 45;
+    const std::uint32_t partial_roll = r.below(1000);
+    ItemPlan p;
+    if (want_drug) {
+        plan_drug(p, r.chance(750) ? drugs.pick_common(r) : drugs.pick_any(r), c);
+    } else {
+        const NonDrugTemplate& nt = pick(r, kNonDrug);
+        if (counts_visits(nt.category) && partial_roll < 120 && contains(nt.text, "{n}")) {
+            plan_session_split(p, nt, c);
+        } else {
+            plan_nondrug(p, nt, c, false, 0);
+        }
+    }
+    if (!p.partial && partial_roll >= 940) {
+        authorize_less(p, r);
+    } else if (!p.partial && p.drug != nullptr && !p.quantity.empty() && partial_roll < 60 &&
+               contains(p.request, "#")) {
+        split_quantity(p, r);
+    }
+    if (p.partial && p.authorized.empty()) p.partial = false;
+    return p;
+}
+
+// The item's header paragraph, which ends in the decision: the request alone, or for a partial
+// authorization the original request and what was authorized first. Notes how it wrapped.
+void write_item_header(Page& page, const ItemPlan& p, bool upheld, bool dbl, Rng& r, Item& item,
+                       std::uint32_t& features) {
+    std::string header;
+    header.reserve(512);
+    const std::string_view dec = upheld ? "Upheld"sv : "Overturned"sv;
+    if (p.partial && p.original != p.request) {
+        header += p.original;
+        header += " was the original request. ";
+        header += p.authorized;
+        header +=
+            " was authorized by the Claims Administrator. The remaining IMR eligible "
+            "portion of the original request, ";
+        header += p.request;
+        header += r.chance(850) ? " is: "sv : ": "sv;
+        features |= kFeaturePartialRemaining;
+        item.original_request = p.original;
+    } else if (p.partial) {
+        header += p.original;
+        header += " was the original request. The Claims Administrator authorized ";
+        header += p.authorized;
+        header += ", leaving the original request IMR eligible. The original request, ";
+        header += p.request;
+        header += " is: ";
+        features |= kFeaturePartialLeaving;
+        item.original_request = p.original;
+    } else {
+        header += p.request;
+        header += dbl && r.chance(500) ? ":  "sv : ": "sv;
+    }
+    if (contains(p.request, "(unknown quantity)")) features |= kFeatureUnknownQuantity;
+    header += dec;
+    item.request = p.request;
+    const Page::ParaInfo info = page.para(header);
+    const bool decision_alone = info.last_line_start == header.size() - dec.size();
+    if (decision_alone) features |= kFeatureDecisionAlone;
+    if ((info.lines > 1 && !decision_alone) || info.lines > 2) features |= kFeatureWrappedRequest;
+}
+
+void write_labelled(Page& page, std::string_view label, std::string_view text) {
+    std::string para;
+    para.reserve(label.size() + text.size());
+    para += label;
+    para += text;
+    page.para(para);
+}
+
+// One disputed item: its header, both guideline citations and the rationale; the truth gets
+// the same values.
+void write_item(Page& page, const ItemPlan& p, bool upheld, Ctx& c, bool dbl,
+                GeneratedLetter& out) {
+    Rng& r = *c.rng;
+    Item& item = out.truth.items.emplace_back();
+    item.decision = upheld ? Decision::upheld : Decision::overturned;
+    item.category = std::string(category_name(p.category));
+    if (p.drug != nullptr) {
+        item.drug = p.drug->drug;
+        item.drug_class = p.drug->drug_class;
+    }
+    item.strength = p.strength;
+    item.quantity = p.quantity;
+    write_item_header(page, p, upheld, dbl, r, item, out.features);
+    if (dbl) page.blank();
+
+    make_guideline(item.ca_guideline, p, c, true, out.features);
+    write_labelled(page, "Claims Administrator guideline: ", item.ca_guideline.text);
+    if (dbl) page.blank();
+    make_guideline(item.maximus_guideline, p, c, false, out.features);
+    write_labelled(page, "MAXIMUS guideline: ", item.maximus_guideline.text);
+    if (dbl || r.chance(40)) page.blank();
+    make_rationale(item.rationale, p, upheld, c);
+    write_labelled(page, "Decision rationale: ", item.rationale);
+    if (dbl) page.blank();
+}
+
 }  // namespace
 
 // ---- LetterGenerator --------------------------------------------------------------------------
@@ -1337,8 +1852,7 @@ GeneratedLetter LetterGenerator::generate(std::uint64_t index) const {
 }
 
 void LetterGenerator::generate(std::uint64_t index, GeneratedLetter& out) const {
-    Rng rng(splitmix(seed_ ^ splitmix(index + 0x632be59bd9b4e019ULL)));
-    Rng& r = rng;
+    Rng r(splitmix(seed_ ^ splitmix(index + 0x632be59bd9b4e019ULL)));
     out.text.clear();
     out.truth = Letter{};
     out.features = 0;
@@ -1346,388 +1860,27 @@ void LetterGenerator::generate(std::uint64_t index, GeneratedLetter& out) const 
     t.id = id_of(index);
     t.source = corpus_txt_path(t.id);
 
-    // Dates: the case number's year and sequence place the assignment within that year.
-    const int year = 2000 + (t.id[2] - '0') * 10 + (t.id[3] - '0');
-    const long seq = std::stol(t.id.substr(5));
-    const long assigned_day = Date{year, 1, 1}.days() + seq * 365 / static_cast<long>(kPerYear);
-    const Date assigned = Date::from_days(assigned_day);
-    const Date received = Date::from_days(assigned_day - r.range(1, 25));
-    const Date ur = Date::from_days(received.days() - r.range(3, 45));
-    const Date decision = Date::from_days(assigned_day + r.range(10, 45));
-    Ctx c;
-    c.rng = &r;
-    c.age = r.range(21, 72);
-    c.male = r.chance(560);
-    long since;
-    const std::uint32_t span = r.below(100);
-    if (span < 35) since = r.range(20, 90);
-    else if (span < 70) since = r.range(91, 1100);
-    else since = r.range(1101, 7300);
-    const long max_since = static_cast<long>(c.age - 18) * 365;
-    since = std::min(since, max_since);
-    c.injury = Date::from_days(ur.days() - since);
-    c.ur = ur;
-    c.rfa = Date::from_days(ur.days() - r.range(5, 20));
-    c.visit1 = Date::from_days(std::max(c.injury.days() + 3, c.rfa.days() - r.range(20, 60)));
-    c.visit2 = Date::from_days(std::max(c.visit1.days() + 1, c.rfa.days() - r.range(0, 5)));
-    c.old_era = year <= 2015;
-    c.region = &kRegions[r.below(8)];
-    c.region2 = &kRegions[r.below(8)];
-    auto sided = [&](const Region* reg, std::string& part) {
-        part.clear();
-        if (reg->sided) part += r.chance(500) ? "right "sv : "left "sv;
-        part += reg->part;
-    };
-    sided(c.region, c.part);
-    sided(c.region2, c.part2);
-    static constexpr std::string_view kWorker[] = {"injured worker", "injured worker",
-                                                    "injured worker", "patient", "claimant"};
-    c.worker = pick(r, kWorker);
-    static constexpr DateStyle kDateStyles[] = {
-        DateStyle::dash4,     DateStyle::dash4,      DateStyle::slash4,    DateStyle::dash2,
-        DateStyle::long_form, DateStyle::dash4_nopad, DateStyle::dash2_nopad, DateStyle::long_pad};
-    c.style = pick(r, kDateStyles);
-    const auto& pool = drugs_;
-    c.med1 = pool[common_[r.below(static_cast<std::uint32_t>(common_.size()))]].entry->name;
-    c.med2 = pool[common_[r.below(static_cast<std::uint32_t>(common_.size()))]].entry->name;
+    const DrugPool drugs{drugs_, common_};
+    const CaseDates dates = choose_dates(r, t.id);
+    Ctx c = choose_case(r, dates, drugs);
+    const Layout layout = choose_layout(r, dates.year);
+    out.features |= layout.features();
 
-    // Layout by era: older letters have no cover block and pdftotext's double spacing.
-    bool cover, sentence_creds, dbl;
-    const std::uint32_t lay = r.below(100);
-    if (year <= 2014) {
-        cover = lay < 10;
-        sentence_creds = lay < 80;
-        dbl = !cover;
-    } else if (year == 2015) {
-        cover = lay < 35;
-        sentence_creds = lay >= 70;
-        dbl = !cover;
-    } else {
-        cover = lay < 97;
-        sentence_creds = lay >= 94;
-        dbl = !cover;
-    }
-    out.features |= cover ? kFeatureCoverBlock : 0u;
-    out.features |= sentence_creds ? kFeatureSentenceCredentials : kFeatureListCredentials;
-    out.features |= dbl ? kFeatureDoubleSpaced : 0u;
+    out.text.reserve(16384);
+    Page page = open_page(out.text, layout, r);
+    if (layout.cover) write_cover(page, dates, c, out);
+    const Reviewer reviewer = choose_reviewer(r, layout.sentence_creds, t);
+    write_how_made(page, reviewer, layout, out.features);
+    if (!layout.sentence_creds) write_credentials_list(page, reviewer, layout, r);
+    write_summary(page, c, layout, out);
 
-    std::string& text = out.text;
-    text.reserve(16384);
-    Page page(text, dbl, static_cast<unsigned>(r.range(90, 97)),
-              static_cast<unsigned>(dbl ? r.range(24, 29) : r.range(50, 58)));
-
-    if (cover) {
-        const bool expedited = r.chance(20);
-        page.line("Case Number:");
-        page.line("Date Assigned:");
-        page.line("Decision Date:");
-        page.line("Priority:");
-        page.blank();
-        page.line(t.id);
-        std::string d;
-        append_us(d, assigned); page.line(d); d.clear();
-        append_us(d, decision); page.line(d); d.clear();
-        page.line(expedited ? "Expedited" : "Standard");
-        page.blank();
-        page.line("Date of Injury:");
-        page.line("UR Denial Date:");
-        page.line("Application");
-        page.line("Received:");
-        page.blank();
-        append_us(d, c.injury); page.line(d); d.clear();
-        append_us(d, ur); page.line(d); d.clear();
-        append_us(d, received); page.line(d); d.clear();
-        page.blank();
-        t.date_assigned = iso(assigned);
-        t.decision_date = iso(decision);
-        t.injury_date = iso(c.injury);
-        t.ur_denial_date = iso(ur);
-        t.received_date = iso(received);
-        t.priority = expedited ? "expedited" : "standard";
-        if (expedited) out.features |= kFeatureExpedited;
-    }
-
-    // Reviewer.
-    const unsigned nstates = sentence_creds ? 1 + (r.chance(300) ? 1 : 0)
-                                            : 1 + (r.chance(450) ? 1 + r.below(2) : 0);
-    const State* states[3];
-    for (unsigned k = 0; k < nstates; ++k) {
-        const State* s;
-        bool dup;
-        do {
-            s = &pick(r, kStates);
-            dup = false;
-            for (unsigned j = 0; j < k; ++j) dup = dup || states[j]->code == s->code;
-        } while (dup);
-        states[k] = s;
-        t.states.emplace_back(s->code);
-    }
-    std::string_view specs[3];
-    unsigned nspecs = 1;
-    specs[0] = pick(r, kBoards);
-    if (r.chance(sentence_creds ? 350 : 550)) {
-        specs[nspecs++] = pick(r, kSubspecialties);
-        if (!sentence_creds && r.chance(200)) {
-            const std::string_view extra = pick(r, kSubspecialties);
-            if (extra != specs[1]) specs[nspecs++] = extra;
-        }
-    }
-    if (nspecs > 1 && specs[1] == specs[0]) nspecs = 1;
-    for (unsigned k = 0; k < nspecs; ++k) t.specialties.push_back(lower(specs[k]));
-
-    std::string para;
-    para.reserve(4096);
-    page.line(dbl ? " HOW THE IMR FINAL DETERMINATION WAS MADE" : "HOW THE IMR FINAL DETERMINATION WAS MADE");
-    para += kHowMade1;
-    if (sentence_creds) {
-        para += " The expert reviewer is Board Certified in ";
-        para += specs[0];
-        if (nspecs > 1) { para += ", has a subspecialty in "; para += specs[1]; out.features |= kFeatureSubspecialty; }
-        para += " and is licensed to practice in ";
-        para += states[0]->name;
-        if (nstates > 1) { para += " and "; para += states[1]->name; }
-        para += '.';
-    }
-    para += kHowMade2;
-    para += sentence_creds ? "items/services"sv : "items/Service"sv;
-    para += kHowMade3;
-    page.para(para);
-    if (dbl) page.blank();
-    if (!sentence_creds) {
-        page.line("The Expert Reviewer has the following credentials:");
-        para.clear();
-        para += "State(s) of Licensure: ";
-        const bool spaced = r.chance(400);
-        for (unsigned k = 0; k < nstates; ++k) {
-            if (k > 0) para += spaced ? ", "sv : ","sv;
-            para += states[k]->name;
-        }
-        page.line(para);
-        para.clear();
-        para += "Certification(s)/Specialty: ";
-        for (unsigned k = 0; k < nspecs; ++k) {
-            if (k > 0) para += ", ";
-            para += specs[k];
-        }
-        page.line(para);
-        if (dbl) page.blank();
-    }
-
-    // Case summary.
-    page.line("CLINICAL CASE SUMMARY");
-    // Fixed lines of the form, never re-wrapped.
-    page.line(kSummaryIntro.substr(0, kSummaryIntro.find(" case file")));
-    page.line(kSummaryIntro.substr(kSummaryIntro.find("case file")));
-    if (dbl) page.blank();
-    std::string& summary = t.summary;
-    summary.reserve(3072);
-    out.patient_form = r.below(kPatientSentenceForms);
-    {
-        const std::string_view form = kPatientForms[out.patient_form];
-        const bool has_on = contains(form, "{ON}");
-        // Month precision only where there is no cover block to give the full date.
-        const bool month_only = !cover && has_on && r.chance(120);
-        std::size_t i = 0;
-        while (i < form.size()) {
-            const std::size_t open = form.find('{', i);
-            if (open == std::string_view::npos) { summary.append(form.substr(i)); break; }
-            summary.append(form.substr(i, open - i));
-            const std::size_t close = form.find('}', open);
-            const std::string_view k = form.substr(open + 1, close - open - 1);
-            i = close + 1;
-            if (k == "A") append_int(summary, c.age);
-            else if (k == "S") summary += c.male ? "male"sv : "female"sv;
-            else if (k == "w") summary += c.worker;
-            else if (k == "reg") summary += c.region->short_name;
-            else if (k == "D") append_date(summary, c.injury, c.style);
-            else if (k == "ON") {
-                if (month_only) {
-                    summary += "in ";
-                    summary += kMonths[c.injury.m - 1];
-                    summary += " of ";
-                    append_int(summary, c.injury.y);
-                } else {
-                    summary += "on ";
-                    append_date(summary, c.injury, c.style);
-                }
-            }
-        }
-        t.age = c.age;
-        t.sex = c.male ? "male" : "female";
-        if (!cover) {
-            if (month_only) {
-                t.injury_date = std::to_string(c.injury.y) + "-";
-                append_2(t.injury_date, c.injury.m);
-                out.features |= kFeatureMonthYearInjury;
-            } else {
-                t.injury_date = iso(c.injury);
-            }
-        }
-    }
-    summary += ' ';
-    expand(summary, pick(r, kMechanisms), c);
-    for (const auto& group : kSummaryGroups) {
-        // One or two sentences from most groups; the last group (utilization review) always.
-        const std::uint32_t n = &group == &kSummaryGroups[std::size(kSummaryGroups) - 1]
-                                    ? 1
-                                    : (r.chance(150) ? 0 : 1 + (r.chance(550) ? 1 : 0));
-        const std::uint32_t first = r.below(4);
-        for (std::uint32_t k = 0; k < n; ++k) {
-            summary += ' ';
-            expand(summary, group[(first + k) % 4], c);
-        }
-    }
-    page.para(summary);
-    if (dbl || r.chance(200)) page.blank();
-
-    page.line("IMR ISSUES, DECISIONS AND RATIONALES");
-    page.line(kSetForth);
-    if (dbl || r.chance(250)) page.blank();
-
-    // Disputed items.
-    const int roll = static_cast<int>(r.below(1000));
-    int nitems = 1;
-    while (nitems < 20 && roll >= kItemCdf[nitems - 1]) ++nitems;
+    write_items_heading(page, layout, r);
+    const int nitems = choose_item_count(r);
     t.items.reserve(static_cast<std::size_t>(nitems));
-    ItemPlan p;
-    std::string header;
-    for (int it = 0; it < nitems; ++it) {
-        p = ItemPlan{};
-        const bool upheld = r.below(1000) >= 100;
-        const bool want_drug = r.below(100) < 45;
-        const std::uint32_t partial_roll = r.below(1000);
-        if (want_drug) {
-            const std::size_t k = r.chance(750)
-                                      ? common_[r.below(static_cast<std::uint32_t>(common_.size()))]
-                                      : r.below(static_cast<std::uint32_t>(pool.size()));
-            plan_drug(p, pool[k], c);
-        } else {
-            const NonDrugTemplate& nt = pick(r, kNonDrug);
-            const bool sessions = nt.category == Category::physical_therapy ||
-                                  nt.category == Category::chiropractic ||
-                                  nt.category == Category::acupuncture;
-            if (sessions && partial_roll < 120 && contains(nt.text, "{n}")) {
-                // "Physical therapy 12 sessions ... was the original request. ... 6 sessions was
-                // authorized ... The remaining IMR eligible portion ..., Physical therapy 6 ..."
-                const int total = r.range(3, 9) * 2;
-                const int auth = r.range(1, total / 2);
-                ItemPlan orig;
-                plan_nondrug(orig, nt, c, true, total);
-                Rng saved = r;
-                ItemPlan part;
-                r = saved;
-                plan_nondrug(part, nt, c, true, auth);
-                ItemPlan rest;
-                r = saved;
-                plan_nondrug(rest, nt, c, true, total - auth);
-                p = std::move(rest);
-                p.original = std::move(orig.request);
-                p.authorized = std::move(part.request);
-                p.partial = true;
-            } else {
-                plan_nondrug(p, nt, c, false, 0);
-            }
-        }
-        if (!p.partial && partial_roll >= 940) {
-            p.original = p.request;  // "leaving the original request IMR eligible"
-            p.partial = true;
-            static constexpr std::string_view kAuth[] = {"an evaluation only",
-                                                         "a trial of the requested treatment"};
-            const bool visits = p.category == Category::physical_therapy ||
-                                p.category == Category::chiropractic ||
-                                p.category == Category::acupuncture ||
-                                p.category == Category::psych;
-            p.authorized = p.drug != nullptr ? "a one-month supply for weaning purposes"
-                           : visits          ? "a reduced number of visits"
-                                             : std::string(pick(r, kAuth));
-        } else if (!p.partial && p.drug != nullptr && !p.quantity.empty() && partial_roll < 60 &&
-                   contains(p.request, "#")) {
-            // Quantity split: "Norco 10/325mg #60 was the original request. Norco 10/325mg #25
-            // was authorized ... The remaining ... Norco 10/325mg #35 is: Upheld".
-            const int total = std::stoi(p.quantity);
-            if (total >= 10) {
-                const int auth = r.range(1, total / 2);
-                const std::size_t hash = p.request.find('#');
-                std::size_t b = hash + 1;
-                while (b < p.request.size() && p.request[b] == ' ') ++b;
-                std::size_t e = b;
-                while (e < p.request.size() && p.request[e] >= '0' && p.request[e] <= '9') ++e;
-                const std::string prefix = p.request.substr(0, b);
-                const std::string suffix = p.request.substr(e);
-                p.original = p.request;
-                p.authorized = prefix + std::to_string(auth) + suffix;
-                p.request = prefix + std::to_string(total - auth) + suffix;
-                p.quantity = std::to_string(total - auth);
-                p.partial = true;
-            }
-        }
-
-        Item& item = t.items.emplace_back();
-        item.decision = upheld ? Decision::upheld : Decision::overturned;
-        item.category = std::string(category_name(p.category));
-        if (p.drug != nullptr) {
-            item.drug = p.drug->drug;
-            item.drug_class = p.drug->drug_class;
-        }
-        item.strength = p.strength;
-        item.quantity = p.quantity;
-        if (p.partial && p.authorized.empty()) p.partial = false;
-
-        header.clear();
-        const std::string_view dec = upheld ? "Upheld"sv : "Overturned"sv;
-        if (p.partial && p.original != p.request) {
-            header += p.original;
-            header += " was the original request. ";
-            header += p.authorized;
-            header += " was authorized by the Claims Administrator. The remaining IMR eligible "
-                      "portion of the original request, ";
-            header += p.request;
-            header += r.chance(850) ? " is: "sv : ": "sv;
-            out.features |= kFeaturePartialRemaining;
-            item.original_request = p.original;
-        } else if (p.partial) {
-            header += p.original;
-            header += " was the original request. The Claims Administrator authorized ";
-            header += p.authorized;
-            header += ", leaving the original request IMR eligible. The original request, ";
-            header += p.request;
-            header += " is: ";
-            out.features |= kFeaturePartialLeaving;
-            item.original_request = p.original;
-        } else {
-            header += p.request;
-            header += dbl && r.chance(500) ? ":  "sv : ": "sv;
-        }
-        if (contains(p.request, "(unknown quantity)")) out.features |= kFeatureUnknownQuantity;
-        header += dec;
-        item.request = p.request;
-        const Page::ParaInfo info = page.para(header);
-        if (info.last_line_start == header.size() - dec.size()) out.features |= kFeatureDecisionAlone;
-        if (info.lines > 1 && info.last_line_start != header.size() - dec.size()) {
-            out.features |= kFeatureWrappedRequest;
-        } else if (info.lines > 2) {
-            out.features |= kFeatureWrappedRequest;
-        }
-        if (dbl) page.blank();
-
-        make_guideline(item.ca_guideline, p, c, true, out.features);
-        para.clear();
-        para += "Claims Administrator guideline: ";
-        para += item.ca_guideline.text;
-        page.para(para);
-        if (dbl) page.blank();
-        make_guideline(item.maximus_guideline, p, c, false, out.features);
-        para.clear();
-        para += "MAXIMUS guideline: ";
-        para += item.maximus_guideline.text;
-        page.para(para);
-        if (dbl || r.chance(40)) page.blank();
-        make_rationale(item.rationale, p, upheld, c);
-        para.clear();
-        para += "Decision rationale: ";
-        para += item.rationale;
-        page.para(para);
-        if (dbl) page.blank();
+    for (int k = 0; k < nitems; ++k) {
+        const bool upheld = r.below(1000) >= 100;  // drawn before the request, as ever
+        const ItemPlan p = plan_item(c, drugs);
+        write_item(page, p, upheld, c, layout.dbl, out);
     }
     page.finish();
     if (page.form_feeds() > 0) out.features |= kFeatureFormFeed;
