@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "imrdex/extract/parser.hpp"
+#include "letter_compare.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -37,54 +38,6 @@ std::string codes(const imrdex::Letter& l) {
     return out;
 }
 
-// Field-by-field comparison of two JSON values; every difference is reported with its path.
-void compare(simdjson::dom::element want, simdjson::dom::element got, const std::string& path,
-             std::vector<std::string>& diffs) {
-    using simdjson::dom::element_type;
-    if (want.type() != got.type()) {
-        diffs.push_back(path + ": type differs, want " + simdjson::to_string(want) + " got " +
-                        simdjson::to_string(got));
-        return;
-    }
-    switch (want.type()) {
-        case element_type::OBJECT: {
-            simdjson::dom::object wo = want.get_object();
-            simdjson::dom::object go = got.get_object();
-            for (auto [key, value] : wo) {
-                simdjson::dom::element other;
-                if (go.at_key(key).get(other)) {
-                    diffs.push_back(path + "." + std::string(key) + ": missing");
-                    continue;
-                }
-                compare(value, other, path + "." + std::string(key), diffs);
-            }
-            for (auto [key, value] : go) {
-                simdjson::dom::element other;
-                if (wo.at_key(key).get(other)) diffs.push_back(path + "." + std::string(key) + ": unexpected");
-            }
-            break;
-        }
-        case element_type::ARRAY: {
-            simdjson::dom::array wa = want.get_array();
-            simdjson::dom::array ga = got.get_array();
-            if (wa.size() != ga.size()) {
-                diffs.push_back(path + ": " + std::to_string(wa.size()) + " elements wanted, got " +
-                                std::to_string(ga.size()) + ": " + simdjson::to_string(got));
-            }
-            const std::size_t n = std::min(wa.size(), ga.size());
-            for (std::size_t i = 0; i < n; ++i) {
-                compare(wa.at(i).value(), ga.at(i).value(), path + "[" + std::to_string(i) + "]", diffs);
-            }
-            break;
-        }
-        default:
-            if (simdjson::to_string(want) != simdjson::to_string(got)) {
-                diffs.push_back(path + ": want " + simdjson::to_string(want) + " got " +
-                                simdjson::to_string(got));
-            }
-    }
-}
-
 TEST(ParserSamples, EverySampleMatchesItsExpectedRecord) {
     const fs::path dir(IMRDEX_SAMPLES_DIR);
     std::vector<fs::path> samples;
@@ -108,10 +61,9 @@ TEST(ParserSamples, EverySampleMatchesItsExpectedRecord) {
         simdjson::dom::element got;
         ASSERT_FALSE(want_parser.parse(want_json).get(want)) << expected << " is not valid JSON";
         ASSERT_FALSE(got_parser.parse(got_json).get(got)) << "to_json gave invalid JSON";
-        std::vector<std::string> diffs;
-        compare(want, got, stem, diffs);
+        const auto diffs = imrdex::testing::compare_records(want, got, stem);
         std::string all;
-        for (const auto& d : diffs) all += "\n  " + d;
+        for (const auto& d : diffs) all += "\n  " + imrdex::testing::describe(d);
         EXPECT_TRUE(diffs.empty()) << txt.filename() << ":" << all;
     }
 }

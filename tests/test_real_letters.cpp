@@ -1,11 +1,14 @@
 // Integration test: the 39 real letters (text and PDF) and the 5 seed letters against
-// expectations written down by reading each letter (tests/data/real_letters_expected.jsonl).
+// expectations written down by reading each letter (tests/data/real_letters_expected.jsonl), and
+// the PDF reader's rejections (repository fixtures, and a real letter cut short).
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -36,18 +39,31 @@ struct Expected {
     std::vector<ExpectedItem> items;
 };
 
+// Expectations for 39 real letters (real-letters/txt/, with PDFs of the same letters) and the
+// 5 seed letters (seeds/), all in ../shared; the expectations themselves live in the repository.
+constexpr std::size_t kRealLetters = 39;
+constexpr std::size_t kSeedLetters = 5;
+constexpr std::size_t kExpectations = kRealLetters + kSeedLetters;
+constexpr const char* kRealTxt = "real-letters/txt/";
+
 std::vector<std::string> strings(simdjson::dom::array a) {
     std::vector<std::string> out;
     for (simdjson::dom::element v : a) {
         std::string_view s;
-        if (!v.get(s)) out.emplace_back(s);
+        if (v.get(s)) {
+            ADD_FAILURE() << "malformed expectation: not a string: " << simdjson::to_string(v);
+            continue;
+        }
+        out.emplace_back(s);
     }
     return out;
 }
 
+// The expectations file is a repository fixture: missing or unreadable, the tests fail.
 std::vector<Expected> load_expectations() {
     const std::string path = std::string(IMRDEX_TEST_DATA_DIR) + "/real_letters_expected.jsonl";
     std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read the repository fixture " + path);
     std::vector<Expected> out;
     simdjson::dom::parser p;
     std::string line;
@@ -75,7 +91,11 @@ std::vector<Expected> load_expectations() {
         x.specialties = strings(specialties);
         for (simdjson::dom::element it : items) {
             simdjson::dom::array fields;
-            if (it.get(fields)) continue;
+            if (it.get(fields)) {
+                ADD_FAILURE() << "malformed expectation item in " << x.file << ": "
+                              << simdjson::to_string(it);
+                continue;
+            }
             std::vector<std::string> f = strings(fields);
             x.items.push_back({f.at(0), f.at(1), f.at(2)});
         }
@@ -131,38 +151,80 @@ std::vector<std::string> check(const Expected& x, const imrdex::Letter& l) {
 
 using imrdex::testing::shared_dir;
 
-TEST(RealLetters, TextLettersMatchExpectations) {
-    IMRDEX_SKIP_WITHOUT_SHARED("real-letters");
+std::size_t item_count(const std::vector<Expected>& all) {
+    std::size_t n = 0;
+    for (const Expected& x : all) n += x.items.size();
+    return n;
+}
+
+// A shared letter the expectations name: ../shared may be absent (the tests skip), but when it is
+// there, a letter missing from it is a failure, not a letter quietly left out.
+std::string read_shared(const fs::path& p) {
+    if (!fs::exists(p)) throw std::runtime_error("missing shared letter " + p.string());
+    return read_file(p);
+}
+
+// Runs without ../shared: the repository's expectations are all there and well formed.
+TEST(RealLetters, ExpectationsFixtureIsComplete) {
     const std::vector<Expected> all = load_expectations();
-    ASSERT_EQ(all.size(), 44u);
+    ASSERT_EQ(all.size(), kExpectations);
+    std::size_t real = 0;
+    std::size_t seeds = 0;
+    for (const Expected& x : all) {
+        real += x.file.rfind(kRealTxt, 0) == 0 ? 1 : 0;
+        seeds += x.file.rfind("seeds/", 0) == 0 ? 1 : 0;
+        EXPECT_FALSE(x.items.empty()) << x.file;
+    }
+    EXPECT_EQ(real, kRealLetters);
+    EXPECT_EQ(seeds, kSeedLetters);
+}
+
+TEST(RealLetters, TextLettersMatchExpectations) {
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/txt");
+    IMRDEX_SKIP_WITHOUT_SHARED("seeds");
+    const std::vector<Expected> all = load_expectations();
+    ASSERT_EQ(all.size(), kExpectations);
     const imrdex::LetterParser parser;
-    int right = 0;
+    std::size_t right = 0;
+    std::size_t letters = 0;
+    std::size_t items = 0;
     for (const Expected& x : all) {
         const fs::path path = shared_dir() / x.file;
-        const imrdex::Letter l = parser.parse(read_file(path), path.stem().string(), path.string());
+        const imrdex::Letter l =
+            parser.parse(read_shared(path), path.stem().string(), path.string());
         const auto diffs = check(x, l);
         std::string all_diffs;
         for (const auto& s : diffs) all_diffs += "\n  " + s;
         EXPECT_TRUE(diffs.empty()) << x.file << all_diffs;
         right += diffs.empty() ? 1 : 0;
+        ++letters;
+        items += std::min(x.items.size(), l.items.size());
     }
-    std::cout << "[ real letters ] " << right << " of " << all.size() << " fully right (text)\n";
+    // Every letter and every expected item was compared (check() reports a count mismatch).
+    EXPECT_EQ(letters, kExpectations);
+    EXPECT_EQ(items, item_count(all));
+    EXPECT_GT(items, letters);
+    std::cout << "[ real letters ] " << right << " of " << letters << " fully right (text), "
+              << items << " items compared\n";
 }
 
 TEST(RealLetters, PdfLettersMatchExpectationsAndTheirText) {
     IMRDEX_SKIP_WITHOUT_SHARED("real-letters/pdf");
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/txt");
+    const std::vector<Expected> all = load_expectations();
     const imrdex::LetterParser parser;
-    int right = 0;
-    int total = 0;
-    for (const Expected& x : load_expectations()) {
-        if (x.file.rfind("real-letters/txt/", 0) != 0) continue;
-        ++total;
+    std::size_t right = 0;
+    std::size_t letters = 0;
+    std::size_t items = 0;
+    std::size_t expected_items = 0;
+    for (const Expected& x : all) {
+        if (x.file.rfind(kRealTxt, 0) != 0) continue;
         const fs::path pdf = shared_dir() / "real-letters" / "pdf" / (x.id + ".pdf");
         const fs::path txt = shared_dir() / x.file;
-        const imrdex::PdfText text = imrdex::extract_pdf_text(read_file(pdf), pdf.string());
+        const imrdex::PdfText text = imrdex::extract_pdf_text(read_shared(pdf), pdf.string());
         EXPECT_GE(text.pages, 1);
         const imrdex::Letter from_pdf = parser.parse(text.text, x.id, "same");
-        const imrdex::Letter from_txt = parser.parse(read_file(txt), x.id, "same");
+        const imrdex::Letter from_txt = parser.parse(read_shared(txt), x.id, "same");
         const auto diffs = check(x, from_pdf);
         std::string all_diffs;
         for (const auto& s : diffs) all_diffs += "\n  " + s;
@@ -170,19 +232,26 @@ TEST(RealLetters, PdfLettersMatchExpectationsAndTheirText) {
         // The in-process extraction must give the parser what pdftotext gave it.
         EXPECT_EQ(imrdex::to_json(from_pdf), imrdex::to_json(from_txt)) << pdf;
         right += diffs.empty() ? 1 : 0;
+        ++letters;
+        items += std::min(x.items.size(), from_pdf.items.size());
+        expected_items += x.items.size();
     }
-    std::cout << "[ real letters ] " << right << " of " << total << " fully right (PDF)\n";
+    EXPECT_EQ(letters, kRealLetters);
+    EXPECT_EQ(items, expected_items);
+    EXPECT_GT(items, letters);
+    std::cout << "[ real letters ] " << right << " of " << letters << " fully right (PDF), "
+              << items << " items compared\n";
 }
 
+// The repository's PDF fixtures: one encrypted, one with no text layer; both must be there.
 TEST(Pdf, RejectsCorruptEncryptedAndTextlessInput) {
     EXPECT_THROW((void)imrdex::extract_pdf_text("hello, not a pdf", "x"), imrdex::InputError);
     EXPECT_THROW((void)imrdex::extract_pdf_text("%PDF-1.4\n garbage garbage\n%%EOF", "x"),
                  imrdex::InputError);
     const fs::path dir = fs::path(IMRDEX_TEST_DATA_DIR) / "pdf";
-    if (!fs::exists(dir)) GTEST_SKIP() << "no PDF fixtures in " << dir;
     for (const char* name : {"encrypted.pdf", "no_text.pdf"}) {
         const fs::path p = dir / name;
-        if (!fs::exists(p)) continue;
+        ASSERT_TRUE(fs::exists(p)) << "repository fixture missing: " << p;
         try {
             (void)imrdex::extract_pdf_text(read_file(p), p.string());
             ADD_FAILURE() << name << " was accepted";
@@ -190,14 +259,28 @@ TEST(Pdf, RejectsCorruptEncryptedAndTextlessInput) {
             EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
         }
     }
-    // A real letter cut in half is either rejected or gives text; never a crash.
-    if (fs::exists(shared_dir() / "real-letters" / "pdf" / "CM16-0213037.pdf")) {
-        const std::string bytes = read_file(shared_dir() / "real-letters" / "pdf" / "CM16-0213037.pdf");
-        for (std::size_t cut : {bytes.size() / 2, bytes.size() - 10, std::size_t{200}}) {
-            try {
-                (void)imrdex::extract_pdf_text(bytes.substr(0, cut), "cut");
-            } catch (const imrdex::InputError&) {
-            }
+}
+
+// A real letter cut short: the whole file gives its text, and every cut (half of it, all but
+// its last 10 bytes, its first 200 bytes) loses the cross-reference stream at its end, so
+// poppler cannot open it and the extractor rejects it naming the input. Never a crash, never a
+// partial text passed off as the letter.
+TEST(Pdf, RealLetterCutShortIsRejected) {
+    const fs::path pdf = shared_dir() / "real-letters" / "pdf" / "CM16-0213037.pdf";
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/pdf/CM16-0213037.pdf");
+    const std::string bytes = read_file(pdf);
+    ASSERT_GT(bytes.size(), 1000u);
+    const imrdex::PdfText whole = imrdex::extract_pdf_text(bytes, "whole");
+    EXPECT_GE(whole.pages, 1);
+    EXPECT_NE(whole.text.find("CM16-0213037"), std::string::npos);
+    for (const std::size_t cut : {bytes.size() / 2, bytes.size() - 10, std::size_t{200}}) {
+        try {
+            const imrdex::PdfText t = imrdex::extract_pdf_text(bytes.substr(0, cut), "cut-pdf");
+            ADD_FAILURE() << "cut at " << cut << " of " << bytes.size() << " bytes gave " << t.pages
+                          << " pages of text";
+        } catch (const imrdex::InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("cut-pdf"), std::string::npos)
+                << "cut at " << cut << ": " << e.what();
         }
     }
 }

@@ -1,32 +1,24 @@
-// Scale-out on loopback: three shards built with `imr-index --shard K/3`, merged with --merge,
-// served by three xapian-tcpsrv processes and searched as one through a stub file; every answer
-// of imr-search must equal the merged database's, and a dead shard server must be named.
-#include <arpa/inet.h>
+// Scale-out on loopback: three machine shards built with `imr-index --shard K/3` (each split
+// locally with --shards 3), merged with --merge, served by three xapian-tcpsrv processes and
+// searched as one through a stub file. Where the letters went is read back from the databases;
+// every answer of imr-search must equal the merged database's, and a dead shard server must be
+// named.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <simdjson.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "imrdex/index/pipeline.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/search/search.hpp"
 #include "test_util.hpp"
@@ -35,132 +27,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr unsigned kShards = 3;
+constexpr unsigned kShards = 3;       // machines
+constexpr unsigned kLocalShards = 3;  // local shards per machine: as many as machines, the split
+                                      // where machine and local routing sharing bits would show
 constexpr int kLetters = 1500;
 
 using imrdex::testing::q;
 using imrdex::testing::read_file;
 using imrdex::testing::RunResult;
+using imrdex::testing::Servers;
 using imrdex::testing::TempDir;
 
 // Runs `bin args` through the shell, capturing stdout and (through a file) stderr.
 RunResult run(const std::string& bin, const std::string& args, const fs::path& scratch) {
     return imrdex::testing::run_command(q(bin) + " " + args, scratch / "stderr.txt");
 }
-
-// A port nobody listens on right now (the kernel's pick for port 0); the server may still lose
-// a race for it, which start() notices and retries.
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    ::close(fd);
-    return port;
-}
-
-bool accepts(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-}
-
-// xapian-tcpsrv processes owned by the test: each in its own process group (it answers SIGTERM
-// with kill(0, SIGTERM), and forks a child per connection), stopped as a group by stop() or the
-// destructor, and told to die with the test process (PR_SET_PDEATHSIG) should the test crash.
-class Servers {
-public:
-    explicit Servers(std::string binary, fs::path log_dir)
-        : binary_(std::move(binary)), log_dir_(std::move(log_dir)) {}
-    ~Servers() {
-        for (std::size_t i = 0; i < pids_.size(); ++i) stop(i);
-    }
-    Servers(const Servers&) = delete;
-    Servers& operator=(const Servers&) = delete;
-
-    // Starts a server for `db`; its port, or -1 (with the reason in *why) when it would not run.
-    int start(const fs::path& db, std::string* why) {
-        const pid_t parent = ::getpid();
-        for (int attempt = 0; attempt < 10; ++attempt) {
-            const int port = free_port();
-            if (port <= 0) continue;
-            const fs::path log = log_dir_ / ("tcpsrv-" + std::to_string(port) + ".log");
-            const pid_t child = ::fork();
-            if (child < 0) break;
-            if (child == 0) {
-                ::setpgid(0, 0);
-                ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-                if (::getppid() != parent) ::_exit(126);
-                const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-                if (fd >= 0) {
-                    ::dup2(fd, STDOUT_FILENO);
-                    ::dup2(fd, STDERR_FILENO);
-                }
-                const std::string p = std::to_string(port);
-                ::execl(binary_.c_str(), binary_.c_str(), "--quiet", "--interface", "127.0.0.1",
-                        "--port", p.c_str(), db.c_str(), static_cast<char*>(nullptr));
-                ::_exit(127);
-            }
-            ::setpgid(child, child);  // also here: no window where a kill(-pid) misses it
-            for (int i = 0; i < 200; ++i) {
-                int status = 0;
-                if (::waitpid(child, &status, WNOHANG) == child) {
-                    *why = read_file(log);
-                    break;
-                }
-                if (accepts(port)) {
-                    pids_.push_back(child);
-                    ports_.push_back(port);
-                    return port;
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(25));
-            }
-            kill_group(child);
-        }
-        return -1;
-    }
-
-    void stop(std::size_t i) {
-        if (pids_[i] <= 0) return;
-        kill_group(pids_[i]);
-        pids_[i] = -1;
-    }
-
-    int port(std::size_t i) const { return ports_[i]; }
-
-private:
-    static void kill_group(pid_t pid) {
-        ::kill(-pid, SIGTERM);
-        for (int i = 0; i < 100; ++i) {
-            if (::waitpid(pid, nullptr, WNOHANG) != 0) {
-                ::kill(-pid, SIGKILL);  // connection children that outlived it
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        ::kill(-pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-    }
-
-    std::string binary_;
-    fs::path log_dir_;
-    std::vector<pid_t> pids_;
-    std::vector<int> ports_;
-};
 
 // What imr-search --json says, reduced to what must agree between the stub and the merged db.
 struct Answer {
@@ -216,6 +97,36 @@ std::set<std::string> letter_ids(const Xapian::Database& db) {
     return ids;
 }
 
+std::set<std::string> letter_ids(const fs::path& db) {
+    return letter_ids(Xapian::Database(db.string()));
+}
+
+// The local shard databases of a machine's database directory, in shard order.
+std::vector<fs::path> local_shards(const fs::path& machine) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(machine)) {
+        if (e.is_directory() && e.path().filename().string().rfind("shard-", 0) == 0) {
+            out.push_back(e.path());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The union of the letter-id sets of several databases, checking that no letter (with any of its
+// items) is in two of them.
+std::set<std::string> disjoint_union(const std::vector<std::set<std::string>>& sets,
+                                     const std::string& what) {
+    std::set<std::string> all;
+    std::size_t sum = 0;
+    for (const auto& ids : sets) {
+        sum += ids.size();
+        all.insert(ids.begin(), ids.end());
+    }
+    EXPECT_EQ(sum, all.size()) << "a letter is in two " << what;
+    return all;
+}
+
 class ScaleOut : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -238,15 +149,15 @@ protected:
         }
         for (unsigned k = 0; k < kShards; ++k) {
             const fs::path shard = d / ("shard" + std::to_string(k));
-            // --shards 2: a machine's shard database is itself split locally, and must still
-            // be servable as one database by xapian-tcpsrv.
-            const RunResult r = run(
-                IMRDEX_INDEX_BIN,
-                "--quiet --threads 2 --shards 2 --shard " + std::to_string(k) + "/" +
-                    std::to_string(kShards) + " --db " + q(shard) + " --stats-json " +
-                    q(d / ("stats" + std::to_string(k) + ".json")) + " " +
-                    q(d / "corpus" / "letters.jsonl"),
-                d);
+            // --shards: a machine's shard database is itself split locally, and must still be
+            // servable as one database by xapian-tcpsrv.
+            const RunResult r =
+                run(IMRDEX_INDEX_BIN,
+                    "--quiet --threads 2 --shards " + std::to_string(kLocalShards) + " --shard " +
+                        std::to_string(k) + "/" + std::to_string(kShards) + " --db " + q(shard) +
+                        " --stats-json " + q(d / ("stats" + std::to_string(k) + ".json")) + " " +
+                        q(d / "corpus" / "letters.jsonl"),
+                    d);
             ASSERT_EQ(r.code, 0) << r.err;
             shard_dbs_.push_back(shard);
         }
@@ -286,26 +197,26 @@ protected:
     static inline double setup_seconds_ = 0;
 };
 
+// Where the letters went, read from the databases: each machine's letters are exactly its local
+// shards' letters, no letter is in two places, and together the machines hold every letter.
 TEST_F(ScaleOut, ShardsAreDisjointAndHoldEveryLetterOnce) {
     ASSERT_EQ(truth_ids_.size(), static_cast<std::size_t>(kLetters));
-    std::set<std::string> all;
-    std::size_t sum = 0;
+    std::vector<std::set<std::string>> machines;
     Xapian::doccount items = 0;
     for (unsigned k = 0; k < kShards; ++k) {
         const Xapian::Database db(shard_dbs_[k].string());
-        const std::set<std::string> ids = letter_ids(db);
+        const std::set<std::string>& ids = machines.emplace_back(letter_ids(db));
         items += db.get_doccount();
-        EXPECT_GT(ids.size(), static_cast<std::size_t>(kLetters / kShards / 2)) << "shard " << k;
-        for (const std::string& id : ids) {
-            EXPECT_EQ(imrdex::part_of(id, kShards), k) << id << " in shard " << k;
+        EXPECT_GT(ids.size(), static_cast<std::size_t>(kLetters / kShards / 2)) << "machine " << k;
+        const std::vector<fs::path> locals = local_shards(shard_dbs_[k]);
+        ASSERT_EQ(locals.size(), kLocalShards) << shard_dbs_[k];
+        std::vector<std::set<std::string>> local_ids;
+        for (const fs::path& l : locals) {
+            local_ids.push_back(letter_ids(l));
+            EXPECT_GT(local_ids.back().size(), ids.size() / kLocalShards / 2) << l;
         }
-        sum += ids.size();
-        all.insert(ids.begin(), ids.end());
-        // Each machine's letters spread over both of its local shards.
-        const Xapian::Database local0((shard_dbs_[k] / "shard-00").string());
-        const Xapian::Database local1((shard_dbs_[k] / "shard-01").string());
-        EXPECT_GT(local0.get_doccount(), db.get_doccount() / 4) << "shard " << k;
-        EXPECT_GT(local1.get_doccount(), db.get_doccount() / 4) << "shard " << k;
+        EXPECT_EQ(disjoint_union(local_ids, "local shards of machine " + std::to_string(k)), ids)
+            << "machine " << k << " is not the union of its local shards";
         // --stats-json counts the other machines' letters as skipped, not rejected.
         simdjson::dom::parser parser;
         simdjson::dom::element stats;
@@ -315,8 +226,7 @@ TEST_F(ScaleOut, ShardsAreDisjointAndHoldEveryLetterOnce) {
         EXPECT_EQ(std::uint64_t(stats["skipped_other_shard"]), kLetters - ids.size());
         EXPECT_EQ(std::uint64_t(stats["rejected"]), 0u);
     }
-    EXPECT_EQ(sum, all.size()) << "a letter is in two shards";
-    EXPECT_EQ(all, truth_ids_);
+    EXPECT_EQ(disjoint_union(machines, "machine shards"), truth_ids_);
 
     const Xapian::Database m(merged().string());
     EXPECT_EQ(letter_ids(m), truth_ids_);
@@ -324,23 +234,38 @@ TEST_F(ScaleOut, ShardsAreDisjointAndHoldEveryLetterOnce) {
     EXPECT_TRUE(fs::exists(merged() / "XAPIANDB"));
 }
 
-// The machine shard uses other bits of the hash than the local shard, so neither split starves
-// the other whatever the two counts are.
+// The machine shard and the local shard must come from independent parts of the id's hash, or
+// one split starves the other: read back from the databases, every (machine, local shard) cell
+// holds a fair share of the letters. Two shapes: as many local shards as machines (the suite's
+// 3 x 3), and local shards a multiple of the machines (2 x 4, one machine built here).
 TEST_F(ScaleOut, MachineAndLocalSplitsAreIndependent) {
-    for (unsigned n : {2u, 3u, 4u}) {
-        for (unsigned local : {2u, 3u, 4u}) {
-            std::map<std::pair<unsigned, unsigned>, int> cells;
-            for (const std::string& id : truth_ids_) {
-                ++cells[{imrdex::part_of(id, n), static_cast<unsigned>(imrdex::fnv1a64(id) % local)}];
-            }
-            const double expect = static_cast<double>(truth_ids_.size()) / (n * local);
-            for (unsigned k = 0; k < n; ++k) {
-                for (unsigned l = 0; l < local; ++l) {
-                    EXPECT_GT(cells[std::make_pair(k, l)], expect * 0.6) << n << " x " << local;
-                }
-            }
+    const double fair = static_cast<double>(kLetters) / (kShards * kLocalShards);
+    for (unsigned k = 0; k < kShards; ++k) {
+        const std::vector<fs::path> locals = local_shards(shard_dbs_[k]);
+        ASSERT_EQ(locals.size(), kLocalShards) << shard_dbs_[k];
+        for (const fs::path& l : locals) {
+            EXPECT_GT(static_cast<double>(letter_ids(l).size()), fair * 0.6) << l;
         }
     }
+
+    const fs::path machine = dir_->path() / "machine0-of-2";
+    const RunResult r = run(IMRDEX_INDEX_BIN,
+                            "--quiet --threads 2 --shards 4 --shard 0/2 --db " + q(machine) + " " +
+                                q(dir_->path() / "corpus" / "letters.jsonl"),
+                            dir_->path());
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::vector<fs::path> locals = local_shards(machine);
+    ASSERT_EQ(locals.size(), 4u) << machine;
+    std::vector<std::set<std::string>> local_ids;
+    for (const fs::path& l : locals) {
+        local_ids.push_back(letter_ids(l));
+        EXPECT_GT(static_cast<double>(local_ids.back().size()), kLetters / 8.0 * 0.6) << l;
+    }
+    const std::set<std::string> ids = disjoint_union(local_ids, "local shards of 0/2");
+    EXPECT_EQ(ids, letter_ids(machine));
+    EXPECT_GT(static_cast<double>(ids.size()), kLetters / 2.0 * 0.8);
+    EXPECT_LT(static_cast<double>(ids.size()), kLetters / 2.0 * 1.2);
+    EXPECT_TRUE(std::includes(truth_ids_.begin(), truth_ids_.end(), ids.begin(), ids.end()));
 }
 
 TEST_F(ScaleOut, MergeRefusesExistingOutputAndOverlappingShards) {

@@ -423,58 +423,21 @@ TEST_F(SearchTest, LocalShardsThroughAStubAnswerLikeOneDatabase) {
 
 // A shard served by xapian-tcpsrv: facet counting (built-in match spies) works remotely too.
 TEST_F(SearchTest, RemoteShardThroughAStubAnswersLikeOneDatabase) {
-    const char* server = "/usr/bin/xapian-tcpsrv";
-    if (access(server, X_OK) != 0) GTEST_SKIP() << server << " not installed (xapian-tools)";
+    const std::string server = imrdex::testing::find_program("xapian-tcpsrv");
+    if (server.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (xapian-tools)";
     auto root = dir_->path() / "remote-shards";
     auto shards = build_shards(root, *letters_, 2);
-    std::random_device rd;
-    pid_t pid = -1;
-    int port = 0;
     std::string stub_dir = (root / "stub").string();
     std::filesystem::create_directories(stub_dir);
-    for (int attempt = 0; attempt < 5 && pid < 0; ++attempt) {
-        port = 20000 + static_cast<int>(rd() % 30000);
-        pid_t child = fork();
-        if (child == 0) {
-            // xapian-tcpsrv answers SIGTERM with kill(0, SIGTERM): give it its own process
-            // group so stopping it cannot take this test (and its shell) down too.
-            setpgid(0, 0);
-            std::string p = std::to_string(port);
-            execl(server, server, "--quiet", "--interface", "127.0.0.1", "--port", p.c_str(),
-                  shards[1].c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        {
-            std::ofstream stub(std::filesystem::path(stub_dir) / "XAPIANDB");
-            stub << "auto " << shards[0].string() << "\nremote 127.0.0.1:" << port << "\n";
-        }
-        // Wait until it listens (or died because the port was taken).
-        for (int i = 0; i < 100; ++i) {
-            int status = 0;
-            if (waitpid(child, &status, WNOHANG) == child) break;
-            try {
-                imrdex::Searcher probe(stub_dir);
-                pid = child;
-                break;
-            } catch (const std::exception&) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-        }
-        if (pid < 0 && waitpid(child, nullptr, WNOHANG) == 0) {
-            kill(child, SIGTERM);
-            waitpid(child, nullptr, 0);
-        }
+    // Stopped however the test ends (a leaked server holds the test's output open).
+    imrdex::testing::Servers servers(server, root);
+    std::string why;
+    const int port = servers.start(shards[1], &why);
+    ASSERT_GT(port, 0) << "could not start xapian-tcpsrv: " << why;
+    {
+        std::ofstream stub(std::filesystem::path(stub_dir) / "XAPIANDB");
+        stub << "auto " << shards[0].string() << "\nremote 127.0.0.1:" << port << "\n";
     }
-    ASSERT_GT(pid, 0) << "could not start xapian-tcpsrv";
-    // Stops the server however the test ends (a leaked server holds the test's output open).
-    struct StopServer {
-        pid_t& pid;
-        ~StopServer() {
-            if (pid <= 0) return;
-            kill(pid, SIGTERM);
-            waitpid(pid, nullptr, 0);
-        }
-    } stop_server{pid};
     imrdex::SearchOptions o;
     o.facets = imrdex::parse_facet_list("all");
     for (const auto& q : kShardQueries) expect_same(run(q, o), run(q, o, stub_dir), q);
@@ -492,9 +455,7 @@ TEST_F(SearchTest, RemoteShardThroughAStubAnswersLikeOneDatabase) {
     auto r = run("rationale:\"long-term use\"", {}, stub_dir);
     for (const auto& h : r.hits) EXPECT_FALSE(h.request.empty());
 
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
-    pid = -1;
+    servers.stop(0);
     // A shard server that is down: a clear error, not silently partial results.
     try {
         imrdex::Searcher s(stub_dir);

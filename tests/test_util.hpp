@@ -1,11 +1,20 @@
 // Helpers every test shares: a temporary directory, whole-file read/write, running a program
-// through the shell, finding a program on PATH and skipping when the shared letters are absent.
+// through the shell, finding a program on PATH, xapian-tcpsrv servers owned by a test, and
+// skipping when the shared letters are absent.
 #pragma once
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +23,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace imrdex::testing {
 
@@ -113,6 +125,127 @@ inline std::string find_program(const std::string& name) {
     }
     return {};
 }
+
+// A loopback port nobody listens on right now (the kernel's pick for port 0); a server may still
+// lose a race for it, which Servers::start notices and retries.
+inline int free_loopback_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+        port = ntohs(a.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+// True when something accepts connections on the loopback `port`.
+inline bool loopback_accepts(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// xapian-tcpsrv processes owned by a test: each in its own process group (it answers SIGTERM
+// with kill(0, SIGTERM), and forks a child per connection), stopped as a group by stop() or the
+// destructor, and told to die with the test process (PR_SET_PDEATHSIG) should the test crash.
+// A leaked server would also hold the test's output open.
+class Servers {
+public:
+    // `binary`: the xapian-tcpsrv to run; `log_dir`: where each server's output goes.
+    Servers(std::string binary, fs::path log_dir)
+        : binary_(std::move(binary)), log_dir_(std::move(log_dir)) {}
+    ~Servers() {
+        for (std::size_t i = 0; i < pids_.size(); ++i) stop(i);
+    }
+    Servers(const Servers&) = delete;
+    Servers& operator=(const Servers&) = delete;
+
+    // Starts a server for `db` on 127.0.0.1; its port once it accepts connections, or -1 (with
+    // the server's output in *why) when it would not run.
+    int start(const fs::path& db, std::string* why) {
+        const pid_t parent = ::getpid();
+        for (int attempt = 0; attempt < 10; ++attempt) {
+            const int port = free_loopback_port();
+            if (port <= 0) continue;
+            const std::string port_arg = std::to_string(port);
+            const fs::path log = log_dir_ / ("tcpsrv-" + port_arg + ".log");
+            // Everything the child needs is built before fork: a test process may have threads,
+            // so the child must not allocate.
+            const pid_t child = ::fork();
+            if (child < 0) break;
+            if (child == 0) {
+                ::setpgid(0, 0);
+                ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+                if (::getppid() != parent) ::_exit(126);
+                const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                if (fd >= 0) {
+                    ::dup2(fd, STDOUT_FILENO);
+                    ::dup2(fd, STDERR_FILENO);
+                }
+                ::execl(binary_.c_str(), binary_.c_str(), "--quiet", "--interface", "127.0.0.1",
+                        "--port", port_arg.c_str(), db.c_str(), static_cast<char*>(nullptr));
+                ::_exit(127);
+            }
+            ::setpgid(child, child);  // also here: no window where a kill(-pid) misses it
+            for (int i = 0; i < 200; ++i) {
+                int status = 0;
+                if (::waitpid(child, &status, WNOHANG) == child) {
+                    if (why != nullptr) *why = read_file(log);
+                    break;
+                }
+                if (loopback_accepts(port)) {
+                    pids_.push_back(child);
+                    ports_.push_back(port);
+                    return port;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            }
+            kill_group(child);
+        }
+        return -1;
+    }
+
+    // Stops server `i` (in start order) and the connection children it forked.
+    void stop(std::size_t i) {
+        if (pids_[i] <= 0) return;
+        kill_group(pids_[i]);
+        pids_[i] = -1;
+    }
+
+    [[nodiscard]] int port(std::size_t i) const { return ports_[i]; }
+
+private:
+    static void kill_group(pid_t pid) {
+        ::kill(-pid, SIGTERM);
+        for (int i = 0; i < 100; ++i) {
+            if (::waitpid(pid, nullptr, WNOHANG) != 0) {
+                ::kill(-pid, SIGKILL);  // connection children that outlived it
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ::kill(-pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+
+    std::string binary_;
+    fs::path log_dir_;
+    std::vector<pid_t> pids_;
+    std::vector<int> ports_;
+};
 
 // The shared data directory (letters that must not be copied into the repository).
 inline fs::path shared_dir() { return fs::path(IMRDEX_SHARED_DIR); }
