@@ -1,6 +1,7 @@
 // Text helpers of the letter parser: whitespace, dates, states, strengths, quantities, citations.
 #include "parse_util.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -86,6 +87,20 @@ std::string collapse(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     append_collapsed(out, s);
+    return out;
+}
+
+std::string excerpt(std::string_view s, std::size_t max) {
+    std::string out = collapse(s.substr(0, std::min(s.size(), max * 2)));
+    if (out.size() > max) {
+        out.resize(max);
+        // Drop the continuation bytes at the cut, then the lead byte they belonged to.
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+            out.pop_back();
+        }
+        if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) out.pop_back();
+        out += "...";
+    }
     return out;
 }
 

@@ -32,6 +32,9 @@ std::string to_lower(std::string_view s);
 // successive appends; `out` never gets leading or trailing spaces.
 void append_collapsed(std::string& out, std::string_view s);
 std::string collapse(std::string_view s);
+// `s` collapsed and cut to at most `max` bytes (plus "..."), never inside a UTF-8 sequence: the
+// quote of letter text in a warning's detail.
+std::string excerpt(std::string_view s, std::size_t max = 80);
 
 // A date at the start of `s` ("12/05/2016", "10-13-16", "January 6, 2010", "December of
 // 2001", "Dec 2001"); ISO text ("2016-12-05", "2001-12") or empty. `used` gets its length.
