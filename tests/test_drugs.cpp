@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "imrdex/extract/category.hpp"
 #include "imrdex/extract/drugs.hpp"
 #include "imrdex/core/errors.hpp"
 #include "test_util.hpp"

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "imrdex/extract/category.hpp"
 #include "parse_util.hpp"
 #include "passes.hpp"
 
