@@ -231,6 +231,19 @@ TEST(PassPatient, WithoutASummaryTheLettersFirstLinesAreRead) {
 
 // ---- item headers ------------------------------------------------------------------------------
 
+// Each header find_item_headers finds, as "first line..decision line decision: request text".
+std::vector<std::string> headers_of(const Lines& lines, const Sections& sections,
+                                    std::vector<Warning>& warnings) {
+    std::vector<std::string> out;
+    for (const ItemHeader& h : find_item_headers(lines, sections, warnings)) {
+        out.push_back(std::to_string(h.start) + ".." + std::to_string(h.end) + " " +
+                      std::string(to_string(h.decision)) + ": " + header_text(lines, h));
+    }
+    return out;
+}
+
+using Strings = std::vector<std::string>;
+
 TEST(PassItemHeaders, DecisionsAtLineEndOrAloneAfterTheIntro) {
     const Lines lines = {"IMR ISSUES, DECISIONS AND RATIONALES",                // 0
                          "The Final Determination was based on decisions for",  // 1
@@ -243,43 +256,32 @@ TEST(PassItemHeaders, DecisionsAtLineEndOrAloneAfterTheIntro) {
                          "Overturned",                                          // 8
                          "Decision rationale: Needed."};                        // 9
     std::vector<Warning> warnings;
-    const auto headers = find_item_headers(lines, with(kNone, kNone, 0), warnings);
+    // The wrapped intro is not part of the first request.
+    EXPECT_EQ(headers_of(lines, with(kNone, kNone, 0), warnings),
+              (Strings{"3..3 upheld: Norco 10/325mg #60",
+                       "6..8 overturned: Knee brace for the left knee"}));
     EXPECT_TRUE(warnings.empty());
-    ASSERT_EQ(headers.size(), 2u);
-    EXPECT_EQ(headers[0].start, 3u) << "the wrapped intro is not part of the request";
-    EXPECT_EQ(headers[0].end, 3u);
-    EXPECT_EQ(headers[0].decision, Decision::upheld);
-    EXPECT_EQ(header_text(lines, headers[0]), "Norco 10/325mg #60");
-    EXPECT_EQ(headers[1].start, 6u);
-    EXPECT_EQ(headers[1].end, 8u);
-    EXPECT_EQ(headers[1].text_end, 8u);
-    EXPECT_EQ(headers[1].decision, Decision::overturned);
-    EXPECT_EQ(header_text(lines, headers[1]), "Knee brace for the left knee");
 }
 
 TEST(PassItemHeaders, QuotedDecisionsAreNoHeadersAndLabelsMakeAFallbackOne) {
-    const Lines lines = {"IMR ISSUES, DECISIONS AND RATIONALES",                       // 0
-                         "Gym membership: Upheld",                                     // 1
-                         "Claims Administrator guideline: The prior review cited",     // 2
-                         "gym membership: Upheld",                                     // 3
-                         "as its reason.",                                             // 4
-                         "Decision rationale: The prior review said gym membership:",  // 5
-                         "Upheld",                                                     // 6
-                         "and we agree.",                                              // 7
-                         "Pool therapy: Partially certified",                          // 8
-                         "Claims Administrator guideline: MTUS."};                     // 9
+    // "gym membership: Upheld" in the guideline is no header: the item is unfinished and no
+    // label follows it. The lone "Upheld" in the rationale is none either: its request would be
+    // the label line. The last item starts with its labels: the line before them is its header,
+    // with a decision that is not one.
+    const Lines lines = {"IMR ISSUES, DECISIONS AND RATIONALES",
+                         "Gym membership: Upheld",
+                         "Claims Administrator guideline: The prior review cited",
+                         "gym membership: Upheld",
+                         "as its reason.",
+                         "Decision rationale: The prior review said gym membership:",
+                         "Upheld",
+                         "and we agree.",
+                         "Pool therapy: Partially certified",
+                         "Claims Administrator guideline: MTUS."};
     std::vector<Warning> warnings;
-    const auto headers = find_item_headers(lines, with(kNone, kNone, 0), warnings);
-    ASSERT_EQ(headers.size(), 2u);
-    // Line 3: the item is unfinished and no label follows. Line 6: its request would be the
-    // label line.
-    EXPECT_EQ(headers[0].end, 1u);
-    EXPECT_EQ(headers[0].decision, Decision::upheld);
-    // An item that starts with its labels: the line before them is its header.
-    EXPECT_EQ(headers[1].decision, Decision::unknown);
-    EXPECT_EQ(headers[1].start, 8u);
-    EXPECT_EQ(headers[1].end, 8u);
-    EXPECT_EQ(header_text(lines, headers[1]), "Pool therapy: Partially certified");
+    EXPECT_EQ(headers_of(lines, with(kNone, kNone, 0), warnings),
+              (Strings{"1..1 upheld: Gym membership",
+                       "8..8 unknown: Pool therapy: Partially certified"}));
     EXPECT_TRUE(warnings.empty());
 }
 
@@ -288,10 +290,8 @@ TEST(PassItemHeaders, WithoutTheIssuesHeadingItemsFollowTheSummary) {
                          "Decision rationale: a.", "CLINICAL CASE SUMMARY", "MRI: Overturned",
                          "Decision rationale: b."};
     std::vector<Warning> warnings;
-    const auto headers = find_item_headers(lines, with(kNone, 2, kNone), warnings);
+    EXPECT_EQ(headers_of(lines, with(kNone, 2, kNone), warnings), Strings{"3..3 overturned: MRI"});
     EXPECT_EQ(codes(warnings), Codes{"no_issues_section"});
-    ASSERT_EQ(headers.size(), 1u);
-    EXPECT_EQ(header_text(lines, headers[0]), "MRI");
 }
 
 // ---- one item ----------------------------------------------------------------------------------

@@ -35,7 +35,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "imrdex/core/errors.hpp"
 #include "imrdex/extract/drugs.hpp"
 #include "parse_util.hpp"
 
@@ -153,20 +152,6 @@ bool is_keyword_text(std::string_view k) noexcept {
     return true;
 }
 
-std::string_view trim_field(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-[[noreturn]] void fail(std::string_view origin, std::size_t line, const std::string& what) {
-    throw ConfigError(std::string(origin) + ':' + std::to_string(line) + ": " + what);
-}
-
 bool is_unit_start(std::string_view t, std::size_t p) noexcept {
     static constexpr std::string_view kUnits[] = {"mcg",   "mg",   "gm", "g",  "ml",
                                                   "units", "unit", "iu", "meq"};
@@ -229,30 +214,24 @@ CategoryRules CategoryRules::parse(std::string_view tsv, std::string_view origin
     };
     CategoryRules rules;
     std::unordered_map<std::string_view, std::size_t> seen;  // keyword -> line of first definition
-    std::size_t line_no = 0;
-    std::size_t pos = 0;
-    while (pos < tsv.size()) {
-        std::size_t eol = tsv.find('\n', pos);
-        if (eol == std::string_view::npos) eol = tsv.size();
-        const std::string_view raw = tsv.substr(pos, eol - pos);
-        pos = eol + 1;
-        ++line_no;
-        const std::string_view line = trim_field(raw);
-        if (line.empty() || line.front() == '#') continue;
-
-        const std::size_t tab = raw.find('\t');
-        if (tab == std::string_view::npos || raw.find('\t', tab + 1) != std::string_view::npos) {
-            fail(origin, line_no, "expected 2 tab-separated columns (keyword, group)");
+    const parse::DataLines file = parse::data_lines(tsv);
+    for (const parse::DataLine& data : file.lines) {
+        const std::size_t line_no = data.number;
+        if (data.fields.size() != 2) {
+            parse::data_error(origin, line_no,
+                              "expected 2 tab-separated columns (keyword, group), found " +
+                                  std::to_string(data.fields.size()));
         }
-        const std::string_view keyword = trim_field(raw.substr(0, tab));
-        const std::string_view group_name = trim_field(raw.substr(tab + 1));
-        if (keyword.empty()) fail(origin, line_no, "empty keyword");
-        if (group_name.empty()) fail(origin, line_no, "empty group");
+        const std::string_view keyword = data.fields[0];
+        const std::string_view group_name = data.fields[1];
+        if (keyword.empty()) parse::data_error(origin, line_no, "empty keyword");
+        if (group_name.empty()) parse::data_error(origin, line_no, "empty group");
         if (!is_keyword_text(keyword)) {
-            fail(origin, line_no,
-                 "keyword '" + std::string(keyword) +
-                     "' is not lower-case ASCII letters and digits in words separated by single "
-                     "spaces (requests are matched word by word: write \"x-ray\" as \"x ray\")");
+            parse::data_error(
+                origin, line_no,
+                "keyword '" + std::string(keyword) +
+                    "' is not lower-case ASCII letters and digits in words separated by single "
+                    "spaces (requests are matched word by word: write \"x-ray\" as \"x ray\")");
         }
         const auto g = std::find_if(std::begin(kGroupNames), std::end(kGroupNames),
                                     [&](const auto& named) { return named.first == group_name; });
@@ -262,13 +241,14 @@ CategoryRules CategoryRules::parse(std::string_view tsv, std::string_view origin
                 known += known.empty() ? "" : ", ";
                 known += named.first;
             }
-            fail(origin, line_no,
-                 "unknown group '" + std::string(group_name) + "' (one of: " + known + ")");
+            parse::data_error(
+                origin, line_no,
+                "unknown group '" + std::string(group_name) + "' (one of: " + known + ")");
         }
         if (const auto [it, inserted] = seen.emplace(keyword, line_no); !inserted) {
-            fail(origin, line_no,
-                 "duplicate keyword '" + std::string(keyword) + "' (first defined on line " +
-                     std::to_string(it->second) + ")");
+            parse::data_error(origin, line_no,
+                              "duplicate keyword '" + std::string(keyword) +
+                                  "' (first defined on line " + std::to_string(it->second) + ")");
         }
 
         Phrase phrase{{}, g->second};
@@ -288,7 +268,7 @@ CategoryRules CategoryRules::parse(std::string_view tsv, std::string_view origin
         rules.index_[std::string(first)].push_back(std::move(phrase));
         ++rules.keywords_;
     }
-    if (rules.keywords_ == 0) fail(origin, line_no, "no keywords");
+    if (rules.keywords_ == 0) parse::data_error(origin, file.count, "no keywords");
     // Longer phrases first, so a word's longest phrase is the one recorded.
     for (auto& [word, phrases] : rules.index_) {
         std::stable_sort(phrases.begin(), phrases.end(), [](const Phrase& a, const Phrase& b) {

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstring>
 
+#include "imrdex/core/errors.hpp"
+
 namespace imrdex::parse {
 
 std::string_view trim(std::string_view s) noexcept {
@@ -523,6 +525,44 @@ bool ends_sentence(std::string_view t) noexcept {
     if (e == 0) return false;
     const char c = t[e - 1];
     return c == '.' || c == '?' || c == '!';
+}
+
+std::string_view trim_blanks(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+DataLines data_lines(std::string_view tsv) {
+    DataLines out;
+    std::size_t pos = 0;
+    while (pos < tsv.size()) {
+        std::size_t eol = tsv.find('\n', pos);
+        if (eol == std::string_view::npos) eol = tsv.size();
+        const std::string_view raw = tsv.substr(pos, eol - pos);
+        pos = eol + 1;
+        ++out.count;
+        const std::string_view line = trim_blanks(raw);
+        if (line.empty() || line.front() == '#') continue;
+        DataLine& d = out.lines.emplace_back();
+        d.number = out.count;
+        std::size_t start = 0;
+        for (;;) {
+            const std::size_t tab = raw.find('\t', start);
+            d.fields.push_back(trim_blanks(raw.substr(start, tab - start)));
+            if (tab == std::string_view::npos) break;
+            start = tab + 1;
+        }
+    }
+    return out;
+}
+
+void data_error(std::string_view origin, std::size_t line, const std::string& what) {
+    throw ConfigError(std::string(origin) + ':' + std::to_string(line) + ": " + what);
 }
 
 }  // namespace imrdex::parse
