@@ -16,8 +16,8 @@ class CategoryRules {
 public:
     // The rules compiled into the binary from indexer/extract/data/categories.tsv.
     static const CategoryRules& builtin();
-    // Throws ConfigError naming `origin` and the line on malformed data (README of the format:
-    // the comment at the top of categories.tsv).
+    // Throws ConfigError naming `origin` and the line on malformed data. The format is described
+    // at the top of categories.tsv.
     static CategoryRules parse(std::string_view tsv, std::string_view origin);
 
     // "pharmaceutical", "physical therapy", "chiropractic", "acupuncture", "imaging",
