@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "imrdex/extract/parser.hpp"
@@ -314,21 +315,154 @@ TEST(ParserRobustness, TenMegabyteLine) {
     EXPECT_EQ(l.items[0].rationale.size(), (10u << 20) * 2 + 1);
 }
 
-TEST(ParserRobustness, RandomBytesNeverThrow) {
-    std::uint64_t x = 88172645463325252ull;
-    for (int round = 0; round < 300; ++round) {
-        std::string s;
-        const std::size_t len = static_cast<std::size_t>(round * 37 % 3000);
-        for (std::size_t i = 0; i < len; ++i) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            // Bias towards bytes the parser reacts to.
-            static constexpr char kAlphabet[] = "\n\n\f :Upheld Overturned0123456789/-#CM.,";
-            s.push_back((x & 3) ? kAlphabet[(x >> 8) % (sizeof kAlphabet - 1)]
-                                : static_cast<char>(x >> 16));
-        }
-        EXPECT_NO_THROW((void)parse(s));
-        EXPECT_NO_THROW((void)parse(std::string(kHead) + s));
+// What holds for the record of any text: valid JSON, an id that is the fallback or a case number
+// taken from the text, "no_items" exactly when unusable, and a warning for every item the parser
+// could not read whole.
+void expect_consistent_record(const imrdex::Letter& l, std::string_view text) {
+    SCOPED_TRACE(codes(l));
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    EXPECT_FALSE(p.parse(imrdex::to_json(l)).get(e)) << "to_json must stay valid JSON";
+    if (l.id != "fallback") {
+        const bool shaped =
+            l.id.size() >= 10 && l.id.rfind("CM", 0) == 0 && l.id[4] == '-' &&
+            std::all_of(l.id.begin() + 5, l.id.end(), [](char c) { return c >= '0' && c <= '9'; });
+        EXPECT_TRUE(shaped) << l.id;
+        auto lowered = [](std::string_view v) {
+            std::string out(v);
+            for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            return out;
+        };
+        EXPECT_NE(lowered(text).find(lowered(l.id)), std::string::npos)
+            << l.id << " is not in the text";
     }
+    EXPECT_EQ(l.usable(), !l.items.empty());
+    EXPECT_EQ(has_warning(l, "no_items"), l.items.empty());
+    std::size_t unknown = 0;
+    std::size_t unrecognised = 0;
+    for (std::size_t k = 0; k < l.items.size(); ++k) {
+        const imrdex::Item& item = l.items[k];
+        if (item.decision == imrdex::Decision::unknown) ++unknown;
+        if (item.rationale.empty()) {
+            const std::string detail =
+                "item " + std::to_string(k + 1) + " has no decision rationale";
+            EXPECT_TRUE(std::any_of(l.warnings.begin(), l.warnings.end(),
+                                    [&](const imrdex::Warning& w) {
+                                        return w.code == "truncated_item" && w.detail == detail;
+                                    }))
+                << detail;
+        }
+    }
+    for (const auto& w : l.warnings) unrecognised += w.code == "decision_unrecognised" ? 1 : 0;
+    EXPECT_EQ(unrecognised, unknown);
+}
+
+// Bytes biased towards those the parser reacts to (round 0 is empty); with `words`, pieces of
+// letters instead, so that headers, labels and cover fields occur in random order.
+std::string random_text(std::uint64_t& x, int round, bool words) {
+    static constexpr char kAlphabet[] = "\n\n\f :Upheld Overturned0123456789/-#CM.,";
+    static constexpr std::string_view kPieces[] = {"\n",
+                                                   "\n",
+                                                   " ",
+                                                   ": Upheld\n",
+                                                   ": Overturned\n",
+                                                   "Upheld\n",
+                                                   ":\n",
+                                                   "Norco 10mg #30",
+                                                   "MRI of the knee",
+                                                   "Claims Administrator guideline: MTUS.\n",
+                                                   "MAXIMUS guideline: ODG.\n",
+                                                   "Decision rationale: ",
+                                                   "It is fine.",
+                                                   " was the original request.",
+                                                   "Case Number: ",
+                                                   "CM16-0001234",
+                                                   "Date Assigned: ",
+                                                   "12/09/2016",
+                                                   "Priority: ",
+                                                   "Standard",
+                                                   "\f",
+                                                   "\xFF"};
+    auto next = [&x] {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        return x;
+    };
+    std::string s;
+    const std::size_t len = static_cast<std::size_t>(round * 37 % 3000);
+    while (s.size() < len) {
+        const std::uint64_t r = next();
+        if (words) {
+            s += kPieces[(r >> 8) % std::size(kPieces)];
+        } else {
+            s.push_back((r & 3) ? kAlphabet[(r >> 8) % (sizeof kAlphabet - 1)]
+                                : static_cast<char>(r >> 16));
+        }
+    }
+    return s;
+}
+
+TEST(ParserRobustness, RandomTextGivesConsistentRecords) {
+    std::uint64_t x = 88172645463325252ull;
+    std::size_t with_items = 0;
+    std::size_t with_case_number = 0;
+    for (int round = 0; round < 600; ++round) {
+        const std::string s = random_text(x, round / 2, round % 2 == 1);
+        SCOPED_TRACE("round " + std::to_string(round));
+        const imrdex::Letter alone = parse(s);
+        expect_consistent_record(alone, s);
+        with_case_number += alone.id != "fallback" ? 1 : 0;
+
+        // After a well-formed head the bytes are items: the head's fields must come through.
+        const std::string text = std::string(kHead) + s;
+        const imrdex::Letter l = parse(text);
+        expect_consistent_record(l, text);
+        EXPECT_EQ(l.id, "fallback");
+        EXPECT_EQ(l.summary,
+                  "The injured worker is a 40 year old female who was injured on 05/06/2015. She "
+                  "has pain.");
+        EXPECT_EQ(l.age, 40);
+        EXPECT_EQ(l.sex, "female");
+        EXPECT_EQ(l.injury_date, "2015-05-06");
+        EXPECT_TRUE(has_warning(l, "no_cover_block"));
+        EXPECT_FALSE(has_warning(l, "no_summary"));
+        EXPECT_FALSE(has_warning(l, "no_issues_section"));
+        with_items += l.items.empty() ? 0 : 1;
+    }
+    // The pieces of letters must have made some items and some cover blocks, or the checks
+    // above looked at nothing but rejections.
+    EXPECT_GT(with_items, 50u);
+    EXPECT_GT(with_case_number, 50u);
+}
+
+// ---- the drug vocabulary ------------------------------------------------------------------------
+
+// The parser refers to its vocabulary: built from a temporary it would read a destroyed one, so
+// that must not compile.
+static_assert(std::is_constructible_v<imrdex::LetterParser, const imrdex::DrugVocabulary&>);
+static_assert(std::is_constructible_v<imrdex::LetterParser, imrdex::DrugVocabulary&>);
+static_assert(!std::is_constructible_v<imrdex::LetterParser, imrdex::DrugVocabulary>);
+static_assert(!std::is_constructible_v<imrdex::LetterParser, imrdex::DrugVocabulary&&>);
+static_assert(!std::is_constructible_v<imrdex::LetterParser, const imrdex::DrugVocabulary&&>);
+
+TEST(ParserVocabulary, ItemsAreMatchedAgainstTheParsersVocabulary) {
+    const imrdex::DrugVocabulary vocab =
+        imrdex::DrugVocabulary::parse("zorblax\tzorblaxin\ttest class\tbrand\n", "test.tsv");
+    const std::string text =
+        std::string(kHead) + item("Zorblax 10mg #30: Upheld") + item("Norco 10/325mg #60: Upheld");
+    const imrdex::LetterParser custom(vocab);
+    const imrdex::LetterParser copy = custom;  // copies refer to the same vocabulary
+    for (const imrdex::LetterParser* p : {&custom, &copy}) {
+        const auto l = p->parse(text, "id", "test.txt");
+        ASSERT_EQ(l.items.size(), 2u) << codes(l);
+        EXPECT_EQ(l.items[0].drug, "zorblaxin");
+        EXPECT_EQ(l.items[0].drug_class, "test class");
+        EXPECT_EQ(l.items[0].category, "pharmaceutical");
+        EXPECT_TRUE(l.items[1].drug.empty()) << "norco is not in this vocabulary";
+    }
+    const auto builtin = parse(text);
+    ASSERT_EQ(builtin.items.size(), 2u);
+    EXPECT_TRUE(builtin.items[0].drug.empty());
+    EXPECT_EQ(builtin.items[1].drug, "acetaminophen/hydrocodone");
 }
 
 // ---- request details -----------------------------------------------------------------------------

@@ -17,6 +17,8 @@ namespace imrdex {
 
 namespace {
 
+using parse::data_error;
+using parse::data_lines;
 // ASCII only on purpose: vocabulary names are ASCII and a UTF-8 byte must never form a word.
 using parse::is_alnum;
 using parse::is_alpha;
@@ -35,22 +37,12 @@ std::size_t skip_gap(std::string_view r, std::size_t p) noexcept {
     return p;
 }
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 // Lower-case with whitespace runs collapsed to one space.
 std::string normalize_text(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     bool space = false;
-    for (char c : trim(s)) {
+    for (char c : parse::trim_blanks(s)) {
         if (c == ' ' || c == '\t') {
             space = true;
             continue;
@@ -124,53 +116,29 @@ std::size_t match_at(std::string_view name, std::string_view r, std::size_t pos)
     return p;
 }
 
-[[noreturn]] void fail(std::string_view origin, std::size_t line, const std::string& what) {
-    std::ostringstream msg;
-    msg << origin << ':' << line << ": " << what;
-    throw ConfigError(msg.str());
-}
-
 }  // namespace
 
 DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view origin) {
     DrugVocabulary vocab;
     std::unordered_map<std::string, std::size_t> seen;  // token key -> line of first definition
-    std::size_t line_no = 0;
-    std::size_t pos = 0;
-    while (pos < tsv.size()) {
-        std::size_t eol = tsv.find('\n', pos);
-        if (eol == std::string_view::npos) eol = tsv.size();
-        const std::string_view raw = tsv.substr(pos, eol - pos);
-        pos = eol + 1;
-        ++line_no;
-        const std::string_view line = trim(raw);
-        if (line.empty() || line.front() == '#') continue;
-
-        std::vector<std::string_view> cols;
-        std::size_t start = 0;
-        while (true) {
-            const std::size_t tab = raw.find('\t', start);
-            if (tab == std::string_view::npos) {
-                cols.push_back(trim(raw.substr(start)));
-                break;
-            }
-            cols.push_back(trim(raw.substr(start, tab - start)));
-            start = tab + 1;
-        }
+    const parse::DataLines file = data_lines(tsv);
+    for (const parse::DataLine& data : file.lines) {
+        const std::size_t line_no = data.number;
+        const std::vector<std::string_view>& cols = data.fields;
         if (cols.size() != 4) {
-            fail(origin, line_no,
-                 "expected 4 tab-separated columns (name, ingredients, class, kind), found " +
-                     std::to_string(cols.size()));
+            data_error(origin, line_no,
+                       "expected 4 tab-separated columns (name, ingredients, class, kind), found " +
+                           std::to_string(cols.size()));
         }
         static constexpr const char* kColumn[] = {"name", "ingredients", "class", "kind"};
         for (std::size_t c = 0; c < cols.size(); ++c) {
-            if (cols[c].empty()) fail(origin, line_no, std::string("empty ") + kColumn[c]);
+            if (cols[c].empty()) data_error(origin, line_no, std::string("empty ") + kColumn[c]);
         }
 
         DrugEntry entry;
         entry.name = normalize_text(cols[0]);
         const std::vector<std::string> tokens = name_tokens(entry.name);
-        if (tokens.empty()) fail(origin, line_no, "name has no letters or digits");
+        if (tokens.empty()) data_error(origin, line_no, "name has no letters or digits");
 
         std::vector<std::string> parts;
         std::string_view ing = cols[1];
@@ -178,7 +146,7 @@ DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view orig
             const std::size_t slash = ing.find('/');
             const std::string part = normalize_text(ing.substr(0, slash));
             if (part.empty())
-                fail(origin, line_no, "empty ingredient in '" + std::string(cols[1]) + "'");
+                data_error(origin, line_no, "empty ingredient in '" + std::string(cols[1]) + "'");
             parts.push_back(part);
             if (slash == std::string_view::npos) break;
             ing.remove_prefix(slash + 1);
@@ -194,8 +162,8 @@ DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view orig
         if (kind == "brand") {
             entry.brand = true;
         } else if (kind != "generic") {
-            fail(origin, line_no,
-                 "kind must be 'brand' or 'generic', not '" + std::string(cols[3]) + "'");
+            data_error(origin, line_no,
+                       "kind must be 'brand' or 'generic', not '" + std::string(cols[3]) + "'");
         }
 
         // Names that differ only in separators match the same requests, so they are duplicates.
@@ -205,9 +173,9 @@ DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view orig
             key += t;
         }
         if (const auto [it, inserted] = seen.emplace(key, line_no); !inserted) {
-            fail(origin, line_no,
-                 "duplicate name '" + entry.name + "' (first defined on line " +
-                     std::to_string(it->second) + ")");
+            data_error(origin, line_no,
+                       "duplicate name '" + entry.name + "' (first defined on line " +
+                           std::to_string(it->second) + ")");
         }
 
         const std::size_t index = vocab.entries_.size();
@@ -224,7 +192,7 @@ DrugVocabulary DrugVocabulary::parse(std::string_view tsv, std::string_view orig
         if (n_letters > 1) vocab.by_first_word_[joined].push_back(index);
         vocab.entries_.push_back(std::move(entry));
     }
-    if (vocab.entries_.empty()) fail(origin, line_no, "no drug entries");
+    if (vocab.entries_.empty()) data_error(origin, file.count, "no drug entries");
 
     // Longest name first, so the first candidate that matches is the longest match.
     for (auto& [word, indices] : vocab.by_first_word_) {

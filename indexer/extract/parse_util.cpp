@@ -1,8 +1,11 @@
 // Text helpers of the letter parser: whitespace, dates, states, strengths, quantities, citations.
 #include "parse_util.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+
+#include "imrdex/core/errors.hpp"
 
 namespace imrdex::parse {
 
@@ -86,6 +89,20 @@ std::string collapse(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     append_collapsed(out, s);
+    return out;
+}
+
+std::string excerpt(std::string_view s, std::size_t max) {
+    std::string out = collapse(s.substr(0, std::min(s.size(), max * 2)));
+    if (out.size() > max) {
+        out.resize(max);
+        // Drop the continuation bytes at the cut, then the lead byte they belonged to.
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+            out.pop_back();
+        }
+        if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) out.pop_back();
+        out += "...";
+    }
     return out;
 }
 
@@ -508,6 +525,44 @@ bool ends_sentence(std::string_view t) noexcept {
     if (e == 0) return false;
     const char c = t[e - 1];
     return c == '.' || c == '?' || c == '!';
+}
+
+std::string_view trim_blanks(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+DataLines data_lines(std::string_view tsv) {
+    DataLines out;
+    std::size_t pos = 0;
+    while (pos < tsv.size()) {
+        std::size_t eol = tsv.find('\n', pos);
+        if (eol == std::string_view::npos) eol = tsv.size();
+        const std::string_view raw = tsv.substr(pos, eol - pos);
+        pos = eol + 1;
+        ++out.count;
+        const std::string_view line = trim_blanks(raw);
+        if (line.empty() || line.front() == '#') continue;
+        DataLine& d = out.lines.emplace_back();
+        d.number = out.count;
+        std::size_t start = 0;
+        for (;;) {
+            const std::size_t tab = raw.find('\t', start);
+            d.fields.push_back(trim_blanks(raw.substr(start, tab - start)));
+            if (tab == std::string_view::npos) break;
+            start = tab + 1;
+        }
+    }
+    return out;
+}
+
+void data_error(std::string_view origin, std::size_t line, const std::string& what) {
+    throw ConfigError(std::string(origin) + ':' + std::to_string(line) + ": " + what);
 }
 
 }  // namespace imrdex::parse

@@ -1,4 +1,5 @@
-// Text helpers of the letter parser (whitespace, dates, states, strengths, citations); internal.
+// Text helpers of the letter parser (whitespace, dates, states, strengths, citations) and of the
+// data files (drugs.tsv, categories.tsv); internal.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +33,9 @@ std::string to_lower(std::string_view s);
 // successive appends; `out` never gets leading or trailing spaces.
 void append_collapsed(std::string& out, std::string_view s);
 std::string collapse(std::string_view s);
+// `s` collapsed and cut to at most `max` bytes (plus "..."), never inside a UTF-8 sequence: the
+// quote of letter text in a warning's detail.
+std::string excerpt(std::string_view s, std::size_t max = 80);
 
 // A date at the start of `s` ("12/05/2016", "10-13-16", "January 6, 2010", "December of
 // 2001", "Dec 2001"); ISO text ("2016-12-05", "2001-12") or empty. `used` gets its length.
@@ -44,6 +48,26 @@ std::vector<std::string_view> split_list(std::string_view s);
 std::string find_strength(std::string_view request);
 std::string find_quantity(std::string_view request);
 std::vector<std::string> guideline_sources(std::string_view citation);
+
+// ---- data files (drugs.tsv, categories.tsv) ----
+
+// `s` without the spaces, tabs and '\r' at either end (a data file's fields; CRLF files too).
+std::string_view trim_blanks(std::string_view s) noexcept;
+
+// A line of a data file that is neither blank nor a '#' comment: its 1-based number and its
+// tab-separated fields, each trimmed with trim_blanks.
+struct DataLine {
+    std::size_t number = 0;
+    std::vector<std::string_view> fields;
+};
+struct DataLines {
+    std::vector<DataLine> lines;
+    std::size_t count = 0;  // all lines of the file, blank and comment lines included
+};
+DataLines data_lines(std::string_view tsv);
+
+// Throws ConfigError "origin:line: what".
+[[noreturn]] void data_error(std::string_view origin, std::size_t line, const std::string& what);
 
 // True when the text ends like a finished sentence: '.', '?', '!' possibly followed by
 // closing quotes or brackets.

@@ -1,5 +1,6 @@
-// The drug vocabulary (brand and generic names -> ingredients and class) and the request
-// classifier. The vocabulary is data (indexer/extract/data/drugs.tsv), compiled in and overridable.
+// The drug vocabulary (brand and generic names -> ingredients and class) and unknown-drug-word
+// detection. The vocabulary is data (indexer/extract/data/drugs.tsv), compiled in and
+// overridable. The request classifier is category.hpp.
 #pragma once
 
 #include <cstddef>
@@ -43,11 +44,6 @@ private:
     // first word of a name -> indices of entries starting with it, longest name first
     std::unordered_map<std::string, std::vector<std::size_t>> by_first_word_;
 };
-
-// Category of a request: "pharmaceutical", "physical therapy", "chiropractic", "acupuncture",
-// "imaging", "injection", "surgery", "dme", "office visit", "psychological services",
-// "laboratory", "other". `has_drug` says the vocabulary matched a drug in it.
-std::string classify_category(std::string_view request, bool has_drug);
 
 // Words in a request that look like a drug name (the request reads like a prescription:
 // a strength such as "10mg" or a "#90" quantity) but are not in the vocabulary. For --stats.

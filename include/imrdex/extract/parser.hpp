@@ -8,9 +8,14 @@
 
 namespace imrdex {
 
+// Holds the drug vocabulary by reference, so the vocabulary must outlive the parser: a
+// temporary vocabulary does not compile (`LetterParser p(DrugVocabulary::from_file(path))`
+// would leave p reading a destroyed vocabulary); keep it in a variable first.
 class LetterParser {
 public:
-    explicit LetterParser(const DrugVocabulary& drugs = DrugVocabulary::builtin()) : drugs_(drugs) {}
+    explicit LetterParser(const DrugVocabulary& drugs = DrugVocabulary::builtin())
+        : drugs_(&drugs) {}
+    explicit LetterParser(const DrugVocabulary&& drugs) = delete;
 
     // Never throws on any input bytes: what cannot be recognised becomes a Warning. The id is
     // the cover block's case number when present, else `fallback_id` (file stem or JSONL id).
@@ -20,7 +25,7 @@ public:
                                std::string_view source) const;
 
 private:
-    const DrugVocabulary& drugs_;
+    const DrugVocabulary* drugs_;  // never null
 };
 
 namespace parse {
