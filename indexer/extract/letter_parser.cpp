@@ -141,8 +141,10 @@ bool parse_cover(const std::vector<Line>& lines, std::size_t end, Letter& l) {
             } else if (iequals(word, "standard") || iequals(word, "expedited")) {
                 ++values;
                 l.priority = to_lower(word);
-            } else if (std::string d = parse_date(t, used); !d.empty() && used == w) {
+            } else if (std::string d = parse_date(t, used); used > 0 && used == w) {
                 ++values;
+                // A date the calendar lacks still fills its label, with no date.
+                if (d.empty()) warn(l, "impossible_date", std::string(word));
                 if (pending.empty()) {
                     ++orphans;
                 } else {
