@@ -34,7 +34,12 @@ unsigned decode(std::string_view s, std::size_t i, std::size_t& len) noexcept {
     const auto b0 = static_cast<unsigned char>(s[i]);
     len = 1;
     if (b0 < 0x80) return b0;
-    const std::size_t n = sequence_length(s, i);
+    std::size_t n = sequence_length(s, i);
+    // Utf8Iterator also reads an encoded surrogate (ED A0-BF 80-BF) as one character.
+    if (n == 0 && b0 == 0xED && i + 2 < s.size() &&
+        (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0 &&
+        (static_cast<unsigned char>(s[i + 2]) & 0xC0) == 0x80)
+        n = 3;
     if (n == 0) return b0;
     unsigned cp = b0 & (0x7Fu >> n);
     for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);

@@ -1,88 +1,23 @@
 // Builds the Xapian item documents of a letter (imrdex/schema.hpp): boolean facet terms, value
-// slots, JSON data, and positional stemmed free text from a fast tokenizer with a stem cache.
+// slots, JSON data, and positional stemmed free text (imrdex/core/tokenizer.hpp).
 #include "imrdex/index/document.hpp"
-
-#include <xapian/unicode.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 
+#include "imrdex/core/date.hpp"
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/schema.hpp"
-#include "imrdex/core/utf8.hpp"
+#include "imrdex/core/tokenizer.hpp"
 
 namespace imrdex {
 namespace {
 
 // Xapian refuses terms longer than about 245 bytes; boolean values that long carry no use.
 constexpr std::size_t kMaxTermBytes = 240;
-// TermGenerator's default: longer words are skipped (they are base64, URLs, garbage).
-constexpr std::size_t kMaxWordBytes = 64;
 // Gap between the request and the original request so a phrase cannot span them.
 constexpr Xapian::termpos kFieldGap = 100;
-// The stem cache is cleared past this many entries, bounding memory on odd corpora.
-constexpr std::size_t kMaxCachedStems = std::size_t{1} << 20;
-
-// ASCII fast path of Xapian::Unicode::is_wordchar: letters, digits and '_'.
-struct AsciiTable {
-    bool word[128] = {};
-    AsciiTable() {
-        for (int c = '0'; c <= '9'; ++c) word[c] = true;
-        for (int c = 'a'; c <= 'z'; ++c) word[c] = true;
-        for (int c = 'A'; c <= 'Z'; ++c) word[c] = true;
-        word[static_cast<int>('_')] = true;
-    }
-};
-const AsciiTable kAscii;
-
-bool is_word(unsigned cp) {
-    return cp < 128 ? kAscii.word[cp] : Xapian::Unicode::is_wordchar(cp);
-}
-
-bool is_digit(unsigned cp) {
-    return cp < 128 ? (cp >= '0' && cp <= '9')
-                    : Xapian::Unicode::get_category(cp) ==
-                          Xapian::Unicode::DECIMAL_DIGIT_NUMBER;
-}
-
-unsigned lower(unsigned cp) {
-    if (cp < 128) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-    return Xapian::Unicode::tolower(cp);
-}
-
-void append_cp(std::string& s, unsigned cp) {
-    if (cp < 128) s.push_back(static_cast<char>(cp));
-    else utf8::append(s, cp);
-}
-
-constexpr unsigned kIgnore = ~0u;
-
-// Characters allowed inside a word between two word characters, as Xapian's TermGenerator and
-// QueryParser allow them ("o'brien", "at&t"; "0.5", "1,000" between digits). Zero-width
-// characters are dropped without splitting.
-unsigned infix(unsigned cp, bool between_digits) {
-    if (cp >= 0x200b && (cp <= 0x200d || cp == 0x2060 || cp == 0xfeff)) return kIgnore;
-    if (between_digits) {
-        switch (cp) {
-            case ',': case '.': case ';': case 0x037e: case 0x0589: case 0x060d: case 0x07f8:
-            case 0x2044: case 0xfe10: case 0xfe13: case 0xfe14:
-                return cp;
-            default: return 0;
-        }
-    }
-    if (cp == '\'' || cp == '&' || cp == 0xb7 || cp == 0x5f4 || cp == 0x2027) return cp;
-    if (cp == 0x2019 || cp == 0x201b) return '\'';
-    return 0;
-}
-
-struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-        return std::hash<std::string_view>{}(s);
-    }
-};
 
 std::string lower_ascii(std::string_view s) {
     std::string out(s);
@@ -109,46 +44,16 @@ std::string joined_sorted(std::vector<std::string> values, bool lower_case, bool
 
 }  // namespace
 
-double date_number(std::string_view iso) {
-    auto digits = [&](std::size_t pos, std::size_t n, int& out) {
-        if (pos + n > iso.size()) return false;
-        out = 0;
-        for (std::size_t i = pos; i < pos + n; ++i) {
-            if (iso[i] < '0' || iso[i] > '9') return false;
-            out = out * 10 + (iso[i] - '0');
-        }
-        return true;
-    };
-    int year = 0;
-    int month = 0;
-    int day = 0;
-    if (!digits(0, 4, year) || year == 0) return 0;
-    if (iso.size() == 4) return year * 10000.0;
-    if (iso.size() < 7 || iso[4] != '-' || !digits(5, 2, month) || month < 1 || month > 12) return 0;
-    if (iso.size() == 7) return year * 10000.0 + month * 100.0;
-    if (iso.size() != 10 || iso[7] != '-' || !digits(8, 2, day) || day < 1 || day > 31) return 0;
-    return year * 10000.0 + month * 100.0 + day;
-}
-
 struct DocumentBuilder::Impl {
-    Xapian::Stem stemmer{"english"};
-    std::unordered_map<std::string, std::string, TransparentHash, std::equal_to<>> stems;
-    std::string word;
+    text::Tokenizer tokenizer;
+    text::StemCache stem;
     std::string term;
     std::string pair;       // pair prefix + previous stem + ' ': the next word completes it
     bool pair_open = false;  // `pair` holds a previous word of the current field
     bool word_pairs = false;
 
-    const std::string& stem(const std::string& w) {
-        auto it = stems.find(std::string_view(w));
-        if (it != stems.end()) return it->second;
-        if (stems.size() >= kMaxCachedStems) stems.clear();
-        return stems.emplace(w, stemmer(w)).first->second;
-    }
-
-    void emit(Xapian::Document& doc, std::string_view prefix, std::string_view pair_prefix,
-              Xapian::termpos& pos) {
-        if (word.size() > kMaxWordBytes) return;
+    void emit(Xapian::Document& doc, std::string_view word, std::string_view prefix,
+              std::string_view pair_prefix, Xapian::termpos& pos) {
         const std::string& s = stem(word);
         if (s.empty()) return;
         term.assign(prefix);
@@ -167,62 +72,16 @@ struct DocumentBuilder::Impl {
         pair += ' ';
     }
 
-    // Splits `text` into words the way Xapian's TermGenerator does (so the QueryParser on the
-    // search side makes the same terms), lower-cases them, and posts each word's English stem
-    // under `prefix` at consecutive positions (STEM_ALL: no unstemmed or Z-prefixed copies),
-    // and, if enabled, the word pairs of the field (schema::pair_prefix).
-    void index_text(Xapian::Document& doc, std::string_view text, std::string_view prefix,
+    // Posts the English stem of each word of `body` (text::Tokenizer: the words Xapian's
+    // TermGenerator makes, so the QueryParser on the search side makes the same terms) under
+    // `prefix` at consecutive positions (STEM_ALL: no unstemmed or Z-prefixed copies), and, if
+    // enabled, the word pairs of the field (schema::pair_prefix).
+    void index_text(Xapian::Document& doc, std::string_view body, std::string_view prefix,
                     Xapian::termpos& pos) {
         const std::string_view pair_prefix = word_pairs ? schema::pair_prefix(prefix) : "";
         pair_open = false;
-        const std::size_t n = text.size();
-        std::size_t i = 0;
-        std::size_t len = 0;
-        while (i < n) {
-            // Skip to the start of a word.
-            unsigned cp = utf8::decode(text, i, len);
-            if (!is_word(cp)) {
-                i += len;
-                continue;
-            }
-            word.clear();
-            for (;;) {
-                unsigned prev = 0;
-                // A run of word characters.
-                while (i < n) {
-                    cp = utf8::decode(text, i, len);
-                    if (!is_word(cp)) break;
-                    append_cp(word, lower(cp));
-                    prev = cp;
-                    i += len;
-                }
-                if (i >= n) break;
-                // One infix character joins two runs ("don't", "3.5").
-                std::size_t next_len = 0;
-                if (i + len >= n) break;
-                const unsigned next = utf8::decode(text, i + len, next_len);
-                if (!is_word(next)) break;
-                const unsigned inf = infix(cp, is_digit(prev) && is_digit(next));
-                if (inf == 0) break;
-                if (inf != kIgnore) append_cp(word, inf);
-                i += len;
-            }
-            // Up to three trailing '+' or '#' ("c++", "c#") unless a word character follows.
-            if (i < n && (text[i] == '+' || text[i] == '#')) {
-                std::size_t j = i;
-                while (j < n && j - i < 3 && (text[j] == '+' || text[j] == '#')) ++j;
-                bool followed = false;
-                if (j < n) {
-                    std::size_t l2 = 0;
-                    followed = is_word(utf8::decode(text, j, l2));
-                }
-                if (!followed) {
-                    word.append(text.data() + i, j - i);
-                    i = j;
-                }
-            }
-            emit(doc, prefix, pair_prefix, pos);
-        }
+        tokenizer.split(body,
+                        [&](const text::Word& w) { emit(doc, w.term, prefix, pair_prefix, pos); });
     }
 
     static void boolean(Xapian::Document& doc, std::string_view prefix, std::string_view value) {

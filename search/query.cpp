@@ -3,12 +3,15 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "imrdex/core/date.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/extract/parser.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/core/tokenizer.hpp"
 #include "imrdex/search/search.hpp"
 
 namespace imrdex {
@@ -116,8 +119,8 @@ public:
     }
 };
 
-// `decided:2016-12-01..2017-01-31`: each end a year, month or day; a year or month as the end
-// covers all of it.
+// `decided:2016-12-01..2017-01-31`: each end a year, month or day (IsoDate); a year or month as
+// the end covers all of it.
 class DateRange : public Xapian::RangeProcessor {
 public:
     DateRange(Xapian::valueno slot_, const std::string& field)
@@ -126,13 +129,14 @@ public:
     Xapian::Query operator()(const std::string& begin, const std::string& end) override {
         const std::string whole = field_ + ":" + (begin == end ? begin : begin + ".." + end);
         if (begin.empty() && end.empty()) bad_range(whole, "give at least one end");
-        double lo = 0, hi = 0;
-        try {
-            if (!begin.empty()) lo = date_bounds(begin).first;
-            if (!end.empty()) hi = date_bounds(end).second;
-        } catch (const QueryError& e) {
-            bad_range(whole, e.what());
-        }
+        auto date = [&](const std::string& text) {
+            std::string why;
+            const std::optional<IsoDate> d = IsoDate::parse(text, &why);
+            if (d) return *d;
+            bad_range(whole, "'" + text + "' is not a date (" + why + ")");
+        };
+        const double lo = begin.empty() ? 0 : date(begin).first();
+        const double hi = end.empty() ? 0 : date(end).last();
         if (!begin.empty() && !end.empty() && lo > hi) bad_range(whole, "the start is after the end");
         return value_range(slot, begin, lo, end, hi);
     }
@@ -254,37 +258,40 @@ std::string check_fields(std::string_view text) {
 
 }  // namespace
 
-std::pair<double, double> date_bounds(std::string_view date) {
-    auto fail = [&]() -> std::pair<double, double> {
-        throw QueryError("'" + std::string(date) +
-                         "' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)");
-    };
-    auto number = [&](std::string_view s, int lo, int hi) {
-        int n = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-        if (ec != std::errc() || p != s.data() + s.size() || n < lo || n > hi) fail();
-        return n;
-    };
-    if (date.size() != 4 && date.size() != 7 && date.size() != 10) return fail();
-    if (date.size() >= 7 && date[4] != '-') return fail();
-    if (date.size() == 10 && date[7] != '-') return fail();
-    int y = number(date.substr(0, 4), 1000, 9999);
-    if (date.size() == 4) return {y * 10000.0, y * 10000.0 + 1299};
-    int m = number(date.substr(5, 2), 1, 12);
-    if (date.size() == 7) return {y * 10000.0 + m * 100, y * 10000.0 + m * 100 + 99};
-    int d = number(date.substr(8, 2), 1, 31);
-    double day = y * 10000.0 + m * 100 + d;
-    return {day, day};
-}
+namespace {
+
+// The query parser's stemmer, which also notes the first word longer than the indexer keeps
+// (text::kMaxWordBytes): no document holds such a word, so a query for it would silently match
+// nothing. The parser hands every free-text word, lower-cased, to its stemmer (STEM_ALL), and
+// splits words as the indexer does, so this sees exactly the words the index would skip. Like
+// FacetProcessor it never throws through the parser: parse() reports `long_word`.
+class WordCheckingStemmer : public Xapian::StemImplementation {
+public:
+    explicit WordCheckingStemmer(std::string* long_word) : long_word_(long_word) {}
+
+    std::string operator()(const std::string& word) override {
+        if (word.size() > text::kMaxWordBytes && long_word_->empty()) *long_word_ = word;
+        return stemmer_(word);
+    }
+
+    std::string get_description() const override { return stemmer_.get_description(); }
+
+private:
+    Xapian::Stem stemmer_{text::kStemLanguage};
+    std::string* long_word_;
+};
+
+}  // namespace
 
 struct QueryBuilder::Impl {
     Xapian::QueryParser parser;
     std::string field_error;  // set by a FacetProcessor during parse_query
+    std::string long_word;    // set by WordCheckingStemmer during parse_query
 };
 
 QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
     Xapian::QueryParser& qp = impl_->parser;
-    qp.set_stemmer(Xapian::Stem("english"));
+    qp.set_stemmer(Xapian::Stem(new WordCheckingStemmer(&impl_->long_word)));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
     qp.set_default_op(Xapian::Query::OP_AND);
     for (const auto& [name, prefix] : kTextFields) {
@@ -316,9 +323,14 @@ Xapian::Query QueryBuilder::parse(std::string_view text) const {
                                 Xapian::QueryParser::FLAG_WILDCARD |
                                 Xapian::QueryParser::FLAG_PURE_NOT;
     impl_->field_error.clear();
+    impl_->long_word.clear();
     try {
         Xapian::Query q = impl_->parser.parse_query(checked, kFlags);
         if (!impl_->field_error.empty()) throw QueryError(impl_->field_error);
+        if (!impl_->long_word.empty())
+            throw QueryError("word '" + impl_->long_word + "' is longer than " +
+                             std::to_string(text::kMaxWordBytes) +
+                             " bytes: the index keeps no word that long, so leave it out");
         if (q.empty()) throw QueryError("query '" + std::string(text) + "' has no searchable term");
         return q;
     } catch (const Xapian::QueryParserError& e) {

@@ -1,7 +1,6 @@
 // Searching: ranked hits, collapse per letter, sorting, snippets and exact facet counts.
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -13,27 +12,13 @@
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/core/tokenizer.hpp"
 #include "imrdex/search/search.hpp"
 #include "imrdex/core/stub.hpp"
 
 namespace imrdex {
 
 namespace {
-
-bool word_byte(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-           static_cast<unsigned char>(c) >= 0x80;
-}
-
-// TermGenerator's infixes: "'" and "&" between word characters, '.', ',' and ';' between digits
-// ("don't", "3.5"), so highlighted words are the indexed words.
-bool joins_word(std::string_view text, std::size_t i) {
-    if (i == 0 || i + 1 >= text.size() || !word_byte(text[i + 1])) return false;
-    char c = text[i];
-    if (c == '\'' || c == '&') return true;
-    auto digit = [](char d) { return std::isdigit(static_cast<unsigned char>(d)) != 0; };
-    return (c == '.' || c == ',' || c == ';') && digit(text[i - 1]) && digit(text[i + 1]);
-}
 
 struct Word {
     std::size_t begin;
@@ -191,31 +176,20 @@ private:
 std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<std::string>& stems,
                                       const std::vector<std::string>& wildcard_stems,
                                       std::size_t chars) {
-    // Stemming every word of every shown rationale dominates large result pages; rationales
-    // reuse a small vocabulary, so cache stems (bounded).
-    static thread_local Xapian::Stem stemmer("english");
-    static thread_local std::unordered_map<std::string, std::string> cache;
-    if (cache.size() > 100000) cache.clear();
+    // The words are the indexed words (text::Tokenizer), so exactly those the query matched
+    // light up, accents and all. Stemming every word of every shown rationale dominates large
+    // result pages; rationales reuse a small vocabulary, so cache stems (bounded).
+    static thread_local text::Tokenizer tokenizer;
+    static thread_local text::StemCache stem(100000);
     std::vector<Word> words;
-    for (std::size_t i = 0; i < text.size();) {
-        if (!word_byte(text[i])) {
-            ++i;
-            continue;
-        }
-        std::size_t j = i;
-        while (j < text.size() && (word_byte(text[j]) || joins_word(text, j))) ++j;
-        std::string w(text.substr(i, j - i));
-        for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        auto hit = cache.find(w);
-        if (hit == cache.end()) hit = cache.emplace(w, stemmer(w)).first;
-        const std::string& stem = hit->second;
-        bool match = std::binary_search(stems.begin(), stems.end(), stem);
+    tokenizer.split(text, [&](const text::Word& w) {
+        const std::string& s = stem(w.term);
+        bool match = std::binary_search(stems.begin(), stems.end(), s);
         for (const auto& p : wildcard_stems)
-            if (!match && (w.compare(0, p.size(), p) == 0 || stem.compare(0, p.size(), p) == 0))
+            if (!match && (w.term.compare(0, p.size(), p) == 0 || s.compare(0, p.size(), p) == 0))
                 match = true;
-        words.push_back({i, j, match});
-        i = j;
-    }
+        words.push_back({w.begin, w.end, match});
+    });
     // Window: the start that covers most matches within `chars`, earliest first.
     std::size_t best_start = 0, best = 0;
     for (std::size_t k = 0; k < words.size(); ++k) {

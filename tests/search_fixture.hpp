@@ -15,6 +15,7 @@
 
 #include <xapian.h>
 
+#include "imrdex/core/date.hpp"
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/letter.hpp"
 #include "imrdex/core/schema.hpp"
@@ -34,13 +35,7 @@ inline std::string join_sorted(std::vector<std::string> v, bool lower) {
     return out;
 }
 
-inline double date_number(const std::string& iso) {
-    if (iso.empty()) return 0;
-    double y = std::stod(iso.substr(0, 4));
-    double m = iso.size() >= 7 ? std::stod(iso.substr(5, 2)) : 0;
-    double d = iso.size() >= 10 ? std::stod(iso.substr(8, 2)) : 0;
-    return y * 10000 + m * 100 + d;
-}
+using imrdex::date_number;
 
 inline std::vector<std::string> lower_sources(const imrdex::Guideline& g) {
     std::vector<std::string> out;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "imrdex/core/date.hpp"
 #include "imrdex/index/document.hpp"
 #include "imrdex/core/schema.hpp"
 

@@ -144,14 +144,28 @@ TEST(Query, DateRangesAtYearMonthDayPrecision) {
               range(Q::OP_VALUE_RANGE, 14, 20160000, 20161299));
 }
 
-TEST(Query, DateBounds) {
-    EXPECT_EQ(imrdex::date_bounds("2016"), std::make_pair(20160000.0, 20161299.0));
-    EXPECT_EQ(imrdex::date_bounds("2016-02"), std::make_pair(20160200.0, 20160299.0));
-    EXPECT_EQ(imrdex::date_bounds("2016-02-29"), std::make_pair(20160229.0, 20160229.0));
-    EXPECT_THROW(imrdex::date_bounds("2016-2"), imrdex::QueryError);
-    EXPECT_THROW(imrdex::date_bounds("16-02-01"), imrdex::QueryError);
-    EXPECT_THROW(imrdex::date_bounds("2016-00"), imrdex::QueryError);
-    EXPECT_THROW(imrdex::date_bounds("2016-01-32"), imrdex::QueryError);
+TEST(Query, DateBoundsCoverTheWholeYearOrMonth) {
+    using Q = Xapian::Query;
+    EXPECT_EQ(parsed("decided:2016"), range(Q::OP_VALUE_RANGE, 11, 20160000, 20161299));
+    EXPECT_EQ(parsed("decided:2016-02"), range(Q::OP_VALUE_RANGE, 11, 20160200, 20160299));
+    EXPECT_EQ(parsed("decided:2016-02-29"), range(Q::OP_VALUE_RANGE, 11, 20160229, 20160229));
+    EXPECT_EQ(parsed("decided:2015-02..2016"), range(Q::OP_VALUE_RANGE, 11, 20150200, 20161299));
+}
+
+TEST(Query, MalformedAndImpossibleDatesAreErrorsNamingTheDate) {
+    for (const char* bad :
+         {"2016-2", "16-02-01", "2016-00", "2016-01-32", "2016-02-30", "2015-02-29", "2016-04-31",
+          "2016-13", "0000", "2016-02-00", "2016-1-01", "2016-01-01x"}) {
+        const std::string message = error_of(std::string("decided:") + bad);
+        EXPECT_NE(message.find(std::string("'") + bad + "' is not a date"), std::string::npos)
+            << bad << ": " << message;
+    }
+    EXPECT_NE(error_of("decided:2016-02-30").find("February 2016 has 29 days"), std::string::npos);
+    EXPECT_NE(error_of("injured:2015-02-29..2016").find("February 2015 has 28 days"),
+              std::string::npos);
+    EXPECT_NE(error_of("denied:2016..2016-02-30").find("'2016-02-30' is not a date"),
+              std::string::npos);
+    EXPECT_NE(error_of("assigned:2016-13").find("there is no month 13"), std::string::npos);
 }
 
 TEST(Query, ProseColonIsText) {

@@ -108,8 +108,10 @@ bool read_cover_lines(const Lines& lines, std::size_t end, Letter& l) {
             } else if (iequals(word, "standard") || iequals(word, "expedited")) {
                 ++values;
                 l.priority = to_lower(word);
-            } else if (std::string d = parse_date(t, used); !d.empty() && used == w) {
+            } else if (std::string d = parse_date(t, used); used > 0 && used == w) {
                 ++values;
+                // A date the calendar lacks still fills its label, with no date.
+                if (d.empty()) warn(l.warnings, "impossible_date", std::string(word));
                 if (pending.empty()) {
                     ++orphans;
                 } else {

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
+
+#include "imrdex/core/date.hpp"
 
 #include "imrdex/core/errors.hpp"
 
@@ -123,30 +126,14 @@ std::size_t read_digits(std::string_view s, std::size_t i, std::size_t max, int&
     return n;
 }
 
-void append_int(std::string& out, int v, int width) {
-    char buf[8];
-    int n = 0;
-    do {
-        buf[n++] = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v > 0 && n < 8);
-    while (n < width) buf[n++] = '0';
-    while (n > 0) out.push_back(buf[--n]);
-}
-
-std::string iso(int y, int m, int d) {
-    std::string out;
-    out.reserve(10);
-    append_int(out, y, 4);
-    if (m > 0) {
-        out.push_back('-');
-        append_int(out, m, 2);
-        if (d > 0) {
-            out.push_back('-');
-            append_int(out, d, 2);
-        }
-    }
-    return out;
+// The ISO text of year `y`, month `m` and day `d` (0: not written), with `used` set to `end`;
+// empty when the calendar has no such day ("02/30/2016"), which callers tell from text that is
+// no date by `used`.
+std::string iso(int y, int m, int d, std::size_t end, std::size_t& used) {
+    used = end;
+    const std::optional<IsoDate> date =
+        IsoDate::from_parts(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+    return date ? date->str() : std::string();
 }
 
 int expand_year(int y, std::size_t digits) { return digits == 2 ? (y < 30 ? 2000 + y : 1900 + y) : y; }
@@ -170,8 +157,7 @@ std::string numeric_date(std::string_view s, std::size_t& used) {
     if (i < s.size() && is_digit(s[i])) return {};
     y = expand_year(y, ny);
     if (m < 1 || m > 12 || d < 1 || d > 31 || !valid_year(y)) return {};
-    used = i;
-    return iso(y, m, d);
+    return iso(y, m, d, i, used);
 }
 
 std::size_t skip_spaces(std::string_view s, std::size_t i) {
@@ -215,8 +201,7 @@ std::string month_date(std::string_view s, std::size_t& used) {
         const std::size_t ny = read_digits(s, j, 4, year);
         if (ny == 4 && (j + 4 >= s.size() || !is_digit(s[j + 4])) && day >= 1 && day <= 31 &&
             valid_year(year)) {
-            used = j + 4;
-            return iso(year, month, day);
+            return iso(year, month, day, j + 4, used);
         }
         return {};
     }
@@ -226,8 +211,7 @@ std::string month_date(std::string_view s, std::size_t& used) {
     int year = 0;
     const std::size_t ny = read_digits(s, i, 4, year);
     if (ny == 4 && (i + 4 >= s.size() || !is_digit(s[i + 4])) && valid_year(year)) {
-        used = i + 4;
-        return iso(year, month, 0);
+        return iso(year, month, 0, i + 4, used);
     }
     return {};
 }
@@ -239,12 +223,11 @@ std::string parse_date(std::string_view s, std::size_t& used, bool allow_bare_ye
     if (s.empty()) return {};
     if (is_digit(s[0])) {
         std::string d = numeric_date(s, used);
-        if (!d.empty() || !allow_bare_year) return d;
+        if (!d.empty() || used > 0 || !allow_bare_year) return d;
         int y = 0;
         const std::size_t ny = read_digits(s, 0, 4, y);
         if (ny == 4 && (s.size() == 4 || !is_alnum(s[4])) && valid_year(y)) {
-            used = 4;
-            return iso(y, 0, 0);
+            return iso(y, 0, 0, 4, used);
         }
         return {};
     }

@@ -39,6 +39,8 @@ std::string excerpt(std::string_view s, std::size_t max = 80);
 
 // A date at the start of `s` ("12/05/2016", "10-13-16", "January 6, 2010", "December of
 // 2001", "Dec 2001"); ISO text ("2016-12-05", "2001-12") or empty. `used` gets its length.
+// A date written well that the calendar lacks ("02/30/2016", "February 29, 2015") gives
+// empty text with `used` set to its length: never an impossible date.
 std::string parse_date(std::string_view s, std::size_t& used, bool allow_bare_year = false);
 
 // Splits a list "California,North Carolina" / "Illinois and Wisconsin" into items.

@@ -15,7 +15,8 @@ std::size_t sequence_length(std::string_view s, std::size_t i) noexcept;
 
 // The code point at s[i], with `len` set to the bytes it takes. An ill-formed sequence yields
 // its first byte as a Latin-1 character (len 1), as Xapian's Utf8Iterator reads it, so the
-// indexer's tokenizer and Xapian's QueryParser make the same words from any bytes.
+// indexer's tokenizer and Xapian's QueryParser make the same words from any bytes; like
+// Utf8Iterator, it reads an encoded surrogate (which `valid` rejects) as one code point.
 unsigned decode(std::string_view s, std::size_t i, std::size_t& len) noexcept;
 
 // True when all of `s` is well-formed UTF-8 (simdjson's validator: the common case is fast).

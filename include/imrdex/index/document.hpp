@@ -32,8 +32,4 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
-// Converts an ISO date ("2016-12-09", "2016-12", "2016") to yyyymmdd with 00 for missing parts;
-// returns 0 for an empty or malformed date. Shared by the indexer and the range parser.
-double date_number(std::string_view iso);
-
 }  // namespace imrdex

@@ -44,10 +44,6 @@ private:
 // databases whose metadata has schema::kWordPairsKey = "1".
 [[nodiscard]] Xapian::Query narrow_phrases(const Xapian::Query& q);
 
-// The date range bounds of one user date ("2016", "2016-12", "2016-12-09") as yyyymmdd numbers
-// of the schema: {first, last} ("2016" -> {20160000, 20161299}). Throws QueryError.
-std::pair<double, double> date_bounds(std::string_view date);
-
 // Query help shown by `imr-search --help`.
 std::string_view query_syntax_help();
 
@@ -122,9 +118,9 @@ private:
     QueryBuilder builder_;
 };
 
-// Splits `text` into words the way the indexer's TermGenerator does for our purposes
-// (alphanumeric runs, lower-cased) and marks those whose stem is one of `stems`; returns a
-// window of about `chars` characters around the densest run of matches.
+// Splits `text` into the words the indexer made of it (text::Tokenizer) and marks those whose
+// stem is one of `stems` (sorted) or starts with one of `wildcard_stems`; returns a window of
+// about `chars` characters around the densest run of matches.
 std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<std::string>& stems,
                                       const std::vector<std::string>& wildcard_stems,
                                       std::size_t chars);
