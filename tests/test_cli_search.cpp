@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "imrdex/index/document.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "search_fixture.hpp"
 
 namespace {
@@ -57,6 +58,7 @@ protected:
         // A quote, a comma and a line break in a request: CSV quoting must survive them.
         (*letters_)[0].items[0].request = "Norco 10/325mg, \"as needed\" #90";
         Xapian::WritableDatabase db((dir_->path() / "db").string(), Xapian::DB_CREATE_OR_OVERWRITE);
+        imrdex::schema::record_version(db);
         imrdex::DocumentBuilder builder;
         for (const auto& l : *letters_)
             for (auto& d : builder.build(l)) db.replace_document(d.unique_term, d.document);

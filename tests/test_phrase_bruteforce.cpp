@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "imrdex/index/document.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "imrdex/corpus/generator.hpp"
 #include "imrdex/extract/parser.hpp"
 #include "imrdex/core/schema.hpp"
@@ -17,10 +18,7 @@ constexpr std::uint64_t kLetters = 2000;
 constexpr std::uint64_t kSeed = 5;
 constexpr int kPhrases = 300;
 
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
+using fixture::lower;
 
 // Raw lower-cased words of a text, by the same word rules as fixture::stem_tokens.
 std::vector<std::string> raw_words(const std::string& text) {
@@ -58,6 +56,8 @@ protected:
         Xapian::WritableDatabase plain_db(db(), Xapian::DB_CREATE_OR_OVERWRITE);
         Xapian::WritableDatabase pairs_db(pairs_db_path(), Xapian::DB_CREATE_OR_OVERWRITE);
         pairs_db.set_metadata(std::string(imrdex::schema::kWordPairsKey), "1");
+        imrdex::schema::record_version(plain_db);
+        imrdex::schema::record_version(pairs_db);
         imrdex::GeneratedLetter g;
         for (std::uint64_t i = 0; i < kLetters; ++i) {
             gen.generate(i, g);
@@ -179,30 +179,14 @@ TEST_F(PhraseBruteForce, RandomRationalePhrasesMatchTheBruteForceScan) {
 
 using TruthPred = std::function<bool(const imrdex::Letter&, const imrdex::Item&)>;
 
+// The facet oracle over the generator's truth of the items `pred` accepts.
 std::map<std::string, Xapian::doccount> truth_facet(const std::vector<imrdex::Letter>& letters,
                                                     const std::string& facet,
                                                     const TruthPred& pred) {
-    std::map<std::string, Xapian::doccount> out;
-    for (const auto& l : letters)
-        for (const auto& it : l.items) {
-            if (!pred(l, it)) continue;
-            std::set<std::string> v;
-            if (facet == "decision") v.insert(std::string(imrdex::to_string(it.decision)));
-            if (facet == "class") v.insert(lower(it.drug_class));
-            if (facet == "category") v.insert(lower(it.category));
-            if (facet == "drug") v.insert(lower(it.drug));
-            if (facet == "specialty")
-                for (const auto& s : l.specialties) v.insert(lower(s));
-            if (facet == "state")
-                for (const auto& s : l.states) v.insert(lower(s));
-            if (facet == "guideline")
-                for (const auto& s : fixture::lower_sources(it.maximus_guideline)) v.insert(s);
-            if (facet == "sex") v.insert(l.sex);
-            if (facet == "priority") v.insert(l.priority);
-            for (const auto& x : v)
-                if (!x.empty()) ++out[x];
-        }
-    return out;
+    return fixture::facet_oracle(
+        fixture::items_where(letters,
+                             [&](const fixture::ItemRef& r) { return pred(*r.letter, r.item()); }),
+        facet);
 }
 
 TEST_F(PhraseBruteForce, FacetCountsEqualTheGeneratorsTruth) {
