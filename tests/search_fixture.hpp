@@ -333,6 +333,11 @@ inline std::set<std::string> facet_values(const imrdex::Letter& l, const imrdex:
         v.insert(lower(l.priority));
     } else if (facet == "id") {
         v.insert(l.id);
+    } else if (facet == "year") {
+        if (!l.decision_date.empty())
+            v.insert(l.decision_date.substr(0, 4));
+        else if (l.id.rfind("CM", 0) == 0 && l.id.size() > 4 && l.id[4] == '-')
+            v.insert("20" + l.id.substr(2, 2));
     } else {
         throw std::invalid_argument("facet oracle: no rule for facet '" + facet + "'");
     }

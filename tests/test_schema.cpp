@@ -102,6 +102,24 @@ TEST(Schema, NormaliserForms) {
     EXPECT_EQ(schema::normalise(Norm::text, " \t "), "");
 }
 
+TEST(Schema, LetterYear) {
+    imrdex::Letter l;
+    l.id = "CM13-0123456";
+    EXPECT_EQ(schema::letter_year(l), "2013");
+    l.decision_date = "2016-12-09";
+    EXPECT_EQ(schema::letter_year(l), "2016");
+    l.decision_date = "2014-03";
+    EXPECT_EQ(schema::letter_year(l), "2014");
+    l.decision_date = "12/09/2016";  // not ISO: the case number's
+    EXPECT_EQ(schema::letter_year(l), "2013");
+    l.id = "cm09-1";
+    EXPECT_EQ(schema::letter_year(l), "2009");
+    for (const char* id : {"", "CM1-0001", "CM13", "XY13-0001", "letter_a"}) {
+        l.id = id;
+        EXPECT_EQ(schema::letter_year(l), "") << id;
+    }
+}
+
 // The same odd spellings go through the index path (a letter's fields, DocumentBuilder) and the
 // query path (`facet:"spelling"`, QueryBuilder): the filter must find the document, and another
 // value must not.
@@ -135,6 +153,7 @@ TEST(Schema, IndexAndQueryNormaliseFacetValuesAlike) {
         {"caguideline", {"none", "NONE"}},
         {"priority", {"Expedited", "expedited"}},
         {"id", {"cm16-0000042"}},
+        {"year", {"2016"}},
     };
     Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
     imrdex::DocumentBuilder builder;

@@ -21,9 +21,9 @@ namespace imrdex::schema {
 // from a database of another version would put counts under the wrong facets. Each shard records
 // the version it was created with under kVersionKey; the search tool counts facets from
 // kSlotFacets only when the database's version is this one.
-inline constexpr unsigned kVersion = 1;
+inline constexpr unsigned kVersion = 2;
 inline constexpr std::string_view kVersionKey = "imrdex.schema_version";
-std::string version_text();  // kVersion as the metadata stores it ("1")
+std::string version_text();  // kVersion as the metadata stores it, in decimal
 
 // ---- Term prefixes --------------------------------------------------------------------------
 // Free-text fields: stemmed (English, STEM_ALL: every term stemmed, no Z prefix) and positional.
@@ -56,6 +56,7 @@ inline constexpr std::string_view kSex = "XX";
 inline constexpr std::string_view kGuideline = "XM";
 inline constexpr std::string_view kCaGuideline = "XN";
 inline constexpr std::string_view kPriority = "XY";
+inline constexpr std::string_view kYear = "XA";
 inline constexpr std::string_view kFirstItem = "XF";  // "XF1" on each letter's first item document
 
 // ---- Value slots -----------------------------------------------------------------------------
@@ -87,6 +88,7 @@ enum Slot : unsigned {
     kSlotCaGuideline = 17,
     kSlotFacets = 18,  // the values of every kFacets slot, in kFacets order, each followed by
                        // kFacetEnd (nothing before it when the slot is empty)
+    kSlotYear = 19,
 };
 
 // Ends each value in kSlotFacets. Facet values are lower-case text and never contain it.
@@ -162,6 +164,10 @@ enum class Norm : unsigned char {
     text,   // ASCII lower-case, whitespace runs collapsed to one space, trimmed
     state,  // as text, and a state's name or code becomes its USPS code ("California" -> "ca")
 };
+
+// The letter's year: of its decision date, else the one in its case number ("CM13-..." -> "2013":
+// older letters have no cover block, so no decision date); empty when neither has one.
+std::string letter_year(const Letter& letter);
 
 // Each facet: the `--facets` name and query filter field, the boolean term prefix, the value slot
 // counted, whether a document holds several values (the slot then holds them sorted and
@@ -276,6 +282,14 @@ inline constexpr auto kFacets = std::to_array<Facet>({
      .one = [](const Letter& l, const Item&) { return l.id; },
      .about = "case id as written (`CM16-0123456`)",
      .example = "id:CM16-0123456"},
+    {.name = "year",
+     .prefix = kYear,
+     .slot = kSlotYear,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter& l, const Item&) { return letter_year(l); },
+     .about = "year of the decision date, else of the case number (`CM13-...`: `2013`)",
+     .example = "year:2016"},
 });
 
 constexpr bool facets_well_formed() {
