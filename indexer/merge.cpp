@@ -10,6 +10,7 @@
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "fs_util.hpp"
 
 namespace fs = std::filesystem;
@@ -99,6 +100,7 @@ MergeStats merge_databases(const std::string& out, const std::vector<std::string
     try {
         // Renumbering (the default) is needed: the shards' document ids overlap.
         all.compact((tmp / kShardName).string(), Xapian::Compactor::FULL);
+        schema::merge_version((tmp / kShardName).string(), dbs);
         // Compaction keeps one source's value of each metadata key; the merged documents carry
         // word pairs only if every source's did.
         const std::string pairs_key(schema::kWordPairsKey);

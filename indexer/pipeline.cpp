@@ -30,6 +30,7 @@
 #include "imrdex/extract/parser.hpp"
 #include "imrdex/extract/pdf.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "imrdex/core/stub.hpp"
 #include "imrdex/core/utf8.hpp"
 #include "fs_util.hpp"
@@ -373,6 +374,7 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
                           "to a new database");
     }
     for (auto& shard : shards) shard->db->set_metadata(pairs_key, word_pairs ? "1" : "0");
+    for (auto& shard : shards) schema::record_version(*shard->db);
     write_stub(dir, names);
     return shards;
 }

@@ -32,9 +32,8 @@ int main(int argc, char** argv) {
     app.add_option("--limit", options.limit, "hits to show")->capture_default_str();
     app.add_option("--offset", options.offset, "hits to skip")->capture_default_str();
     app.add_option("--facets", facets,
-                   "comma-separated facets whose matching items to count exactly, or `all`: "
-                   "decision,category,drug,class,specialty,state,sex,guideline,caguideline,"
-                   "priority,id");
+                   "comma-separated facets whose matching items to count exactly, or `all`: " +
+                       imrdex::schema::facet_names());
     app.add_flag("--count", options.count_only, "print only the number of matches");
     auto* json_flag = app.add_flag("--json", json, "one JSON object: query, total, hits, facets");
     app.add_flag("--csv", csv, "CSV, one row per hit (RFC 4180)")->excludes(json_flag);

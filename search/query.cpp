@@ -9,9 +9,9 @@
 
 #include "imrdex/core/date.hpp"
 #include "imrdex/core/errors.hpp"
-#include "imrdex/extract/parser.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/tokenizer.hpp"
+#include "imrdex/extract/facet_value.hpp"
 #include "imrdex/search/search.hpp"
 
 namespace imrdex {
@@ -24,62 +24,44 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// Lower-case, whitespace runs collapsed to one space, trimmed: the form of every facet term.
-std::string normalise(std::string_view s) {
-    std::string out;
-    bool space = false;
-    for (char c : s) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-enum class FacetKind { plain, state, id };
-
-// One boolean filter field: normalises the value to the index's form before making the term,
-// so users need not know how values were stored. It never throws: an exception thrown through
-// Xapian's query parser leaks the parser's state, so errors are left in `error` for parse().
+// One boolean filter field: normalises the value to the index's form (schema::normalise, as the
+// indexer does) before making the term, so users need not know how values were stored. It never
+// throws: an exception thrown through Xapian's query parser leaks the parser's state, so errors
+// are left in `error` for parse().
 class FacetProcessor : public Xapian::FieldProcessor {
 public:
-    FacetProcessor(std::string field, std::string prefix, FacetKind kind, std::string* error)
-        : field_(std::move(field)), prefix_(std::move(prefix)), kind_(kind), error_(error) {}
+    FacetProcessor(const schema::Facet& facet, std::string* error)
+        : facet_(facet), prefix_(facet.prefix), error_(error) {}
 
     Xapian::Query operator()(const std::string& raw) override {
-        std::string value = normalise(raw);
+        std::string_view typed = raw;
+        typed.remove_prefix(std::min(typed.size(), typed.find_first_not_of(" \t")));
+        typed.remove_suffix(typed.size() -
+                            std::min(typed.size(), typed.find_last_not_of(" \t") + 1));
+        const std::string value = schema::normalise(facet_.norm, typed);
         if (value.empty()) {
-            if (error_->empty()) *error_ = field_ + ": needs a value, e.g. " + field_ + ":x";
+            if (error_->empty()) {
+                const std::string field(facet_.name);
+                *error_ = field + ": needs a value, e.g. " + field + ":x";
+            }
             return Xapian::Query::MatchNothing;
         }
-        if (kind_ == FacetKind::state) {
-            // Full names so `state:California` works like `state:CA` (the index holds codes).
-            const std::string_view code = parse::state_code(value);
-            if (!code.empty()) value = lower(code);
-        }
-        if (kind_ == FacetKind::id) {
+        if (facet_.norm == schema::Norm::exact) {
             // Case ids are stored as written ("CM16-..."); fallback ids (file stems) may not be
             // upper-case, so accept either form.
-            std::string typed = std::string(raw);
-            typed.erase(0, typed.find_first_not_of(" \t"));
-            typed.erase(typed.find_last_not_of(" \t") + 1);
-            std::string upper = typed;
-            for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            if (upper == typed) return Xapian::Query(prefix_ + typed);
-            return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(prefix_ + typed),
-                                 Xapian::Query(prefix_ + upper));
+            std::string upper = value;
+            for (char& c : upper)
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (upper != value)
+                return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(prefix_ + value),
+                                     Xapian::Query(prefix_ + upper));
         }
         return Xapian::Query(prefix_ + value);
     }
 
 private:
-    std::string field_;
+    const schema::Facet& facet_;
     std::string prefix_;
-    FacetKind kind_;
     std::string* error_;
 };
 
@@ -145,48 +127,37 @@ private:
     std::string field_;
 };
 
-struct RangeField {
-    std::string_view name;
-    Xapian::valueno slot;
-};
-
-constexpr std::array<RangeField, 5> kDateFields{{
-    {"decided", schema::kSlotDecisionDate},
-    {"injured", schema::kSlotInjuryDate},
-    {"assigned", schema::kSlotDateAssigned},
-    {"denied", schema::kSlotUrDenialDate},
-    {"received", schema::kSlotReceivedDate},
-}};
-
-constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kTextFields{{
-    {"rationale", schema::kRationale},
-    {"request", schema::kRequest},
-    {"summary", schema::kSummary},
-}};
-
 bool is_range_field(std::string_view name) {
-    return name == "age" || std::any_of(kDateFields.begin(), kDateFields.end(),
-                                        [&](const RangeField& f) { return f.name == name; });
+    return std::any_of(schema::kRangeFields.begin(), schema::kRangeFields.end(),
+                       [&](const schema::RangeField& f) { return f.name == name; });
 }
 
 bool is_known_field(std::string_view name) {
-    if (is_range_field(name)) return true;
-    for (const auto& f : kTextFields)
-        if (f.first == name) return true;
-    for (const auto& f : schema::kFacets)
-        if (f.name == name) return true;
-    return false;
+    if (is_range_field(name) || schema::find_facet(name) != nullptr) return true;
+    return std::any_of(schema::kTextFields.begin(), schema::kTextFields.end(),
+                       [&](const schema::TextField& f) { return f.name == name; });
 }
 
 std::string known_fields() {
     std::string s;
-    for (const auto& f : kTextFields) s += std::string(f.first) + ": ";
+    for (const auto& f : schema::kTextFields) s += std::string(f.name) + ": ";
     for (const auto& f : schema::kFacets) s += std::string(f.name) + ": ";
-    s += "age: ";
-    for (const auto& f : kDateFields) s += std::string(f.name) + ": ";
+    for (const auto& f : schema::kRangeFields) s += std::string(f.name) + ": ";
     s.pop_back();
     return s;
 }
+
+// AgeRange has its field and slot built in: the table's one number range must be it.
+constexpr bool number_range_is_age() {
+    int n = 0;
+    for (const auto& f : schema::kRangeFields) {
+        if (f.kind != schema::RangeKind::number) continue;
+        if (f.name != "age" || f.slot != schema::kSlotAge) return false;
+        ++n;
+    }
+    return n == 1;
+}
+static_assert(number_range_is_age(), "a new number range field needs its own RangeProcessor");
 
 // Xapian silently reads an unknown `foo:bar` as two words, and `age:45` (no "..") as text that
 // matches nothing: both would give plausible but wrong answers. This pass rejects unknown fields
@@ -294,23 +265,23 @@ QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
     qp.set_stemmer(Xapian::Stem(new WordCheckingStemmer(&impl_->long_word)));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
     qp.set_default_op(Xapian::Query::OP_AND);
-    for (const auto& [name, prefix] : kTextFields) {
-        qp.add_prefix("", std::string(prefix));
-        qp.add_prefix(std::string(name), std::string(prefix));
+    for (const auto& f : schema::kTextFields) {
+        qp.add_prefix("", std::string(f.prefix));
+        qp.add_prefix(std::string(f.name), std::string(f.prefix));
     }
     for (const auto& f : schema::kFacets) {
-        FacetKind kind = f.name == "state" ? FacetKind::state
-                         : f.name == "id"  ? FacetKind::id
-                                           : FacetKind::plain;
         // Several values of a single-valued field can only mean "any of" (OR); for fields a
         // document holds several of (specialty, state, guidelines), Xapian ANDs them: "both".
-        auto* proc = new FacetProcessor(std::string(f.name), std::string(f.prefix), kind,
-                                        &impl_->field_error);
+        auto* proc = new FacetProcessor(f, &impl_->field_error);
         qp.add_boolean_prefix(std::string(f.name), proc->release(), !f.multi_valued);
     }
-    qp.add_rangeprocessor((new AgeRange())->release());
-    for (const auto& f : kDateFields)
-        qp.add_rangeprocessor((new DateRange(f.slot, std::string(f.name)))->release());
+    // AgeRange is the one number range (number_range_is_age).
+    for (const auto& f : schema::kRangeFields) {
+        if (f.kind == schema::RangeKind::number)
+            qp.add_rangeprocessor((new AgeRange())->release());
+        else
+            qp.add_rangeprocessor((new DateRange(f.slot, std::string(f.name)))->release());
+    }
 }
 
 Xapian::Query QueryBuilder::parse(std::string_view text) const {
@@ -359,8 +330,8 @@ Xapian::Query narrow_phrase(const Xapian::Query& q) {
         if (sub.get_type() != Xapian::Query::LEAF_TERM) return q;
         const std::string term = *sub.get_terms_begin();
         if (i == 0) {
-            for (const auto& f : kTextFields)
-                if (term.compare(0, f.second.size(), f.second) == 0) text_prefix = f.second;
+            for (const auto& f : schema::kTextFields)
+                if (term.compare(0, f.prefix.size(), f.prefix) == 0) text_prefix = f.prefix;
             if (text_prefix.empty()) return q;
         } else if (term.compare(0, text_prefix.size(), text_prefix) != 0) {
             return q;
@@ -402,7 +373,39 @@ Xapian::Query narrow_phrases(const Xapian::Query& q) {
     }
 }
 
-std::string_view query_syntax_help() {
+namespace {
+
+// Words laid out in lines of at most `width` characters after `indent`.
+std::string wrap(const std::vector<std::string>& words, std::size_t width,
+                 std::string_view indent) {
+    std::string out;
+    std::size_t line = 0;
+    for (const std::string& w : words) {
+        if (line > 0 && line + 2 + w.size() > width) {
+            out += '\n';
+            line = 0;
+        }
+        if (line == 0) {
+            out += indent;
+        } else {
+            out += "  ";
+            line += 2;
+        }
+        out += w;
+        line += w.size();
+    }
+    return out + '\n';
+}
+
+std::string make_syntax_help() {
+    std::string fields;
+    for (const auto& f : schema::kTextFields) fields += std::string(f.name) + ":  ";
+    std::vector<std::string> filters;
+    std::string both;
+    for (const auto& f : schema::kFacets) {
+        filters.emplace_back(f.example);
+        if (f.multi_valued) both += (both.empty() ? "" : "/") + std::string(f.name);
+    }
     return R"(Query syntax (Xapian QueryParser over the IMR index):
   words             all must match, in rationale, request or summary; stemmed
                     (opioid = opioids); AND OR NOT XOR NEAR only in CAPITALS, so
@@ -412,14 +415,11 @@ std::string_view query_syntax_help() {
   benzodiazepin*    trailing wildcard
   a NEAR b          within 10 words (NEAR/3: within 3)
 Fields:
-  rationale:  request:  summary:      e.g.  rationale:"not medically necessary"
+  )" + fields + R"(    e.g.  rationale:"not medically necessary"
 Filters (exact, case-insensitive; quote several words):
-  decision:upheld|overturned  drug:hydrocodone  class:opioid  category:imaging
-  specialty:"internal medicine"  state:CA (or state:California)  sex:female
-  guideline:odg|mtus|acoem|other|none (MAXIMUS)  caguideline:... (claims administrator)
-  priority:expedited  id:CM16-0123456
-  The same filter twice means either value (decision:upheld decision:overturned),
-  except specialty/state/guideline/caguideline, where it means both.
+)" + wrap(filters, 78, "  ") +
+           R"(  The same filter twice means either value (decision:upheld decision:overturned),
+  except )" + both + R"(, where it means both.
 Ranges (inclusive; years, months or days; open ends allowed):
   age:40..60  age:45  injured:2010..2014  injured:..2005  decided:2016-12-01..2017-01-31
   assigned:2016-11  denied:2016..  received:2016-10..2016-12
@@ -428,6 +428,13 @@ Examples:
   imr-search --db idx --facets decision,specialty 'class:opioid decided:2016'
   imr-search --db idx --count 'request:MRI lumbar guideline:odg'
 )";
+}
+
+}  // namespace
+
+std::string_view query_syntax_help() {
+    static const std::string help = make_syntax_help();
+    return help;
 }
 
 }  // namespace imrdex

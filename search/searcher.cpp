@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <regex>
@@ -251,12 +252,9 @@ std::vector<std::string> parse_facet_list(std::string_view list) {
                     out.emplace_back(f.name);
             continue;
         }
-        bool known = std::any_of(schema::kFacets.begin(), schema::kFacets.end(),
-                                 [&](const schema::Facet& f) { return f.name == name; });
-        if (!known) {
-            std::string names;
-            for (const auto& f : schema::kFacets) names += std::string(f.name) + ",";
-            throw QueryError("unknown facet '" + name + "' (known: " + names + "all)");
+        if (schema::find_facet(name) == nullptr) {
+            throw QueryError("unknown facet '" + name + "' (known: " + schema::facet_names() +
+                             ",all)");
         }
         if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
     }
@@ -362,6 +360,21 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
     }
 }
 
+bool Searcher::current_schema() {
+    const std::string found = db_.get_metadata(std::string(schema::kVersionKey));
+    if (found == schema::version_text()) return true;
+    if (!schema_warned_) {
+        schema_warned_ = true;
+        std::cerr << "imrdex: database '" << path_ << "' "
+                  << (found.empty() ? "records no schema version (indexed by an older imr-index)"
+                                    : "has schema version " + found)
+                  << ", this program reads version " << schema::version_text()
+                  << ": re-index it with imr-index for its newest fields and fastest facet "
+                     "counts; facets are counted from the per-facet slots meanwhile\n";
+    }
+    return false;
+}
+
 SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Query& query) {
     SearchResult result;
     result.query = options.query;
@@ -392,10 +405,12 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     // other items of each letter come from counting the letter ids: exact on every backend.
     const bool per_letter = options.by_letter && !options.count_only;
     if (per_letter) wanted.push_back(kLetterIdFacet);
-    // Databases indexed before kSlotFacets existed, and additions to them, lack it on some
-    // documents.
+    // kSlotFacets holds the facets by their position in the schema: only a database of this
+    // schema version has them where kFacets says. Every document has the slot then; checking
+    // costs little and keeps counts exact should a document somehow lack it.
+    const bool current = current_schema();
     const bool facet_slot =
-        !remote_ && db_.get_value_freq(schema::kSlotFacets) == db_.get_doccount();
+        !remote_ && current && db_.get_value_freq(schema::kSlotFacets) == db_.get_doccount();
     FacetCounter counter(enquire, wanted, facet_slot);
     // check_at_least = every document: the match runs to the end, so the total and every match
     // spy count are exact, not estimates (and on remote shards too).
@@ -406,7 +421,8 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
 
     for (std::size_t k = 0; k < nfacets; ++k) {
         const schema::Facet& f = schema::kFacets[wanted[k]];
-        result.facets.push_back(facet_counts(std::string(f.name), counter.counts(k), f.multi_valued));
+        result.facets.push_back(
+            facet_counts(std::string(f.name), counter.counts(k), f.multi_valued));
     }
     if (options.count_only) return result;
 

@@ -1,6 +1,6 @@
-// Test fixture for the search tests: deterministic synthetic letters, a temp directory, and an
-// index of them written by hand exactly as imrdex/schema.hpp specifies (so the search tests do
-// not depend on the indexer) plus brute-force helpers that answer queries from the letters.
+// Test fixture for the search tests: deterministic synthetic letters, a temp directory, an index
+// of them written from the schema tables without the indexer, and brute-force helpers (the facet
+// oracle among them) that answer queries from the letters alone.
 #pragma once
 
 #include <algorithm>
@@ -10,6 +10,8 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,36 +21,25 @@
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/letter.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/extract/facet_value.hpp"
 #include "test_util.hpp"
 
 namespace fixture {
 
 using imrdex::testing::TempDir;
 
-inline std::string join_sorted(std::vector<std::string> v, bool lower) {
-    if (lower)
-        for (auto& s : v)
-            for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::sort(v.begin(), v.end());
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : "|") + s;
-    return out;
-}
-
 using imrdex::date_number;
 
-inline std::vector<std::string> lower_sources(const imrdex::Guideline& g) {
-    std::vector<std::string> out;
-    for (auto s : g.sources) {
-        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        out.push_back(s);
-    }
-    if (out.empty()) out.push_back("none");
-    return out;
+inline std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
 }
 
-// The item documents of one letter, following schema.hpp term by term and slot by slot.
-inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
+// The item documents of one letter, written from the schema tables with Xapian's own
+// TermGenerator and the schema's normaliser, so the search tests do not depend on the indexer's
+// DocumentBuilder. `facet_slot`: also write kSlotFacets (a database of the current version).
+inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l,
+                       bool facet_slot = true) {
     namespace s = imrdex::schema;
     Xapian::TermGenerator tg;
     tg.set_stemmer(Xapian::Stem("english"));
@@ -57,77 +48,58 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
         const imrdex::Item& it = l.items[n];
         Xapian::Document doc;
         tg.set_document(doc);
-        tg.index_text(it.rationale, 1, std::string(s::kRationale));
-        tg.increase_termpos();
-        tg.index_text(it.request, 1, std::string(s::kRequest));
-        tg.increase_termpos();
-        tg.index_text(it.original_request, 1, std::string(s::kRequest));
-        if (n == 0) {
-            tg.increase_termpos();
-            tg.index_text(l.summary, 1, std::string(s::kSummary));
-            doc.add_boolean_term(std::string(s::kFirstItem) + "1");
+        for (const s::TextField& f : s::kTextFields) {
+            if (f.first_item_only && n != 0) continue;
+            const s::TextParts parts = f.text(l, it);
+            tg.set_termpos(0);
+            tg.index_text(std::string(parts.first), 1, std::string(f.prefix));
+            tg.increase_termpos(s::kPartGap);
+            tg.index_text(std::string(parts.second), 1, std::string(f.prefix));
         }
+        if (n == 0) doc.add_boolean_term(std::string(s::kFirstItem) + "1");
         std::string unique = std::string(s::kUnique) + l.id + "/" + std::to_string(n + 1);
         doc.add_boolean_term(unique);
         auto term = [&](std::string_view prefix, const std::string& v) {
             if (!v.empty()) doc.add_boolean_term(std::string(prefix) + v);
         };
-        std::string decision(imrdex::to_string(it.decision));
-        term(s::kLetterId, l.id);
-        term(s::kDecision, decision);
-        term(s::kDrug, it.drug);
-        if (it.drug.find('/') != std::string::npos) {
-            std::size_t a = 0;
-            while (a <= it.drug.size()) {
-                std::size_t b = std::min(it.drug.find('/', a), it.drug.size());
-                term(s::kDrug, it.drug.substr(a, b - a));
-                a = b + 1;
+        std::string all;
+        for (const s::Facet& f : s::kFacets) {
+            std::vector<std::string> values;
+            if (f.multi_valued) {
+                for (const auto& v : f.many(l, it)) values.push_back(s::normalise(f.norm, v));
+                if (values.empty() && !f.none.empty()) values.emplace_back(f.none);
+            } else {
+                values.push_back(s::normalise(f.norm, f.one(l, it)));
             }
+            std::sort(values.begin(), values.end());
+            std::string joined;
+            for (const auto& v : values) {
+                term(f.prefix, v);
+                joined += (joined.empty() ? "" : "|") + v;
+                if (f.parts != 0) {
+                    std::stringstream parts(v);
+                    for (std::string part; std::getline(parts, part, f.parts);)
+                        term(f.prefix, part);
+                }
+            }
+            doc.add_value(f.slot, joined);
+            all += joined + s::kFacetEnd;
         }
-        term(s::kDrugClass, it.drug_class);
-        term(s::kCategory, it.category);
-        for (const auto& sp : l.specialties) term(s::kSpecialty, sp);
-        std::vector<std::string> states;
-        for (auto st : l.states) {
-            for (char& c : st) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            term(s::kState, st);
-            states.push_back(st);
+        if (facet_slot) doc.add_value(s::kSlotFacets, all);
+        for (const s::RangeField& f : s::kRangeFields) {
+            const double v = f.kind == s::RangeKind::number ? f.number(l) : date_number(f.date(l));
+            if (f.kind == s::RangeKind::number ? v >= 0 : v > 0)
+                doc.add_value(f.slot, Xapian::sortable_serialise(v));
         }
-        term(s::kSex, l.sex);
-        auto mg = lower_sources(it.maximus_guideline);
-        auto cg = lower_sources(it.ca_guideline);
-        for (const auto& g : mg) term(s::kGuideline, g);
-        for (const auto& g : cg) term(s::kCaGuideline, g);
-        term(s::kPriority, l.priority);
-
-        doc.add_value(s::kSlotLetterId, l.id);
-        doc.add_value(s::kSlotDecision, decision);
-        doc.add_value(s::kSlotCategory, it.category);
-        doc.add_value(s::kSlotDrug, it.drug);
-        doc.add_value(s::kSlotDrugClass, it.drug_class);
-        doc.add_value(s::kSlotSpecialties, join_sorted(l.specialties, false));
-        doc.add_value(s::kSlotStates, join_sorted(states, false));
-        doc.add_value(s::kSlotSex, l.sex);
-        doc.add_value(s::kSlotGuideline, join_sorted(mg, false));
-        doc.add_value(s::kSlotCaGuideline, join_sorted(cg, false));
-        doc.add_value(s::kSlotPriority, l.priority);
-        if (l.age >= 0) doc.add_value(s::kSlotAge, Xapian::sortable_serialise(l.age));
-        auto date = [&](Xapian::valueno slot, const std::string& iso) {
-            if (!iso.empty()) doc.add_value(slot, Xapian::sortable_serialise(date_number(iso)));
-        };
-        date(s::kSlotDateAssigned, l.date_assigned);
-        date(s::kSlotDecisionDate, l.decision_date);
-        date(s::kSlotInjuryDate, l.injury_date);
-        date(s::kSlotUrDenialDate, l.ur_denial_date);
-        date(s::kSlotReceivedDate, l.received_date);
         doc.add_value(s::kSlotItemNumber, Xapian::sortable_serialise(static_cast<double>(n + 1)));
 
         std::string data;
         imrdex::JsonWriter w(data);
         w.begin_object().field("id", l.id).field("item", static_cast<int>(n + 1));
         w.field("request", it.request).field("original_request", it.original_request);
-        w.field("decision", decision).field("category", it.category).field("drug", it.drug);
-        w.field("drug_class", it.drug_class).field("date_assigned", l.date_assigned);
+        w.field("decision", imrdex::to_string(it.decision)).field("category", it.category);
+        w.field("drug", it.drug).field("drug_class", it.drug_class);
+        w.field("date_assigned", l.date_assigned);
         w.field("decision_date", l.decision_date).field("injury_date", l.injury_date);
         w.key("age");
         if (l.age >= 0)
@@ -143,9 +115,15 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
     }
 }
 
-inline void build_index(const std::filesystem::path& dir, const std::vector<imrdex::Letter>& ls) {
+// `facet_slot`: a database of the current schema version, with kSlotFacets; otherwise one as
+// indexed before schema versions existed (no version, no kSlotFacets).
+inline void build_index(const std::filesystem::path& dir, const std::vector<imrdex::Letter>& ls,
+                        bool facet_slot = true) {
     Xapian::WritableDatabase db(dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
-    for (const auto& l : ls) add_letter(db, l);
+    if (facet_slot) {
+        db.set_metadata(std::string(imrdex::schema::kVersionKey), imrdex::schema::version_text());
+    }
+    for (const auto& l : ls) add_letter(db, l, facet_slot);
     db.commit();
 }
 
@@ -316,6 +294,58 @@ std::vector<ItemRef> items_where(const std::vector<imrdex::Letter>& ls, Pred pre
     for (const auto& l : ls)
         for (std::size_t i = 0; i < l.items.size(); ++i)
             if (pred(ItemRef{&l, i})) out.push_back(ItemRef{&l, i});
+    return out;
+}
+
+// The values an item document counts under facet `facet`, worked out by hand from the letter,
+// independently of the schema table and its normaliser: the oracle of the facet tests.
+inline std::set<std::string> facet_values(const imrdex::Letter& l, const imrdex::Item& it,
+                                          const std::string& facet) {
+    std::set<std::string> v;
+    auto sources = [&](const imrdex::Guideline& g) {
+        for (const auto& src : g.sources) v.insert(lower(src));
+        if (g.sources.empty()) v.insert("none");
+    };
+    if (facet == "decision") {
+        v.insert(std::string(imrdex::to_string(it.decision)));
+    } else if (facet == "category") {
+        v.insert(lower(it.category));
+    } else if (facet == "drug") {
+        v.insert(lower(it.drug));
+    } else if (facet == "class") {
+        v.insert(lower(it.drug_class));
+    } else if (facet == "specialty") {
+        for (const auto& sp : l.specialties) v.insert(lower(sp));
+    } else if (facet == "state") {
+        for (const auto& st : l.states) v.insert(lower(st));
+    } else if (facet == "sex") {
+        v.insert(lower(l.sex));
+    } else if (facet == "guideline") {
+        sources(it.maximus_guideline);
+    } else if (facet == "caguideline") {
+        sources(it.ca_guideline);
+    } else if (facet == "priority") {
+        v.insert(lower(l.priority));
+    } else if (facet == "id") {
+        v.insert(l.id);
+    } else if (facet == "year") {
+        if (!l.decision_date.empty())
+            v.insert(l.decision_date.substr(0, 4));
+        else if (l.id.rfind("CM", 0) == 0 && l.id.size() > 4 && l.id[4] == '-')
+            v.insert("20" + l.id.substr(2, 2));
+    } else {
+        throw std::invalid_argument("facet oracle: no rule for facet '" + facet + "'");
+    }
+    v.erase("");
+    return v;
+}
+
+// Per-value counts of a facet over `items`, as the index should give them.
+inline std::map<std::string, Xapian::doccount> facet_oracle(const std::vector<ItemRef>& items,
+                                                            const std::string& facet) {
+    std::map<std::string, Xapian::doccount> out;
+    for (const auto& r : items)
+        for (const auto& v : facet_values(*r.letter, r.item(), facet)) ++out[v];
     return out;
 }
 

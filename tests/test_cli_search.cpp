@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "imrdex/index/document.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "search_fixture.hpp"
 
 namespace {
@@ -57,6 +58,7 @@ protected:
         // A quote, a comma and a line break in a request: CSV quoting must survive them.
         (*letters_)[0].items[0].request = "Norco 10/325mg, \"as needed\" #90";
         Xapian::WritableDatabase db((dir_->path() / "db").string(), Xapian::DB_CREATE_OR_OVERWRITE);
+        imrdex::schema::record_version(db);
         imrdex::DocumentBuilder builder;
         for (const auto& l : *letters_)
             for (auto& d : builder.build(l)) db.replace_document(d.unique_term, d.document);
@@ -124,6 +126,24 @@ TEST_F(CliSearch, JsonIsOneObjectWithHitsAndFacets) {
     }
 }
 
+// `year` as a filter and a facet through the program: counts per year equal the letters'.
+TEST_F(CliSearch, YearIsAFilterAndAFacet) {
+    Outcome r = search({"--db", db(), "--json", "--limit", "0", "--facets", "year", "year:2017"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    std::uint64_t expect = 0;
+    for (const auto& l : *letters_)
+        expect += l.decision_date.rfind("2017", 0) == 0 ? l.items.size() : 0;
+    ASSERT_GT(expect, 0u);
+    EXPECT_EQ(std::uint64_t(doc["total"]), expect);
+    simdjson::dom::object years = doc["facets"]["year"];
+    std::map<std::string, std::uint64_t> got;
+    for (auto [value, n] : years) got[std::string(value)] = std::uint64_t(n);
+    EXPECT_EQ(got, (std::map<std::string, std::uint64_t>{{"2017", expect}})) << r.out;
+}
+
 TEST_F(CliSearch, CsvHasHeaderAndOneRowPerHit) {
     Outcome r = search({"--db", db(), "--csv", "--limit", "1000", "request:norco"});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -186,7 +206,8 @@ TEST_F(CliSearch, HelpExplainsTheQuerySyntax) {
     Outcome r = search({"--help"});
     EXPECT_EQ(r.code, 0);
     for (const char* s : {"rationale:", "specialty:\"internal medicine\"", "decided:2016-12-01",
-                          "\"long-term use\"", "NEAR", "--facets", "--by-letter"})
+                          "\"long-term use\"", "NEAR", "--facets", "--by-letter",
+                          "year:2016", "priority,id,year"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 

@@ -105,7 +105,8 @@ TEST(DocumentBuilder, BooleanTermsCarryItemAndLetterFields) {
     for (const char* want : {"XLCM16-0000123", "XDupheld", "XKpharmaceutical",
                              "XGacetaminophen/hydrocodone", "XGacetaminophen", "XGhydrocodone",
                              "XCopioid", "XPpain management", "XPanesthesiology", "XTny", "XTca",
-                             "XXfemale", "XMmtus", "XModg", "XNnone", "XYstandard", "XF1"}) {
+                             "XXfemale", "XMmtus", "XModg", "XNnone", "XYstandard", "XF1",
+                             "XA2016"}) {
         EXPECT_TRUE(t0.count(want)) << want;
     }
     const auto t1 = terms_of(docs[1].document);
@@ -150,7 +151,34 @@ TEST(DocumentBuilder, ValueSlots) {
     EXPECT_EQ(d.get_value(schema::kSlotFacets),
               "upheld" + e + "pharmaceutical" + e + "acetaminophen/hydrocodone" + e + "opioid" +
                   e + "anesthesiology|pain management" + e + "ca|ny" + e + "female" + e +
-                  "mtus|odg" + e + "none" + e + "standard" + e + "CM16-0000123" + e);
+                  "mtus|odg" + e + "none" + e + "standard" + e + "CM16-0000123" + e + "2016" + e);
+    EXPECT_EQ(d.get_value(schema::kSlotYear), "2016");
+}
+
+// year: the decision date's; without one (older letters have no cover block) the case
+// number's; without either, none.
+TEST(DocumentBuilder, YearFromTheDecisionDateElseTheCaseNumber) {
+    imrdex::DocumentBuilder b;
+    auto year_of = [&](const std::string& id, const std::string& decided) {
+        Letter l = sample_letter();
+        l.id = id;
+        l.decision_date = decided;
+        const auto docs = b.build(l);
+        std::set<std::string> years;
+        for (const auto& d : docs) {
+            const std::string slot = d.document.get_value(schema::kSlotYear);
+            for (const std::string& t : terms_of(d.document))
+                if (t.rfind("XA", 0) == 0) years.insert(t.substr(2) + "/" + slot);
+        }
+        return years;
+    };
+    using Years = std::set<std::string>;
+    EXPECT_EQ(year_of("CM16-0000123", "2017-01-05"), Years{"2017/2017"});
+    EXPECT_EQ(year_of("CM16-0000123", "2015"), Years{"2015/2015"});
+    EXPECT_EQ(year_of("CM13-0000123", ""), Years{"2013/2013"});
+    EXPECT_EQ(year_of("CM13-0000123", "sometime"), Years{"2013/2013"});
+    EXPECT_EQ(year_of("letter_a", ""), Years{});
+    EXPECT_EQ(year_of("CMX3-0000123", ""), Years{});
 }
 
 TEST(DocumentBuilder, FreeTextPrefixesStemsAndSummaryOnlyOnFirstItem) {

@@ -106,6 +106,8 @@ TEST(Query, FacetFiltersAreNormalised) {
     EXPECT_EQ(parsed("guideline:ODG caguideline:mtus"), "Query(0 * (XModg AND XNmtus))");
     EXPECT_EQ(parsed("id:CM16-0001234"), "Query(0 * XLCM16-0001234)");
     EXPECT_EQ(parsed("id:cm16-0001234"), "Query(0 * (XLcm16-0001234 OR XLCM16-0001234))");
+    EXPECT_EQ(parsed("year:2016"), "Query(0 * XA2016)");
+    EXPECT_EQ(parsed("year:2016 year:2017"), "Query(0 * (XA2016 OR XA2017))");
 }
 
 TEST(Query, RepeatedFiltersOrSingleValuedAndMultiValued) {
@@ -195,7 +197,8 @@ TEST(Query, BadQueriesSayWhatIsWrong) {
 TEST(Query, FacetLists) {
     EXPECT_EQ(imrdex::parse_facet_list("decision, class,decision"),
               (std::vector<std::string>{"decision", "class"}));
-    EXPECT_EQ(imrdex::parse_facet_list("all").size(), 11U);
+    EXPECT_EQ(imrdex::parse_facet_list("all").size(), 12U);
+    EXPECT_EQ(imrdex::parse_facet_list("all").back(), "year");
     EXPECT_TRUE(imrdex::parse_facet_list("").empty());
     EXPECT_THROW((void)imrdex::parse_facet_list("decision,colour"), imrdex::QueryError);
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "imrdex/index/document.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/search/search.hpp"
 #include "search_fixture.hpp"
@@ -21,15 +22,11 @@ using Pred = std::function<bool(const ItemRef&)>;
 
 void build_with_indexer(const std::filesystem::path& dir, const std::vector<imrdex::Letter>& ls) {
     Xapian::WritableDatabase db(dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
+    imrdex::schema::record_version(db);
     imrdex::DocumentBuilder builder;
     for (const auto& l : ls)
         for (auto& d : builder.build(l)) db.replace_document(d.unique_term, d.document);
     db.commit();
-}
-
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
 }
 
 class SearchTest : public ::testing::Test {
@@ -37,6 +34,8 @@ protected:
     static void SetUpTestSuite() {
         dir_ = new fixture::TempDir("search");
         letters_ = new std::vector<imrdex::Letter>(fixture::make_letters(120));
+        // Older letters have no cover block, so no decision date: their year is the case number's.
+        for (std::size_t i = 3; i < letters_->size(); i += 7) (*letters_)[i].decision_date.clear();
         build_with_indexer(dir_->path() / "db", *letters_);
     }
     static void TearDownTestSuite() {
@@ -69,29 +68,7 @@ protected:
     // Per-value counts of a facet over the items matching `pred`, as the index should give them.
     static std::map<std::string, Xapian::doccount> brute_facet(const std::string& facet,
                                                                const Pred& pred) {
-        std::map<std::string, Xapian::doccount> out;
-        for (const auto& r : fixture::items_where(*letters_, pred)) {
-            const auto& l = *r.letter;
-            const auto& it = r.item();
-            std::set<std::string> values;
-            if (facet == "decision") values.insert(std::string(imrdex::to_string(it.decision)));
-            if (facet == "category") values.insert(it.category);
-            if (facet == "drug") values.insert(it.drug);
-            if (facet == "class") values.insert(it.drug_class);
-            if (facet == "specialty") values.insert(l.specialties.begin(), l.specialties.end());
-            if (facet == "state")
-                for (const auto& s : l.states) values.insert(lower(s));
-            if (facet == "sex") values.insert(l.sex);
-            if (facet == "guideline")
-                for (const auto& s : fixture::lower_sources(it.maximus_guideline)) values.insert(s);
-            if (facet == "caguideline")
-                for (const auto& s : fixture::lower_sources(it.ca_guideline)) values.insert(s);
-            if (facet == "priority") values.insert(l.priority);
-            if (facet == "id") values.insert(l.id);
-            for (const auto& v : values)
-                if (!v.empty()) ++out[v];
-        }
-        return out;
+        return fixture::facet_oracle(fixture::items_where(*letters_, pred), facet);
     }
 
     static inline fixture::TempDir* dir_ = nullptr;
@@ -196,7 +173,7 @@ TEST_F(SearchTest, FacetCountsAreExactOverAllMatches) {
         o.limit = 3;  // facets must not depend on how many hits are shown
         o.facets = imrdex::parse_facet_list("all");
         auto r = run(query, o);
-        ASSERT_EQ(r.facets.size(), 11U);
+        ASSERT_EQ(r.facets.size(), 12U);
         for (const auto& f : r.facets) {
             auto expect = brute_facet(f.name, pred);
             std::map<std::string, Xapian::doccount> got(f.values.begin(), f.values.end());
@@ -314,7 +291,30 @@ TEST_F(SearchTest, FilterValuesAreNormalised) {
     EXPECT_EQ(keys(run("drug:hydrocodone")), hc);  // each ingredient is a term too
     EXPECT_EQ(keys(run("drug:Acetaminophen/Hydrocodone")), hc);
     const auto& first = letters_->front();
-    EXPECT_EQ(run("id:" + lower(first.id)).total, first.items.size());
+    EXPECT_EQ(run("id:" + fixture::lower(first.id)).total, first.items.size());
+}
+
+// year: the decision date's, or the case number's where the letter has no decision date.
+TEST_F(SearchTest, YearFilterCountsLettersWithoutADecisionDateByTheirCaseNumber) {
+    std::size_t undated = 0;
+    for (const auto& l : *letters_) undated += l.decision_date.empty() ? 1 : 0;
+    ASSERT_GT(undated, 0u) << "the fixture needs letters without a decision date";
+    for (const std::string year : {"2016", "2017", "2015"}) {
+        const auto expect = brute([&](const ItemRef& r) {
+            const auto& l = *r.letter;
+            return l.decision_date.empty() ? l.id.substr(2, 2) == year.substr(2)
+                                           : l.decision_date.substr(0, 4) == year;
+        });
+        EXPECT_EQ(keys(run("year:" + year)), expect) << year;
+        EXPECT_EQ(expect.empty(), year == "2015") << year;
+    }
+    // Every letter has a year: the facet counts every item.
+    imrdex::SearchOptions o;
+    o.facets = {"year"};
+    const auto r = run("rationale:recommended OR rationale:patient", o);
+    Xapian::doccount sum = 0;
+    for (const auto& [v, n] : r.facets.at(0).values) sum += n;
+    EXPECT_EQ(sum, r.total);
 }
 
 TEST_F(SearchTest, MissingDatabaseNamesThePath) {
@@ -349,11 +349,13 @@ TEST_F(SearchTest, HandBuiltSchemaIndexGivesTheSameAnswers) {
 }
 
 // A database indexed before kSlotFacets existed and added to since has the slot on some
-// documents only: facets are then counted from the per-facet slots, and stay exact.
+// documents only, and no schema version: facets are then counted from the per-facet slots, and
+// stay exact. So they do should such a database carry the current version all the same.
 TEST_F(SearchTest, FacetsStayExactWhenSomeDocumentsLackTheFacetSlot) {
     auto mixed = dir_->path() / "mixed";
     const std::size_t half = letters_->size() / 2;
-    fixture::build_index(mixed, {letters_->begin(), letters_->begin() + static_cast<long>(half)});
+    fixture::build_index(mixed, {letters_->begin(), letters_->begin() + static_cast<long>(half)},
+                         false);
     {
         Xapian::WritableDatabase db(mixed.string());
         imrdex::DocumentBuilder builder;
@@ -365,12 +367,81 @@ TEST_F(SearchTest, FacetsStayExactWhenSomeDocumentsLackTheFacetSlot) {
     }
     imrdex::SearchOptions o;
     o.facets = imrdex::parse_facet_list("all");
-    for (const std::string q : {"class:opioid", "rationale:recommended", "specialty:psychiatry"}) {
-        auto a = run(q, o);
-        auto b = run(q, o, mixed.string());
-        ASSERT_EQ(a.facets.size(), b.facets.size());
-        for (std::size_t i = 0; i < a.facets.size(); ++i)
-            EXPECT_EQ(a.facets[i].values, b.facets[i].values) << q << " " << a.facets[i].name;
+    for (const bool labelled : {false, true}) {
+        if (labelled) {
+            Xapian::WritableDatabase db(mixed.string());
+            db.set_metadata(std::string(imrdex::schema::kVersionKey),
+                            imrdex::schema::version_text());
+            db.commit();
+        }
+        for (const std::string q :
+             {"class:opioid", "rationale:recommended", "specialty:psychiatry"}) {
+            auto a = run(q, o);
+            ::testing::internal::CaptureStderr();
+            auto b = run(q, o, mixed.string());
+            const std::string err = ::testing::internal::GetCapturedStderr();
+            EXPECT_EQ(err.find("re-index") != std::string::npos, !labelled) << err;
+            ASSERT_EQ(a.facets.size(), b.facets.size());
+            for (std::size_t i = 0; i < a.facets.size(); ++i)
+                EXPECT_EQ(a.facets[i].values, b.facets[i].values) << q << " " << a.facets[i].name;
+        }
+    }
+}
+
+// kSlotFacets holds the facets by position, so a database of another schema version has them
+// elsewhere (here: in reverse order, as if facets had been reordered since). The searcher reads
+// the slot only at the current version; at any other, or with none recorded, it counts from the
+// per-facet slots and says once that the database wants re-indexing.
+TEST_F(SearchTest, FacetSlotIsReadOnlyAtTheCurrentSchemaVersion) {
+    namespace s = imrdex::schema;
+    const auto path = dir_->path() / "other-layout";
+    fixture::build_index(path, *letters_);
+    {
+        Xapian::WritableDatabase db(path.string());
+        std::vector<Xapian::docid> ids;
+        for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) ids.push_back(*it);
+        for (const Xapian::docid id : ids) {
+            Xapian::Document doc = db.get_document(id);
+            std::string reversed;
+            for (auto f = s::kFacets.rbegin(); f != s::kFacets.rend(); ++f)
+                reversed += doc.get_value(f->slot) + s::kFacetEnd;
+            doc.add_value(s::kSlotFacets, reversed);
+            db.replace_document(id, doc);
+        }
+        db.commit();
+    }
+    const Pred pred = in_text("recommended", false);
+    auto facets_of = [&](const std::string& version, std::string& err) {
+        {
+            Xapian::WritableDatabase db(path.string());
+            db.set_metadata(std::string(s::kVersionKey), version);
+            db.commit();
+        }
+        imrdex::SearchOptions o;
+        o.query = "rationale:recommended";
+        o.facets = imrdex::parse_facet_list("decision,category,sex");
+        imrdex::Searcher searcher(path.string());
+        ::testing::internal::CaptureStderr();
+        const auto r = searcher.search(o);
+        (void)searcher.search(o);
+        err = ::testing::internal::GetCapturedStderr();
+        std::map<std::string, std::map<std::string, Xapian::doccount>> out;
+        for (const auto& f : r.facets) out[f.name] = {f.values.begin(), f.values.end()};
+        return out;
+    };
+    std::map<std::string, std::map<std::string, Xapian::doccount>> expect;
+    for (const std::string f : {"decision", "category", "sex"}) expect[f] = brute_facet(f, pred);
+
+    std::string err;
+    // Labelled current, the slot is trusted: the reversed layout shows (proving it was read).
+    EXPECT_NE(facets_of(s::version_text(), err), expect);
+    EXPECT_EQ(err, "");
+    for (const std::string& version : {std::to_string(s::kVersion + 1), std::string()}) {
+        EXPECT_EQ(facets_of(version, err), expect) << "version '" << version << "'";
+        const auto said = err.find("re-index");
+        ASSERT_NE(said, std::string::npos) << err;
+        EXPECT_EQ(err.find("re-index", said + 1), std::string::npos) << "said twice: " << err;
+        EXPECT_NE(err.find(path.string()), std::string::npos) << err;
     }
 }
 

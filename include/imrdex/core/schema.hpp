@@ -1,22 +1,35 @@
-// The index schema: every term prefix and value slot of an imrdex Xapian database, with its
-// encoding. The indexer writes exactly this and the search tool reads exactly this; README
-// "Index schema" is generated from the same table by hand, so change both together.
+// The index schema: every field of an imrdex Xapian database declared once (term prefix, value
+// slot, normalisation, where its value comes from). The indexer, the query parser, facet
+// counting, the help texts and README "Index schema" all follow from these tables.
 #pragma once
 
 #include <array>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "imrdex/core/letter.hpp"
 
 namespace imrdex::schema {
 
 // One Xapian document per disputed item. The letter's own fields are copied onto each of its
 // item documents so that filters and facet counts are exact at the item level.
 
+// ---- Version ---------------------------------------------------------------------------------
+// Bump on any change to what the indexer writes (a facet added, moved or renamed, a value form
+// changed): kSlotFacets holds the facets by their position in kFacets, so a searcher that read it
+// from a database of another version would put counts under the wrong facets. Each shard records
+// the version it was created with under kVersionKey; the search tool counts facets from
+// kSlotFacets only when the database's version is this one.
+inline constexpr unsigned kVersion = 2;
+inline constexpr std::string_view kVersionKey = "imrdex.schema_version";
+std::string version_text();  // kVersion as the metadata stores it, in decimal
+
 // ---- Term prefixes --------------------------------------------------------------------------
 // Free-text fields: stemmed (English, STEM_ALL: every term stemmed, no Z prefix) and positional.
-inline constexpr std::string_view kRationale = "XR";  // item rationale
-inline constexpr std::string_view kRequest = "XQ";    // item request (and original request)
-inline constexpr std::string_view kSummary = "XS";    // case summary: on the letter's FIRST item
-                                                      // document only, so it is written once
+inline constexpr std::string_view kRationale = "XR";
+inline constexpr std::string_view kRequest = "XQ";
+inline constexpr std::string_view kSummary = "XS";
 // Word pairs (only in databases built with `imr-index --word-pairs`): prefix + stem + ' ' + stem
 // for each two consecutive words of one field (never across the request/original request gap),
 // not positional, wdf = occurrences. A phrase query is weighed by its pairs and ANDs them before
@@ -30,62 +43,333 @@ inline constexpr std::string_view kSummaryPair = "XWS";
 // narrows phrases only when the database says so (from its first shard).
 inline constexpr std::string_view kWordPairsKey = "imrdex.word_pairs";
 
+// Boolean filter terms: prefix + value, in the form schema::normalise gives (see kFacets).
+inline constexpr std::string_view kUnique = "Q";  // "Q" + case id + "/" + item number (1-based)
+inline constexpr std::string_view kLetterId = "XL";
+inline constexpr std::string_view kDecision = "XD";
+inline constexpr std::string_view kDrug = "XG";
+inline constexpr std::string_view kDrugClass = "XC";
+inline constexpr std::string_view kCategory = "XK";
+inline constexpr std::string_view kSpecialty = "XP";
+inline constexpr std::string_view kState = "XT";
+inline constexpr std::string_view kSex = "XX";
+inline constexpr std::string_view kGuideline = "XM";
+inline constexpr std::string_view kCaGuideline = "XN";
+inline constexpr std::string_view kPriority = "XY";
+inline constexpr std::string_view kYear = "XA";
+inline constexpr std::string_view kFirstItem = "XF";  // "XF1" on each letter's first item document
+
+// ---- Value slots -----------------------------------------------------------------------------
+// String slots hold the facet value as in the boolean term. Multi-valued fields hold their
+// values sorted and joined with '|', so a built-in ValueCountMatchSpy counts combinations and the
+// search tool splits them back into exact per-value counts (works on remote shards too, which
+// only run built-in match spies). Dates are sortable_serialise(yyyymmdd) as a double; reduced
+// precision uses 00 for unknown month/day ("2001-12" -> 20011200), so ranges over years, months
+// or days are one comparison. Slot numbers are Xapian::valueno (unsigned); this header includes
+// no Xapian so the extraction library builds without it.
+enum Slot : unsigned {
+    kSlotLetterId = 0,
+    kSlotDecision = 1,
+    kSlotCategory = 2,
+    kSlotDrug = 3,
+    kSlotDrugClass = 4,
+    kSlotSpecialties = 5,
+    kSlotStates = 6,
+    kSlotSex = 7,
+    kSlotGuideline = 8,
+    kSlotAge = 9,
+    kSlotDateAssigned = 10,
+    kSlotDecisionDate = 11,
+    kSlotInjuryDate = 12,
+    kSlotUrDenialDate = 13,
+    kSlotReceivedDate = 14,
+    kSlotItemNumber = 15,  // sortable_serialise(n), 1-based
+    kSlotPriority = 16,
+    kSlotCaGuideline = 17,
+    kSlotFacets = 18,  // the values of every kFacets slot, in kFacets order, each followed by
+                       // kFacetEnd (nothing before it when the slot is empty)
+    kSlotYear = 19,
+};
+
+// Ends each value in kSlotFacets. Facet values are lower-case text and never contain it.
+// Local searches count facets from that one slot: glass reads a document's slots through one
+// shared cursor, so reading five facet slots per match re-reads a B-tree block per slot, and
+// facet counting cost as much as the match itself. Remote shards (whose server runs only
+// Xapian's own match spies) and databases of another schema version use the per-facet slots.
+inline constexpr char kFacetEnd = '\x1f';
+
+// ---- Free-text fields ------------------------------------------------------------------------
+// Each field has its own prefix and so its own position space. A field's text is one or two
+// parts; the second (the original request of a partial authorization) starts kPartGap positions
+// after the first, so no phrase or word pair spans the two.
+struct TextParts {
+    std::string_view first;
+    std::string_view second;
+};
+
+struct TextField {
+    std::string_view name;         // query field: `rationale:"..."`
+    std::string_view prefix;       // term prefix of its stems
+    std::string_view pair_prefix;  // term prefix of its word pairs
+    bool first_item_only;          // written on each letter's first item document only
+    TextParts (*text)(const Letter&, const Item&);
+    std::string_view about;  // README
+};
+
+inline constexpr unsigned kPartGap = 100;
+
+inline constexpr auto kTextFields = std::to_array<TextField>({
+    {.name = "rationale",
+     .prefix = kRationale,
+     .pair_prefix = kRationalePair,
+     .first_item_only = false,
+     .text =
+         [](const Letter&, const Item& i) {
+             return TextParts{i.rationale, {}};
+         },
+     .about = "item rationale"},
+    {.name = "request",
+     .prefix = kRequest,
+     .pair_prefix = kRequestPair,
+     .first_item_only = false,
+     .text =
+         [](const Letter&, const Item& i) {
+             return TextParts{i.request, i.original_request};
+         },
+     .about = "item request, and the original request of a partial authorization"},
+    {.name = "summary",
+     .prefix = kSummary,
+     .pair_prefix = kSummaryPair,
+     .first_item_only = true,
+     .text =
+         [](const Letter& l, const Item&) {
+             return TextParts{l.summary, {}};
+         },
+     .about = "case summary, on each letter's first item only so it is written once"},
+});
+
 // The pair prefix of a free-text prefix, or empty for any other prefix.
 constexpr std::string_view pair_prefix(std::string_view text_prefix) {
-    if (text_prefix == kRationale) return kRationalePair;
-    if (text_prefix == kRequest) return kRequestPair;
-    if (text_prefix == kSummary) return kSummaryPair;
+    for (const TextField& f : kTextFields)
+        if (f.prefix == text_prefix) return f.pair_prefix;
     return {};
 }
 
-// Boolean filter terms: prefix + value, value lower-case unless stated.
-inline constexpr std::string_view kUnique = "Q";       // "Q" + case id + "/" + item number (1-based)
-inline constexpr std::string_view kLetterId = "XL";    // case id as written (upper-case "CM16-...")
-inline constexpr std::string_view kDecision = "XD";    // "upheld" | "overturned" | "unknown"
-inline constexpr std::string_view kDrug = "XG";        // combined drug ("acetaminophen/hydrocodone")
-                                                       // AND each ingredient ("hydrocodone")
-inline constexpr std::string_view kDrugClass = "XC";   // "opioid", "benzodiazepine", ...
-inline constexpr std::string_view kCategory = "XK";    // "pharmaceutical", "imaging", ...
-inline constexpr std::string_view kSpecialty = "XP";   // one term per reviewer specialty
-inline constexpr std::string_view kState = "XT";       // one term per licensure state, "ca"
-inline constexpr std::string_view kSex = "XX";         // "female" | "male"
-inline constexpr std::string_view kGuideline = "XM";   // MAXIMUS citation sources: "mtus",
-                                                       // "acoem", "odg", "other", "none"
-inline constexpr std::string_view kCaGuideline = "XN"; // claims administrator citation sources
-inline constexpr std::string_view kPriority = "XY";    // "standard" | "expedited"
-inline constexpr std::string_view kFirstItem = "XF";   // "XF1" on each letter's first item document
-
-// ---- Value slots -----------------------------------------------------------------------------
-// String slots hold the facet value as in the boolean term (lower-case). Multi-valued fields
-// (specialties, states, guideline sources) hold their values sorted and joined with '|', so a
-// built-in ValueCountMatchSpy counts combinations and the search tool splits them back into
-// exact per-value counts (works on remote shards too, which only run built-in match spies).
-// Dates are sortable_serialise(yyyymmdd) as a double; reduced precision uses 00 for unknown
-// month/day ("2001-12" -> 20011200), so ranges over years, months or days are one comparison.
-// Slot numbers are Xapian::valueno (unsigned); this header includes no Xapian so the extraction
-// library, which reads the stub file name from here, builds without it.
-enum Slot : unsigned {
-    kSlotLetterId = 0,       // string: case id as written
-    kSlotDecision = 1,       // string
-    kSlotCategory = 2,       // string
-    kSlotDrug = 3,           // string: combined drug
-    kSlotDrugClass = 4,      // string
-    kSlotSpecialties = 5,    // string: sorted, '|'-joined
-    kSlotStates = 6,         // string: sorted, '|'-joined USPS codes, lower-case
-    kSlotSex = 7,            // string
-    kSlotGuideline = 8,      // string: sorted, '|'-joined MAXIMUS sources ("none" when empty)
-    kSlotAge = 9,            // sortable_serialise(age)
-    kSlotDateAssigned = 10,  // sortable_serialise(yyyymmdd)
-    kSlotDecisionDate = 11,  // sortable_serialise(yyyymmdd)
-    kSlotInjuryDate = 12,    // sortable_serialise(yyyymmdd)
-    kSlotUrDenialDate = 13,  // sortable_serialise(yyyymmdd)
-    kSlotReceivedDate = 14,  // sortable_serialise(yyyymmdd)
-    kSlotItemNumber = 15,    // sortable_serialise(n), 1-based
-    kSlotPriority = 16,      // string
-    kSlotCaGuideline = 17,   // string: sorted, '|'-joined claims administrator sources
-    kSlotFacets = 18,        // string: the values of every kFacets slot, in kFacets order,
-                             // each followed by kFacetEnd (empty when the slot is)
+// ---- Facets: boolean filters and counted values ----------------------------------------------
+// How a facet's values are brought to the one form the index stores and the query parser looks
+// up. The function doing it, schema::normalise, is in the extraction library (it needs the state
+// names): imrdex/extract/facet_value.hpp.
+enum class Norm : unsigned char {
+    exact,  // as written (case ids "CM16-..."); a query also tries the value upper-cased
+    text,   // ASCII lower-case, whitespace runs collapsed to one space, trimmed
+    state,  // as text, and a state's name or code becomes its USPS code ("California" -> "ca")
 };
+
+// The letter's year: of its decision date, else the one in its case number ("CM13-..." -> "2013":
+// older letters have no cover block, so no decision date); empty when neither has one.
+std::string letter_year(const Letter& letter);
+
+// Each facet: the `--facets` name and query filter field, the boolean term prefix, the value slot
+// counted, whether a document holds several values (the slot then holds them sorted and
+// '|'-joined, and a filter given twice means both values rather than either), and where its raw
+// values come from: `one` for a single value (empty: none), `many` for a list. Exactly one of
+// `one` and `many` is set, following `multi_valued`.
+struct Facet {
+    std::string_view name;
+    std::string_view prefix;
+    unsigned slot;
+    bool multi_valued;
+    Norm norm;
+    std::string (*one)(const Letter&, const Item&) = nullptr;
+    const std::vector<std::string>& (*many)(const Letter&, const Item&) = nullptr;
+    std::string_view none = {};     // multi-valued: the value of a document that has none
+    char parts = 0;                 // also a term for each part between these ('/': ingredients)
+    std::string_view about = {};    // README: the values
+    std::string_view example = {};  // query help: the filter as a user types it
+};
+
+using RawValues = const std::vector<std::string>&;  // lambdas below return a reference
+
+inline constexpr auto kFacets = std::to_array<Facet>({
+    {.name = "decision",
+     .prefix = kDecision,
+     .slot = kSlotDecision,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter&, const Item& i) { return std::string(to_string(i.decision)); },
+     .about = "item decision: `upheld`, `overturned`, `unknown`",
+     .example = "decision:upheld|overturned"},
+    {.name = "category",
+     .prefix = kCategory,
+     .slot = kSlotCategory,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter&, const Item& i) { return i.category; },
+     .about = "item category: `pharmaceutical`, `imaging`, ...",
+     .example = "category:imaging"},
+    {.name = "drug",
+     .prefix = kDrug,
+     .slot = kSlotDrug,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter&, const Item& i) { return i.drug; },
+     .parts = '/',
+     .about = "combined drug (`acetaminophen/hydrocodone`); a term for each ingredient too",
+     .example = "drug:hydrocodone"},
+    {.name = "class",
+     .prefix = kDrugClass,
+     .slot = kSlotDrugClass,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter&, const Item& i) { return i.drug_class; },
+     .about = "drug class: `opioid`, `benzodiazepine`, ...",
+     .example = "class:opioid"},
+    {.name = "specialty",
+     .prefix = kSpecialty,
+     .slot = kSlotSpecialties,
+     .multi_valued = true,
+     .norm = Norm::text,
+     .many = [](const Letter& l, const Item&) -> RawValues { return l.specialties; },
+     .about = "reviewer specialties",
+     .example = "specialty:\"internal medicine\""},
+    {.name = "state",
+     .prefix = kState,
+     .slot = kSlotStates,
+     .multi_valued = true,
+     .norm = Norm::state,
+     .many = [](const Letter& l, const Item&) -> RawValues { return l.states; },
+     .about = "reviewer licensure states, USPS codes: `ca`",
+     .example = "state:CA (or state:California)"},
+    {.name = "sex",
+     .prefix = kSex,
+     .slot = kSlotSex,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter& l, const Item&) { return l.sex; },
+     .about = "worker's sex: `female`, `male`",
+     .example = "sex:female"},
+    {.name = "guideline",
+     .prefix = kGuideline,
+     .slot = kSlotGuideline,
+     .multi_valued = true,
+     .norm = Norm::text,
+     .many = [](const Letter&, const Item& i) -> RawValues { return i.maximus_guideline.sources; },
+     .none = "none",
+     .about = "MAXIMUS citation sources: `mtus`, `acoem`, `odg`, `other`",
+     .example = "guideline:odg|mtus|acoem|other|none (MAXIMUS)"},
+    {.name = "caguideline",
+     .prefix = kCaGuideline,
+     .slot = kSlotCaGuideline,
+     .multi_valued = true,
+     .norm = Norm::text,
+     .many = [](const Letter&, const Item& i) -> RawValues { return i.ca_guideline.sources; },
+     .none = "none",
+     .about = "claims administrator citation sources, as `guideline:`",
+     .example = "caguideline:... (claims administrator)"},
+    {.name = "priority",
+     .prefix = kPriority,
+     .slot = kSlotPriority,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter& l, const Item&) { return l.priority; },
+     .about = "review priority: `standard`, `expedited`",
+     .example = "priority:expedited"},
+    {.name = "id",
+     .prefix = kLetterId,
+     .slot = kSlotLetterId,
+     .multi_valued = false,
+     .norm = Norm::exact,
+     .one = [](const Letter& l, const Item&) { return l.id; },
+     .about = "case id as written (`CM16-0123456`)",
+     .example = "id:CM16-0123456"},
+    {.name = "year",
+     .prefix = kYear,
+     .slot = kSlotYear,
+     .multi_valued = false,
+     .norm = Norm::text,
+     .one = [](const Letter& l, const Item&) { return letter_year(l); },
+     .about = "year of the decision date, else of the case number (`CM13-...`: `2013`)",
+     .example = "year:2016"},
+});
+
+constexpr bool facets_well_formed() {
+    for (const Facet& f : kFacets)
+        if (f.multi_valued != (f.many != nullptr) || (f.one == nullptr) == (f.many == nullptr))
+            return false;
+    return true;
+}
+static_assert(facets_well_formed(), "each facet has exactly the extractor its kind needs");
+
+// The facet named `name`, or nullptr.
+constexpr const Facet* find_facet(std::string_view name) {
+    for (const Facet& f : kFacets)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+// The facet names joined by `sep` ("decision,category,...").
+std::string facet_names(std::string_view sep = ",");
+
+// ---- Range fields ----------------------------------------------------------------------------
+enum class RangeKind : unsigned char {
+    number,  // sortable_serialise(n); the query gives whole numbers
+    date,    // sortable_serialise(yyyymmdd) of an ISO date at year, month or day precision
+};
+
+// Each range field: the query field (`age:40..60`, `decided:2016-12`), its slot, and the letter's
+// value: `number` (negative: unknown) or `date` (ISO text, empty: unknown), following `kind`.
+struct RangeField {
+    std::string_view name;
+    unsigned slot;
+    RangeKind kind;
+    int (*number)(const Letter&) = nullptr;
+    const std::string& (*date)(const Letter&) = nullptr;
+    std::string_view about = {};
+};
+
+using DateText = const std::string&;
+
+inline constexpr auto kRangeFields = std::to_array<RangeField>({
+    {.name = "age",
+     .slot = kSlotAge,
+     .kind = RangeKind::number,
+     .number = [](const Letter& l) { return l.age; },
+     .about = "worker's age in years"},
+    {.name = "decided",
+     .slot = kSlotDecisionDate,
+     .kind = RangeKind::date,
+     .date = [](const Letter& l) -> DateText { return l.decision_date; },
+     .about = "decision date"},
+    {.name = "injured",
+     .slot = kSlotInjuryDate,
+     .kind = RangeKind::date,
+     .date = [](const Letter& l) -> DateText { return l.injury_date; },
+     .about = "date of injury"},
+    {.name = "assigned",
+     .slot = kSlotDateAssigned,
+     .kind = RangeKind::date,
+     .date = [](const Letter& l) -> DateText { return l.date_assigned; },
+     .about = "date assigned to the reviewer"},
+    {.name = "denied",
+     .slot = kSlotUrDenialDate,
+     .kind = RangeKind::date,
+     .date = [](const Letter& l) -> DateText { return l.ur_denial_date; },
+     .about = "utilization review denial date"},
+    {.name = "received",
+     .slot = kSlotReceivedDate,
+     .kind = RangeKind::date,
+     .date = [](const Letter& l) -> DateText { return l.received_date; },
+     .about = "date the application was received"},
+});
+
+constexpr bool ranges_well_formed() {
+    for (const RangeField& f : kRangeFields)
+        if ((f.kind == RangeKind::number) != (f.number != nullptr) ||
+            (f.kind == RangeKind::date) != (f.date != nullptr))
+            return false;
+    return true;
+}
+static_assert(ranges_well_formed(), "each range field has exactly the extractor its kind needs");
 
 // ---- Document data -------------------------------------------------------------------------
 // A JSON object with what a hit shows without touching the letter again: "id", "item",
@@ -93,36 +377,9 @@ enum Slot : unsigned {
 // "date_assigned", "decision_date", "injury_date", "age", "sex", "states", "specialties",
 // "source", "rationale" (for snippets) and, on first items, "summary".
 
-// Facets the search tool knows, by user-facing name: the name used in `--facets`, the boolean
-// filter field in queries, the value slot counted, and the term prefix filtered.
-struct Facet {
-    std::string_view name;
-    unsigned slot;
-    std::string_view prefix;
-    bool multi_valued;
-};
-
-inline constexpr std::array<Facet, 11> kFacets{{
-    {"decision", kSlotDecision, kDecision, false},
-    {"category", kSlotCategory, kCategory, false},
-    {"drug", kSlotDrug, kDrug, false},
-    {"class", kSlotDrugClass, kDrugClass, false},
-    {"specialty", kSlotSpecialties, kSpecialty, true},
-    {"state", kSlotStates, kState, true},
-    {"sex", kSlotSex, kSex, false},
-    {"guideline", kSlotGuideline, kGuideline, true},
-    {"caguideline", kSlotCaGuideline, kCaGuideline, true},
-    {"priority", kSlotPriority, kPriority, false},
-    {"id", kSlotLetterId, kLetterId, false},
-}};
-
-// Ends each value in kSlotFacets. Facet values are lower-case text and never contain it.
-// Local searches count facets from that one slot: glass reads a document's slots through one
-// shared cursor, so reading five facet slots per match re-reads a B-tree block per slot, and
-// facet counting cost as much as the match itself. Remote shards (whose server runs only
-// Xapian's own match spies) and databases indexed before the slot existed use the per-facet
-// slots.
-inline constexpr char kFacetEnd = '\x1f';
+// README "Index schema": the table of every field above, in Markdown (a test keeps the README's
+// copy equal to it).
+std::string markdown_table();
 
 // Name of the stub file that makes a directory of shards one database (Xapian reads a
 // directory containing XAPIANDB as a stub database file listing its shards).

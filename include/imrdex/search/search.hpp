@@ -11,6 +11,8 @@
 
 #include <xapian.h>
 
+#include "imrdex/core/schema.hpp"
+
 namespace imrdex {
 
 // ---- Queries ---------------------------------------------------------------------------------
@@ -112,9 +114,13 @@ public:
 private:
     SearchResult search_with_retries(const SearchOptions& options);
     SearchResult search_once(const SearchOptions& options, const Xapian::Query& query);
+    // Whether the database has this build's schema version (schema::kVersionKey); says once on
+    // stderr when it has not.
+    bool current_schema();
     std::string path_;
     Xapian::Database db_;
     bool remote_ = false;  // a shard is remote: facets counted by Xapian's own spies
+    bool schema_warned_ = false;
     QueryBuilder builder_;
 };
 

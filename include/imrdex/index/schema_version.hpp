@@ -1,0 +1,38 @@
+// The schema version in a database's metadata (schema::kVersionKey): recorded when a shard is
+// created, reconciled when shards are merged. The search tool trusts kSlotFacets only on a match.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+#include "imrdex/core/schema.hpp"
+
+namespace imrdex::schema {
+
+// Records this build's schema version on a shard that holds no document yet, so the version
+// always describes the documents: a shard written by an older indexer keeps its own (or none),
+// and documents added to it later by this one do not relabel the older ones.
+inline void record_version(Xapian::WritableDatabase& shard) {
+    if (shard.get_doccount() == 0) shard.set_metadata(std::string(kVersionKey), version_text());
+}
+
+// After compacting `sources` into the database at `merged`: compaction keeps one source's value
+// of each metadata key, which is right only when every source has the same version. Otherwise
+// the merged documents mix layouts, so the version is removed (the search tool then uses the
+// per-facet slots and says to re-index).
+inline void merge_version(const std::string& merged, const std::vector<Xapian::Database>& sources) {
+    const std::string key(kVersionKey);
+    const std::string first = sources.empty() ? std::string() : sources.front().get_metadata(key);
+    const bool same = std::all_of(sources.begin(), sources.end(), [&](const Xapian::Database& d) {
+        return d.get_metadata(key) == first;
+    });
+    if (same) return;
+    Xapian::WritableDatabase db(merged, Xapian::DB_OPEN);
+    db.set_metadata(key, "");
+    db.commit();
+}
+
+}  // namespace imrdex::schema
