@@ -17,7 +17,8 @@ constexpr TextExtractor kPdf{pdf_to_text, RejectReason::bad_pdf};
 
 constexpr std::array kFormats{
     InputFormat{".txt", Reader::whole_file, nullptr, "one letter per file, as pdftotext prints it"},
-    InputFormat{".pdf", Reader::whole_file, &kPdf, "one letter per file, text extracted in-process"},
+    InputFormat{".pdf", Reader::whole_file, &kPdf,
+                "one letter per file, text extracted in-process"},
     InputFormat{".jsonl", Reader::json_lines, nullptr,
                 "one letter per line: {\"id\": \"...\", \"text\": \"...\"} (\"id\" optional)"},
     InputFormat{".jsonl.zst", Reader::json_lines_zstd, nullptr,
@@ -37,13 +38,16 @@ bool ends_with_ci(std::string_view s, std::string_view lower_suffix) {
 
 }  // namespace
 
-std::span<const InputFormat> input_formats() noexcept { return kFormats; }
+std::span<const InputFormat> input_formats() noexcept {
+    return kFormats;
+}
 
 const InputFormat* input_format_of(const std::filesystem::path& path) noexcept {
     const std::string name = path.filename().string();
     const InputFormat* best = nullptr;
     for (const InputFormat& f : kFormats) {
-        if (ends_with_ci(name, f.suffix) && (best == nullptr || f.suffix.size() > best->suffix.size())) {
+        if (ends_with_ci(name, f.suffix) &&
+            (best == nullptr || f.suffix.size() > best->suffix.size())) {
             best = &f;
         }
     }

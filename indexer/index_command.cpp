@@ -122,10 +122,11 @@ int run_index_command(const IndexCommand& cmd) {
 void explain_write_error(const std::string& message) {
     for (const char* cause : {"No space left", "File too large", "Disk quota"}) {
         if (message.find(cause) == std::string::npos) continue;
-        std::fputs("imr-index: the disk is full (or a file size limit was reached). The database "
-                   "keeps its last commit, whole letters only; free space and rerun the same "
-                   "command to finish.\n",
-                   stderr);
+        std::fputs(
+            "imr-index: the disk is full (or a file size limit was reached). The database "
+            "keeps its last commit, whole letters only; free space and rerun the same "
+            "command to finish.\n",
+            stderr);
         return;
     }
 }

@@ -34,7 +34,10 @@ struct Walker {
     void add_file(const fs::path& p, bool named) {
         const InputFormat* format = input_format_of(p);
         if (format == nullptr) {
-            if (named) reject(p, RejectReason::unsupported, "not a " + suffix_list(", ", " or ") + " file");
+            if (named) {
+                reject(p, RejectReason::unsupported,
+                       "not a " + suffix_list(", ", " or ") + " file");
+            }
             return;
         }
         struct stat st {};
@@ -169,7 +172,8 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& inputs,
         std::error_code ec;
         const fs::file_status status = fs::status(p, ec);
         if (ec || !fs::exists(status)) {
-            walker.reject(p, RejectReason::unreadable, ec ? ec.message() : "no such file or directory");
+            walker.reject(p, RejectReason::unreadable,
+                          ec ? ec.message() : "no such file or directory");
         } else if (fs::is_directory(status)) {
             walker.walk(p);
         } else {
@@ -229,8 +233,9 @@ struct InputReader::Impl {
         std::fclose(fp);
         if (failed) return reject(batch, p, RejectReason::unreadable, errno_text(err));
         if (got > limits.max_letter_bytes) {
-            return reject(batch, p, RejectReason::too_large, "more than the letter limit of " +
-                                                     std::to_string(limits.max_letter_bytes) + " bytes");
+            return reject(batch, p, RejectReason::too_large,
+                          "more than the letter limit of " +
+                              std::to_string(limits.max_letter_bytes) + " bytes");
         }
         data.resize(got);
         // Bytes for an extractor are not text yet: only a file without any is empty.
@@ -253,7 +258,8 @@ struct InputReader::Impl {
             reject(batch, path, RejectReason::unreadable, errno_text(errno));
             return false;
         }
-        if (f.format->reader == Reader::json_lines_zstd) source = std::make_unique<ZstdSource>(fp);
+        const bool zstd = f.format->reader == Reader::json_lines_zstd;
+        if (zstd) source = std::make_unique<ZstdSource>(fp);
         else source = std::make_unique<FileSource>(fp);
         stem = file_stem(f.path, *f.format);
         begin = end = 0;
@@ -272,7 +278,9 @@ struct InputReader::Impl {
     bool had_error_ = false;
 
     void close_jsonl(InputBatch& batch) {
-        if (!any_record_ && !had_error_) reject(batch, path, RejectReason::empty, "no JSON records");
+        if (!any_record_ && !had_error_) {
+            reject(batch, path, RejectReason::empty, "no JSON records");
+        }
         batch.input_bytes += source->consumed - reported;
         source.reset();
     }
@@ -353,10 +361,14 @@ struct InputReader::Impl {
             return reject(batch, src, RejectReason::bad_json, simdjson::error_message(err));
         }
         simdjson::dom::object obj;
-        if (doc.get_object().get(obj)) return reject(batch, src, RejectReason::bad_json, "not a JSON object");
+        if (doc.get_object().get(obj)) {
+            return reject(batch, src, RejectReason::bad_json, "not a JSON object");
+        }
         std::string_view text;
         auto terr = obj["text"].get_string().get(text);
-        if (terr == simdjson::NO_SUCH_FIELD) return reject(batch, src, RejectReason::no_text, "no \"text\"");
+        if (terr == simdjson::NO_SUCH_FIELD) {
+            return reject(batch, src, RejectReason::no_text, "no \"text\"");
+        }
         if (terr) return reject(batch, src, RejectReason::no_text, "\"text\" is not a string");
         if (text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) {
             return reject(batch, src, RejectReason::no_text, "\"text\" is empty");
@@ -408,11 +420,8 @@ bool InputReader::next(InputBatch& batch, std::size_t max_letters, std::size_t m
         }
         if (d.next_file >= d.files.size()) break;
         const InputFile& f = d.files[d.next_file++];
-        switch (f.format->reader) {
-            case Reader::whole_file: d.read_whole(f, batch); break;
-            case Reader::json_lines:
-            case Reader::json_lines_zstd: d.open_jsonl(f, batch); break;
-        }
+        if (f.format->reader == Reader::whole_file) d.read_whole(f, batch);
+        else d.open_jsonl(f, batch);
     }
     if (d.source) {
         batch.input_bytes += d.source->consumed - d.reported;

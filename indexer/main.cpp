@@ -21,7 +21,8 @@ INPUTS
         row.resize(std::max<std::size_t>(row.size() + 2, 16), ' ');
         out += row + std::string(f.help) + "\n";
     }
-    out += R"(  Files of other kinds inside directories are skipped; named on the command line they are rejected.
+    out +=
+        R"(  Files of other kinds inside directories are skipped; named on the command line they are rejected.
 
 OUTPUT
   --db DIR is a directory holding the shard databases and a XAPIANDB stub file that lists them;
@@ -63,7 +64,8 @@ bool parse_shard_spec(const std::string& spec, unsigned& k, unsigned& n) {
     const std::string ks = spec.substr(0, slash);
     const std::string ns = slash == std::string::npos ? "" : spec.substr(slash + 1);
     auto digits = [](const std::string& t) {
-        return !t.empty() && t.size() <= 6 && t.find_first_not_of("0123456789") == std::string::npos;
+        return !t.empty() && t.size() <= 6 &&
+               t.find_first_not_of("0123456789") == std::string::npos;
     };
     if (!digits(ks) || !digits(ns) || std::stoul(ns) == 0 || std::stoul(ks) >= std::stoul(ns)) {
         return false;
@@ -107,17 +109,17 @@ int main(int argc, char** argv) {
                                  "print extraction records (JSON Lines) instead of indexing");
     app.add_flag("--stats", cmd.drug_stats, "with --extract: report unrecognised drug-like words")
         ->needs(extract);
-    auto* shard = app.add_option_function<std::string>(
-                         "--shard",
-                         [&](const std::string& spec) {
-                             if (parse_shard_spec(spec, cmd.shard_k, cmd.shard_n)) return;
-                             throw CLI::ValidationError(
-                                 "--shard", "expected K/N with 0 <= K < N, e.g. 0/3, got '" +
-                                                spec + "'");
-                         },
-                         "K/N: index only the letters of shard K (0-based) of N (N machines, same "
-                         "inputs)")
-                      ->excludes(extract);
+    auto* shard =
+        app.add_option_function<std::string>(
+               "--shard",
+               [&](const std::string& spec) {
+                   if (parse_shard_spec(spec, cmd.shard_k, cmd.shard_n)) return;
+                   throw CLI::ValidationError(
+                       "--shard", "expected K/N with 0 <= K < N, e.g. 0/3, got '" + spec + "'");
+               },
+               "K/N: index only the letters of shard K (0-based) of N (N machines, same "
+               "inputs)")
+            ->excludes(extract);
     auto* merge = app.add_option("--merge", cmd.merge_out,
                                  "OUT: compact the shard databases given as inputs into a new "
                                  "database OUT")

@@ -28,6 +28,8 @@ std::string_view to_string(RejectReason reason) noexcept {
     return kCodes[static_cast<std::size_t>(reason)];
 }
 
-std::ostream& operator<<(std::ostream& out, RejectReason reason) { return out << to_string(reason); }
+std::ostream& operator<<(std::ostream& out, RejectReason reason) {
+    return out << to_string(reason);
+}
 
 }  // namespace imrdex

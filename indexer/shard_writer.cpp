@@ -136,7 +136,8 @@ void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, 
         if (!fresh) {
             const std::string other = indexed_source(*shard.db, term);
             if (kept->second < l.seq) {
-                state.reject({l.source, RejectReason::duplicate_id, "id " + l.id + ": kept " + other});
+                state.reject(
+                    {l.source, RejectReason::duplicate_id, "id " + l.id + ": kept " + other});
                 continue;
             }
             state.reject({other, RejectReason::duplicate_id, "id " + l.id + ": kept " + l.source});

@@ -116,13 +116,18 @@ TEST(Inputs, PdfBytesWaitForTheirExtractor) {
 
 TEST(Inputs, RejectionCodesAreStable) {
     using R = imrdex::RejectReason;
-    const std::vector<std::pair<R, std::string>> codes{
-        {R::bad_id, "bad_id"},       {R::bad_json, "bad_json"},
-        {R::bad_pdf, "bad_pdf"},     {R::bad_zstd, "bad_zstd"},
-        {R::duplicate_id, "duplicate_id"}, {R::empty, "empty"},
-        {R::no_items, "no_items"},   {R::no_text, "no_text"},
-        {R::too_large, "too_large"}, {R::truncated, "truncated"},
-        {R::unreadable, "unreadable"}, {R::unsupported, "unsupported"}};
+    const std::vector<std::pair<R, std::string>> codes{{R::bad_id, "bad_id"},
+                                                       {R::bad_json, "bad_json"},
+                                                       {R::bad_pdf, "bad_pdf"},
+                                                       {R::bad_zstd, "bad_zstd"},
+                                                       {R::duplicate_id, "duplicate_id"},
+                                                       {R::empty, "empty"},
+                                                       {R::no_items, "no_items"},
+                                                       {R::no_text, "no_text"},
+                                                       {R::too_large, "too_large"},
+                                                       {R::truncated, "truncated"},
+                                                       {R::unreadable, "unreadable"},
+                                                       {R::unsupported, "unsupported"}};
     for (const auto& [reason, code] : codes) EXPECT_EQ(imrdex::to_string(reason), code);
     // A map keyed by reason lists them in the order of their codes, as the summary prints them.
     std::map<R, int> by_reason{{R::unsupported, 1}, {R::bad_zstd, 2}, {R::empty, 3}};

@@ -281,7 +281,8 @@ TEST(Pipeline, CompactionShrinksEveryShardAndKeepsEveryDocument) {
     EXPECT_EQ(all.get_doccount(), 600u);
     EXPECT_EQ(count(all, "XRswell"), 600u);
     EXPECT_EQ(count(all, "XLCM16-0000299"), 2u);
-    const std::vector<imrdex::StubEntry> shards = imrdex::read_stub((t.path() / "compact").string());
+    const std::vector<imrdex::StubEntry> shards =
+        imrdex::read_stub((t.path() / "compact").string());
     ASSERT_EQ(shards.size(), imrdex::read_stub((t.path() / "plain").string()).size());
     for (const imrdex::StubEntry& e : shards) {
         const fs::path compacted = t.path() / "compact" / e.location;
@@ -342,8 +343,8 @@ TEST(Pipeline, StopMidRunCommitsWhatWasReadAndNothingElse) {
     EXPECT_EQ(extra, 0u);
 
     // Rerunning the same command carries on to the end.
-    const imrdex::IndexStats rest = imrdex::run_index({(t.path() / "in.jsonl").string()},
-                                                      options(t.path() / "db", 2));
+    const imrdex::IndexStats rest =
+        imrdex::run_index({(t.path() / "in.jsonl").string()}, options(t.path() / "db", 2));
     EXPECT_FALSE(rest.interrupted);
     EXPECT_EQ(Xapian::Database((t.path() / "db").string()).get_doccount(),
               static_cast<Xapian::doccount>(total));

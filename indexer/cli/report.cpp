@@ -21,16 +21,20 @@ void write_file(const std::string& path, const std::string& text) {
 
 std::string human_bytes(double b) {
     char buf[32];
-    if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
-    else std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+    if (b >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
     return buf;
 }
 
 std::string clock_text(double seconds) {
     const long s = static_cast<long>(seconds);
     char buf[32];
-    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
     return buf;
 }
 
@@ -60,20 +64,19 @@ void draw_progress(const IndexProgress& p) {
 
 void print_summary(const IndexStats& s, bool extract) {
     const double secs = s.seconds > 0 ? s.seconds : 1e-9;
-    std::fprintf(stderr,
-                 "%s %llu letters, %llu items, %s of text in %.2f s: %.0f letters/s, %.2f MB/s\n",
-                 extract ? "extracted" : "indexed", static_cast<unsigned long long>(s.letters),
-                 static_cast<unsigned long long>(s.items),
-                 human_bytes(static_cast<double>(s.text_bytes)).c_str(), s.seconds,
-                 static_cast<double>(s.letters) / secs,
-                 static_cast<double>(s.text_bytes) / 1e6 / secs);
+    std::fprintf(
+        stderr, "%s %llu letters, %llu items, %s of text in %.2f s: %.0f letters/s, %.2f MB/s\n",
+        extract ? "extracted" : "indexed", static_cast<unsigned long long>(s.letters),
+        static_cast<unsigned long long>(s.items),
+        human_bytes(static_cast<double>(s.text_bytes)).c_str(), s.seconds,
+        static_cast<double>(s.letters) / secs, static_cast<double>(s.text_bytes) / 1e6 / secs);
     if (!extract) {
         const std::string compaction =
             s.compact_seconds > 0
                 ? ", compaction " + std::to_string(s.compact_seconds).substr(0, 5) + " s"
                 : "";
-        std::fprintf(stderr, "%u shards%s, %u threads; final commit %.2f s%s; index %s\n",
-                     s.shards, s.word_pairs ? " with word pairs" : "", s.threads, s.commit_seconds,
+        std::fprintf(stderr, "%u shards%s, %u threads; final commit %.2f s%s; index %s\n", s.shards,
+                     s.word_pairs ? " with word pairs" : "", s.threads, s.commit_seconds,
                      compaction.c_str(), human_bytes(static_cast<double>(s.index_bytes)).c_str());
     }
     if (s.rejected > 0) {

@@ -35,10 +35,10 @@ struct TextExtractor {
 };
 
 struct InputFormat {
-    std::string_view suffix;          // lower case, with the dot; matched case-insensitively
+    std::string_view suffix;  // lower case, with the dot; matched case-insensitively
     Reader reader;
-    const TextExtractor* extractor;   // nullptr: the bytes are the letter text
-    std::string_view help;            // one line of `imr-index --help`
+    const TextExtractor* extractor;  // nullptr: the bytes are the letter text
+    std::string_view help;           // one line of `imr-index --help`
 };
 
 // Every format, in the order --help and messages list them.
