@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "imrdex/cli/program.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/json.hpp"
 #include "imrdex/extract/parser.hpp"
@@ -356,19 +357,13 @@ int main(int argc, char** argv) {
     ph->add_option("--seed", seed, "Random seed");
     CLI11_PARSE(app, argc, argv);
 
-    try {
+    return imrdex::cli::run_guarded({"imr-peers", imrdex::cli::kExitFatal, "", {}}, [&] {
         if (*naive) naive_index(db, input);
         if (*fts) fts5_index(db, input);
         if (*xq) xapian_query(peer, db, queries);
         if (*fq) fts5_query(db, queries);
         if (*iq) imrdex_query(db, queries, with_filters, imrdex::parse_facet_list(facet_list));
         if (*ph) draw_phrases(input, n, seed);
-    } catch (const Xapian::Error& e) {
-        std::cerr << "imr-peers: " << e.get_description() << '\n';
-        return 3;
-    } catch (const std::exception& e) {
-        std::cerr << "imr-peers: " << e.what() << '\n';
-        return 3;
-    }
-    return 0;
+        return imrdex::cli::kExitOk;
+    });
 }

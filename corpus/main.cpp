@@ -1,13 +1,12 @@
 // imr-corpus: writes a deterministic synthetic corpus of IMR letters plus its truth file.
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
-#include "imrdex/core/errors.hpp"
+#include "imrdex/cli/program.hpp"
 #include "imrdex/corpus/generator.hpp"
 
 int main(int argc, char** argv) {
@@ -57,21 +56,11 @@ int main(int argc, char** argv) {
                                   : imrdex::CorpusFormat::jsonl;
     o.zstd = zstd;
     o.threads = threads;
-    const bool tty = isatty(STDERR_FILENO) != 0;
-    auto last = std::chrono::steady_clock::now();
-    if (tty) {
-        o.progress = [&last](std::uint64_t done, std::uint64_t total) {
-            const auto now = std::chrono::steady_clock::now();
-            if (done < total && now - last < std::chrono::milliseconds(250)) return;
-            last = now;
-            std::fprintf(stderr, "\rimr-corpus: %llu / %llu letters (%.0f%%)",
-                         static_cast<unsigned long long>(done),
-                         static_cast<unsigned long long>(total),
-                         100.0 * static_cast<double>(done) / static_cast<double>(total));
-            if (done == total) std::fputc('\n', stderr);
-        };
-    }
-    try {
+    if (isatty(STDERR_FILENO) != 0) o.progress = imrdex::cli::count_progress("imr-corpus");
+
+    const imrdex::cli::ThreadLimit limit(threads);
+    const imrdex::cli::ErrorStyle style{"imr-corpus: error", 1, "", {}};
+    return imrdex::cli::run_guarded(style, [&] {
         const imrdex::CorpusStats s = imrdex::write_corpus(o);
         std::printf(
             "imr-corpus: %llu letters, %llu items (%.1f%% overturned), %.1f MB of text to %s in "
@@ -82,12 +71,6 @@ int main(int argc, char** argv) {
             static_cast<double>(s.text_bytes) / 1e6, out.c_str(), s.seconds,
             s.seconds > 0 ? static_cast<double>(s.letters) / s.seconds : 0.0,
             static_cast<unsigned long long>(seed));
-    } catch (const imrdex::Error& e) {
-        std::fprintf(stderr, "imr-corpus: error: %s\n", e.what());
-        return 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "imr-corpus: error: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+        return imrdex::cli::kExitOk;
+    });
 }

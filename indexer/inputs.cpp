@@ -1,5 +1,5 @@
-// Input discovery (recursive directory walk) and the batch reader over .txt, .pdf, .jsonl and
-// .jsonl.zst files; bad input becomes a Rejection, never an exception.
+// Input discovery (recursive directory walk) and the batch reader over the input formats' files
+// (whole files, JSON Lines, zstd streams); bad input becomes a Rejection, never an exception.
 #include "imrdex/index/inputs.hpp"
 
 #include <simdjson.h>
@@ -20,60 +20,38 @@ namespace fs = std::filesystem;
 namespace imrdex {
 namespace {
 
-bool ends_with_ci(std::string_view s, std::string_view suffix) {
-    if (s.size() < suffix.size()) return false;
-    const std::string_view tail = s.substr(s.size() - suffix.size());
-    for (std::size_t i = 0; i < suffix.size(); ++i) {
-        const char a = tail[i];
-        const char lower = (a >= 'A' && a <= 'Z') ? static_cast<char>(a - 'A' + 'a') : a;
-        if (lower != suffix[i]) return false;
-    }
-    return true;
-}
-
 std::string errno_text(int err) { return std::strerror(err); }
-
-// The stem of "dir/CM16-1.jsonl.zst" is "CM16-1": both extensions go.
-std::string file_stem(const fs::path& path, InputKind kind) {
-    std::string name = path.filename().string();
-    std::size_t cut = 0;
-    switch (kind) {
-        case InputKind::text: cut = 4; break;
-        case InputKind::pdf: cut = 4; break;
-        case InputKind::jsonl: cut = 6; break;
-        case InputKind::jsonl_zst: cut = 10; break;
-    }
-    if (name.size() > cut) name.resize(name.size() - cut);
-    return name;
-}
 
 struct Walker {
     std::vector<InputFile>& files;
     std::vector<Rejection>& rejections;
     std::set<std::pair<dev_t, ino_t>> visited;
 
-    void reject(const fs::path& p, std::string reason, std::string detail) {
-        rejections.push_back({p.string(), std::move(reason), std::move(detail)});
+    void reject(const fs::path& p, RejectReason reason, std::string detail) {
+        rejections.push_back({p.string(), reason, std::move(detail)});
     }
 
     void add_file(const fs::path& p, bool named) {
-        InputKind kind{};
-        if (!input_kind_of(p, kind)) {
-            if (named) reject(p, "unsupported", "not a .txt, .pdf, .jsonl or .jsonl.zst file");
+        const InputFormat* format = input_format_of(p);
+        if (format == nullptr) {
+            if (named) {
+                reject(p, RejectReason::unsupported,
+                       "not a " + suffix_list(", ", " or ") + " file");
+            }
             return;
         }
         struct stat st {};
         if (::stat(p.c_str(), &st) != 0) {
-            reject(p, "unreadable", errno_text(errno));
+            reject(p, RejectReason::unreadable, errno_text(errno));
             return;
         }
-        files.push_back({p, kind, static_cast<std::uint64_t>(st.st_size)});
+        files.push_back({p, format, static_cast<std::uint64_t>(st.st_size)});
     }
 
     void walk(const fs::path& dir) {
         struct stat st {};
         if (::stat(dir.c_str(), &st) != 0) {
-            reject(dir, "unreadable", errno_text(errno));
+            reject(dir, RejectReason::unreadable, errno_text(errno));
             return;
         }
         // A directory reached twice (symlink loop or two links to it) is read once.
@@ -81,7 +59,7 @@ struct Walker {
         std::error_code ec;
         fs::directory_iterator it(dir, ec);
         if (ec) {
-            reject(dir, "unreadable", ec.message());
+            reject(dir, RejectReason::unreadable, ec.message());
             return;
         }
         std::vector<fs::path> entries;
@@ -89,13 +67,13 @@ struct Walker {
             if (ec) break;
             entries.push_back(it->path());
         }
-        if (ec) reject(dir, "unreadable", ec.message());
+        if (ec) reject(dir, RejectReason::unreadable, ec.message());
         std::sort(entries.begin(), entries.end());
         for (const fs::path& p : entries) {
             std::error_code sec;
             const fs::file_status status = fs::status(p, sec);  // follows symlinks
             if (sec) {
-                reject(p, "unreadable", sec.message());
+                reject(p, RejectReason::unreadable, sec.message());
             } else if (fs::is_directory(status)) {
                 walk(p);
             } else if (fs::is_regular_file(status)) {
@@ -185,16 +163,6 @@ private:
 
 }  // namespace
 
-bool input_kind_of(const fs::path& path, InputKind& kind) {
-    const std::string name = path.filename().string();
-    if (ends_with_ci(name, ".jsonl.zst")) kind = InputKind::jsonl_zst;
-    else if (ends_with_ci(name, ".jsonl")) kind = InputKind::jsonl;
-    else if (ends_with_ci(name, ".txt")) kind = InputKind::text;
-    else if (ends_with_ci(name, ".pdf")) kind = InputKind::pdf;
-    else return false;
-    return true;
-}
-
 std::vector<InputFile> expand_inputs(const std::vector<std::string>& inputs,
                                      std::vector<Rejection>& rejections) {
     std::vector<InputFile> files;
@@ -204,7 +172,8 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& inputs,
         std::error_code ec;
         const fs::file_status status = fs::status(p, ec);
         if (ec || !fs::exists(status)) {
-            walker.reject(p, "unreadable", ec ? ec.message() : "no such file or directory");
+            walker.reject(p, RejectReason::unreadable,
+                          ec ? ec.message() : "no such file or directory");
         } else if (fs::is_directory(status)) {
             walker.walk(p);
         } else {
@@ -234,19 +203,19 @@ struct InputReader::Impl {
     bool skipping = false;  // discarding the rest of an over-long line
     simdjson::dom::parser parser;
 
-    void reject(InputBatch& batch, std::string src, std::string reason, std::string detail) {
-        batch.rejections.push_back({std::move(src), std::move(reason), std::move(detail)});
+    void reject(InputBatch& batch, std::string src, RejectReason reason, std::string detail) {
+        batch.rejections.push_back({std::move(src), reason, std::move(detail)});
     }
 
     void read_whole(const InputFile& f, InputBatch& batch) {
         const std::string p = f.path.string();
         batch.input_bytes += f.size;
         std::FILE* fp = std::fopen(p.c_str(), "rb");
-        if (fp == nullptr) return reject(batch, p, "unreadable", errno_text(errno));
+        if (fp == nullptr) return reject(batch, p, RejectReason::unreadable, errno_text(errno));
         std::string data;
         if (f.size > limits.max_letter_bytes) {
             std::fclose(fp);
-            return reject(batch, p, "too_large",
+            return reject(batch, p, RejectReason::too_large,
                           std::to_string(f.size) + " bytes, more than the letter limit");
         }
         // Read to the end whatever stat said: /proc files report size 0 and files may grow;
@@ -262,23 +231,23 @@ struct InputReader::Impl {
         const bool failed = std::ferror(fp) != 0;
         const int err = errno;
         std::fclose(fp);
-        if (failed) return reject(batch, p, "unreadable", errno_text(err));
+        if (failed) return reject(batch, p, RejectReason::unreadable, errno_text(err));
         if (got > limits.max_letter_bytes) {
-            return reject(batch, p, "too_large", "more than the letter limit of " +
-                                                     std::to_string(limits.max_letter_bytes) + " bytes");
+            return reject(batch, p, RejectReason::too_large,
+                          "more than the letter limit of " +
+                              std::to_string(limits.max_letter_bytes) + " bytes");
         }
         data.resize(got);
-        if (f.kind == InputKind::pdf) {
-            if (data.empty()) return reject(batch, p, "empty", "empty file");
-            batch.text_bytes += data.size();
-            batch.letters.push_back({std::move(data), true, file_stem(f.path, f.kind), p});
-            return;
+        // Bytes for an extractor are not text yet: only a file without any is empty.
+        const TextExtractor* extractor = f.format->extractor;
+        if (extractor != nullptr && data.empty()) {
+            return reject(batch, p, RejectReason::empty, "empty file");
         }
-        if (data.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
-            return reject(batch, p, "empty", "no text");
+        if (extractor == nullptr && data.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
+            return reject(batch, p, RejectReason::empty, "no text");
         }
         batch.text_bytes += data.size();
-        batch.letters.push_back({std::move(data), false, file_stem(f.path, f.kind), p});
+        batch.letters.push_back({std::move(data), extractor, file_stem(f.path, *f.format), p});
     }
 
     bool open_jsonl(const InputFile& f, InputBatch& batch) {
@@ -286,12 +255,13 @@ struct InputReader::Impl {
         std::FILE* fp = std::fopen(path.c_str(), "rb");
         if (fp == nullptr) {
             batch.input_bytes += f.size;
-            reject(batch, path, "unreadable", errno_text(errno));
+            reject(batch, path, RejectReason::unreadable, errno_text(errno));
             return false;
         }
-        if (f.kind == InputKind::jsonl_zst) source = std::make_unique<ZstdSource>(fp);
+        const bool zstd = f.format->reader == Reader::json_lines_zstd;
+        if (zstd) source = std::make_unique<ZstdSource>(fp);
         else source = std::make_unique<FileSource>(fp);
-        stem = file_stem(f.path, f.kind);
+        stem = file_stem(f.path, *f.format);
         begin = end = 0;
         line = 0;
         reported = 0;
@@ -308,7 +278,9 @@ struct InputReader::Impl {
     bool had_error_ = false;
 
     void close_jsonl(InputBatch& batch) {
-        if (!any_record_ && !had_error_) reject(batch, path, "empty", "no JSON records");
+        if (!any_record_ && !had_error_) {
+            reject(batch, path, RejectReason::empty, "no JSON records");
+        }
         batch.input_bytes += source->consumed - reported;
         source.reset();
     }
@@ -354,7 +326,7 @@ struct InputReader::Impl {
             }
             if (end - begin >= limits.max_letter_bytes && !skipping) {
                 ++line;
-                reject(batch, path + ":" + std::to_string(line), "too_large",
+                reject(batch, path + ":" + std::to_string(line), RejectReason::too_large,
                        "line longer than " + std::to_string(limits.max_letter_bytes) + " bytes");
                 skipping = true;
                 --line;  // counted again when its newline arrives
@@ -365,7 +337,7 @@ struct InputReader::Impl {
             const std::size_t got = source->read(buf.data() + end, limits.chunk_bytes, error);
             if (!error.empty()) {
                 const bool zstd = error.find("zstd") != std::string::npos;
-                reject(batch, path, zstd ? "bad_zstd" : "unreadable",
+                reject(batch, path, zstd ? RejectReason::bad_zstd : RejectReason::unreadable,
                        error + " after line " + std::to_string(line));
                 eof = true;
                 had_error_ = true;
@@ -386,16 +358,20 @@ struct InputReader::Impl {
         // The line sits inside `buf`, which has SIMDJSON_PADDING readable bytes past `end`.
         simdjson::dom::element doc;
         if (auto err = parser.parse(raw.data(), raw.size(), false).get(doc)) {
-            return reject(batch, src, "bad_json", simdjson::error_message(err));
+            return reject(batch, src, RejectReason::bad_json, simdjson::error_message(err));
         }
         simdjson::dom::object obj;
-        if (doc.get_object().get(obj)) return reject(batch, src, "bad_json", "not a JSON object");
+        if (doc.get_object().get(obj)) {
+            return reject(batch, src, RejectReason::bad_json, "not a JSON object");
+        }
         std::string_view text;
         auto terr = obj["text"].get_string().get(text);
-        if (terr == simdjson::NO_SUCH_FIELD) return reject(batch, src, "no_text", "no \"text\"");
-        if (terr) return reject(batch, src, "no_text", "\"text\" is not a string");
+        if (terr == simdjson::NO_SUCH_FIELD) {
+            return reject(batch, src, RejectReason::no_text, "no \"text\"");
+        }
+        if (terr) return reject(batch, src, RejectReason::no_text, "\"text\" is not a string");
         if (text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) {
-            return reject(batch, src, "no_text", "\"text\" is empty");
+            return reject(batch, src, RejectReason::no_text, "\"text\" is empty");
         }
         std::string id;
         simdjson::dom::element idv;
@@ -409,7 +385,7 @@ struct InputReader::Impl {
         }
         if (id.empty()) id = stem + "-" + std::to_string(line);
         batch.text_bytes += text.size();
-        batch.letters.push_back({std::string(text), false, std::move(id), src});
+        batch.letters.push_back({std::string(text), nullptr, std::move(id), src});
     }
 };
 
@@ -444,11 +420,8 @@ bool InputReader::next(InputBatch& batch, std::size_t max_letters, std::size_t m
         }
         if (d.next_file >= d.files.size()) break;
         const InputFile& f = d.files[d.next_file++];
-        if (f.kind == InputKind::jsonl || f.kind == InputKind::jsonl_zst) {
-            d.open_jsonl(f, batch);
-        } else {
-            d.read_whole(f, batch);
-        }
+        if (f.format->reader == Reader::whole_file) d.read_whole(f, batch);
+        else d.open_jsonl(f, batch);
     }
     if (d.source) {
         batch.input_bytes += d.source->consumed - d.reported;

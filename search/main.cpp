@@ -1,13 +1,11 @@
 // imr-search: query an imrdex index (one database or a stub of shards) from the command line.
 #include <unistd.h>
 
-#include <cstdio>
 #include <iostream>
-#include <map>
 
 #include <CLI/CLI.hpp>
 
-#include "imrdex/core/errors.hpp"
+#include "imrdex/cli/program.hpp"
 #include "imrdex/search/search.hpp"
 
 int main(int argc, char** argv) {
@@ -41,7 +39,8 @@ int main(int argc, char** argv) {
     app.add_flag("--no-color", no_color, "no bold highlighting even on a terminal");
     CLI11_PARSE(app, argc, argv);
 
-    try {
+    const imrdex::cli::ErrorStyle style{"imr-search", imrdex::cli::kExitFatal, db, {}};
+    return imrdex::cli::run_guarded(style, [&] {
         options.query = query;
         options.facets = imrdex::parse_facet_list(facets);
         options.sort = sort == "decided"   ? imrdex::SortOrder::decided
@@ -55,19 +54,6 @@ int main(int argc, char** argv) {
         bool ansi = format == imrdex::OutputFormat::text && !no_color && isatty(STDOUT_FILENO);
         std::cout << imrdex::format_result(result, format, ansi, full_text, options.count_only);
         std::cout.flush();
-        return std::cout ? 0 : 3;
-    } catch (const imrdex::QueryError& e) {
-        std::cerr << "imr-search: " << e.what() << "\n";
-        return 2;
-    } catch (const Xapian::DatabaseOpeningError& e) {
-        std::cerr << "imr-search: cannot open database '" << db << "': " << e.get_description()
-                  << "\n";
-        return 3;
-    } catch (const Xapian::Error& e) {
-        std::cerr << "imr-search: " << e.get_description() << "\n";
-        return 3;
-    } catch (const std::exception& e) {
-        std::cerr << "imr-search: " << e.what() << "\n";
-        return 3;
-    }
+        return std::cout ? imrdex::cli::kExitOk : imrdex::cli::kExitFatal;
+    });
 }

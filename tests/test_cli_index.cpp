@@ -184,6 +184,15 @@ TEST(CliIndex, FatalErrorExitsThree) {
     EXPECT_EQ(run("--strict --db " + q(t.path() / "db") + " " + q(t.path() / "in"), err).code, 3);
 }
 
+// The documents committed so far in the database at `db`; 0 while it cannot be opened yet.
+Xapian::doccount committed(const std::string& db) {
+    try {
+        return Xapian::Database(db).get_doccount();
+    } catch (const Xapian::Error&) {
+        return 0;  // no stub yet, or a shard being created
+    }
+}
+
 TEST(CliIndex, SigtermCommitsWhatWasReadAndExits143) {
     TempDir t("cli-index");
     std::string jsonl;
@@ -202,23 +211,42 @@ TEST(CliIndex, SigtermCommitsWhatWasReadAndExits143) {
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-        ::execl(IMRDEX_INDEX_BIN, IMRDEX_INDEX_BIN, "--quiet", "--threads", "2", "--db", db.c_str(),
-                "--stats-json", stats.c_str(), in.c_str(), static_cast<char*>(nullptr));
+        // Small flushes: each shard commits every ~70 letters, so the first letters show up in
+        // the database long before the end.
+        ::execl(IMRDEX_INDEX_BIN, IMRDEX_INDEX_BIN, "--quiet", "--threads", "2", "--flush-mb",
+                "0.1", "--db", db.c_str(), "--stats-json", stats.c_str(), in.c_str(),
+                static_cast<char*>(nullptr));
         ::_exit(127);
     }
-    ::usleep(600 * 1000);  // well before the end: 20,000 letters take seconds
-    ::kill(pid, SIGTERM);
+    // Signal once letters are committed (the run is under way), not after a guessed delay.
+    Xapian::doccount seen = 0;
     int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    bool exited = false;
+    for (int waited_ms = 0; seen == 0 && waited_ms < 120'000; waited_ms += 10) {
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            break;
+        }
+        seen = committed(db);
+        if (seen == 0) ::usleep(10 * 1000);
+    }
+    if (!exited) {
+        ::kill(pid, SIGTERM);
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    }
+    ASSERT_GT(seen, 0u) << "nothing was committed before imr-index ended";
     ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 143);
+    EXPECT_EQ(WEXITSTATUS(status), 143) << "it ended before the signal, or not by it";
     simdjson::dom::parser parser;
     simdjson::dom::element e;
     const std::string json = read_file(stats);
     ASSERT_FALSE(parser.parse(json).get(e)) << json;
     EXPECT_TRUE(bool(e["interrupted"]));
+    // What was committed before the signal stays, and what was read after it is committed too.
     const std::uint64_t items = uint64_t(e["items"]);
+    EXPECT_GE(items, seen);
     EXPECT_LT(items, 40000u);
+    EXPECT_EQ(uint64_t(e["letters"]) * 2, items);
     Xapian::Database d(db);
     EXPECT_EQ(d.get_doccount(), items);
 }

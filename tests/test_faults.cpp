@@ -181,7 +181,7 @@ TEST(Faults, DuplicateIdsKeepTheFirstInInputOrder) {
         EXPECT_EQ(s.items, total_items(kept_items));
         std::set<std::string> rejected;
         for (const imrdex::Rejection& r : rejections) {
-            EXPECT_EQ(r.reason, "duplicate_id") << r.source << ": " << r.detail;
+            EXPECT_EQ(r.reason, imrdex::RejectReason::duplicate_id) << r.source << ": " << r.detail;
             rejected.insert(r.source);
             const std::string id = fs::path(r.source).stem().string();
             EXPECT_NE(r.detail.find(kept_source[id]), std::string::npos) << r.detail;

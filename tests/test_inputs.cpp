@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "imrdex/index/formats.hpp"
 #include "imrdex/index/inputs.hpp"
 #include "test_util.hpp"
 
@@ -56,18 +58,82 @@ const imrdex::Rejection* find_rejection(const Result& r, const std::string& sour
     return nullptr;
 }
 
-TEST(Inputs, KindsByExtension) {
-    imrdex::InputKind k{};
-    EXPECT_TRUE(imrdex::input_kind_of("a/b.JSONL.ZST", k));
-    EXPECT_EQ(k, imrdex::InputKind::jsonl_zst);
-    EXPECT_TRUE(imrdex::input_kind_of("x.jsonl", k));
-    EXPECT_EQ(k, imrdex::InputKind::jsonl);
-    EXPECT_TRUE(imrdex::input_kind_of("x.Txt", k));
-    EXPECT_EQ(k, imrdex::InputKind::text);
-    EXPECT_TRUE(imrdex::input_kind_of("x.pdf", k));
-    EXPECT_EQ(k, imrdex::InputKind::pdf);
-    EXPECT_FALSE(imrdex::input_kind_of("x.zst", k));
-    EXPECT_FALSE(imrdex::input_kind_of("README", k));
+// The suffix of the format a file name is read as; empty for none.
+std::string suffix_of(const fs::path& p) {
+    const imrdex::InputFormat* f = imrdex::input_format_of(p);
+    return f == nullptr ? "" : std::string(f->suffix);
+}
+
+TEST(Inputs, FormatsBySuffix) {
+    EXPECT_EQ(suffix_of("a/b.JSONL.ZST"), ".jsonl.zst");  // the longest suffix wins over .zst
+    EXPECT_EQ(suffix_of("x.jsonl"), ".jsonl");
+    EXPECT_EQ(suffix_of("x.Txt"), ".txt");
+    EXPECT_EQ(suffix_of("x.pdf"), ".pdf");
+    EXPECT_EQ(suffix_of("x.txt.pdf"), ".pdf");
+    EXPECT_EQ(suffix_of("x.zst"), "");
+    EXPECT_EQ(suffix_of("x.jsonl.gz"), "");
+    EXPECT_EQ(suffix_of("README"), "");
+    EXPECT_EQ(suffix_of("dir.txt/README"), "");  // only the file name counts
+}
+
+TEST(Inputs, FormatTableDrivesReadersStemsAndMessages) {
+    // The formats, in the order --help and the "unsupported" message list them.
+    std::vector<std::string> suffixes;
+    for (const imrdex::InputFormat& f : imrdex::input_formats()) {
+        suffixes.emplace_back(f.suffix);
+        EXPECT_EQ(imrdex::input_format_of("CM16-1" + std::string(f.suffix)), &f);
+        EXPECT_EQ(imrdex::file_stem("d/CM16-1" + std::string(f.suffix), f), "CM16-1");
+        EXPECT_FALSE(f.help.empty()) << f.suffix;
+    }
+    EXPECT_EQ(suffixes, (std::vector<std::string>{".txt", ".pdf", ".jsonl", ".jsonl.zst"}));
+    EXPECT_EQ(imrdex::suffix_list(", ", " or "), ".txt, .pdf, .jsonl or .jsonl.zst");
+    // Only PDFs need an extractor, run later in the parallel stage; JSON Lines are read by lines.
+    EXPECT_NE(imrdex::input_format_of("a.pdf")->extractor, nullptr);
+    EXPECT_EQ(imrdex::input_format_of("a.pdf")->extractor->failure, imrdex::RejectReason::bad_pdf);
+    EXPECT_EQ(imrdex::input_format_of("a.txt")->extractor, nullptr);
+    EXPECT_EQ(imrdex::input_format_of("a.jsonl")->reader, imrdex::Reader::json_lines);
+    EXPECT_EQ(imrdex::input_format_of("a.jsonl.zst")->reader, imrdex::Reader::json_lines_zstd);
+    // A name that is only a suffix keeps it as its stem: an id is never empty.
+    EXPECT_EQ(imrdex::file_stem(".txt", *imrdex::input_format_of(".txt")), ".txt");
+}
+
+TEST(Inputs, PdfBytesWaitForTheirExtractor) {
+    TempDir t("inputs");
+    write_file(t.path() / "a.pdf", "%PDF-1.4 not parsed by the reader");
+    write_file(t.path() / "b.PDF", "");
+    write_file(t.path() / "c.txt", "plain text");
+    const Result r = read({t.path().string()});
+    ASSERT_EQ(r.letters.size(), 2u);
+    EXPECT_EQ(r.letters[0].fallback_id, "a");
+    EXPECT_EQ(r.letters[0].text, "%PDF-1.4 not parsed by the reader");  // the bytes, as read
+    EXPECT_EQ(r.letters[0].extractor, imrdex::input_format_of("a.pdf")->extractor);
+    EXPECT_EQ(r.letters[1].fallback_id, "c");
+    EXPECT_EQ(r.letters[1].extractor, nullptr);
+    ASSERT_EQ(r.rejections.size(), 1u);
+    EXPECT_EQ(r.rejections[0].reason, imrdex::RejectReason::empty);
+    EXPECT_EQ(r.rejections[0].detail, "empty file");
+}
+
+TEST(Inputs, RejectionCodesAreStable) {
+    using R = imrdex::RejectReason;
+    const std::vector<std::pair<R, std::string>> codes{{R::bad_id, "bad_id"},
+                                                       {R::bad_json, "bad_json"},
+                                                       {R::bad_pdf, "bad_pdf"},
+                                                       {R::bad_zstd, "bad_zstd"},
+                                                       {R::duplicate_id, "duplicate_id"},
+                                                       {R::empty, "empty"},
+                                                       {R::no_items, "no_items"},
+                                                       {R::no_text, "no_text"},
+                                                       {R::too_large, "too_large"},
+                                                       {R::truncated, "truncated"},
+                                                       {R::unreadable, "unreadable"},
+                                                       {R::unsupported, "unsupported"}};
+    for (const auto& [reason, code] : codes) EXPECT_EQ(imrdex::to_string(reason), code);
+    // A map keyed by reason lists them in the order of their codes, as the summary prints them.
+    std::map<R, int> by_reason{{R::unsupported, 1}, {R::bad_zstd, 2}, {R::empty, 3}};
+    std::vector<std::string> order;
+    for (const auto& [reason, n] : by_reason) order.emplace_back(imrdex::to_string(reason));
+    EXPECT_EQ(order, (std::vector<std::string>{"bad_zstd", "empty", "unsupported"}));
 }
 
 TEST(Inputs, WalksNestedDirectoriesInOrderAndSurvivesSymlinkLoops) {
@@ -87,7 +153,7 @@ TEST(Inputs, WalksNestedDirectoriesInOrderAndSurvivesSymlinkLoops) {
     EXPECT_EQ(r.letters[0].text, "letter one\n");
     EXPECT_EQ(r.letters[2].source, (root / "b" / "deep" / "er" / "L3.txt").string());
     ASSERT_EQ(r.rejections.size(), 1u);  // notes.md skipped silently inside a directory
-    EXPECT_EQ(r.rejections[0].reason, "empty");
+    EXPECT_EQ(r.rejections[0].reason, imrdex::RejectReason::empty);
 }
 
 TEST(Inputs, MissingAndUnsupportedNamedInputsAreRejected) {
@@ -96,8 +162,9 @@ TEST(Inputs, MissingAndUnsupportedNamedInputsAreRejected) {
     const Result r = read({(t.path() / "nope").string(), (t.path() / "notes.md").string()});
     EXPECT_TRUE(r.letters.empty());
     ASSERT_EQ(r.rejections.size(), 2u);
-    EXPECT_EQ(r.rejections[0].reason, "unreadable");
-    EXPECT_EQ(r.rejections[1].reason, "unsupported");
+    EXPECT_EQ(r.rejections[0].reason, imrdex::RejectReason::unreadable);
+    EXPECT_EQ(r.rejections[1].reason, imrdex::RejectReason::unsupported);
+    EXPECT_EQ(r.rejections[1].detail, "not a .txt, .pdf, .jsonl or .jsonl.zst file");
 }
 
 TEST(Inputs, UnreadableFileIsRejected) {
@@ -108,7 +175,7 @@ TEST(Inputs, UnreadableFileIsRejected) {
     fs::permissions(p, fs::perms::none);
     const Result r = read({p.string()});
     ASSERT_EQ(r.rejections.size(), 1u);
-    EXPECT_EQ(r.rejections[0].reason, "unreadable");
+    EXPECT_EQ(r.rejections[0].reason, imrdex::RejectReason::unreadable);
 }
 
 const char* const kJsonl =
@@ -131,11 +198,11 @@ void check_jsonl(const Result& r, const std::string& path) {
     EXPECT_EQ(r.letters[2].source, path + ":7");
     ASSERT_EQ(r.rejections.size(), 3u);
     EXPECT_EQ(r.rejections[0].source, path + ":2");
-    EXPECT_EQ(r.rejections[0].reason, "bad_json");
+    EXPECT_EQ(r.rejections[0].reason, imrdex::RejectReason::bad_json);
     EXPECT_EQ(r.rejections[1].source, path + ":4");
-    EXPECT_EQ(r.rejections[1].reason, "no_text");
+    EXPECT_EQ(r.rejections[1].reason, imrdex::RejectReason::no_text);
     EXPECT_EQ(r.rejections[2].source, path + ":6");
-    EXPECT_EQ(r.rejections[2].reason, "bad_json");
+    EXPECT_EQ(r.rejections[2].reason, imrdex::RejectReason::bad_json);
 }
 
 TEST(Inputs, JsonLinesWithBadLinesAndRecordsWithoutText) {
@@ -199,8 +266,8 @@ TEST(Inputs, CorruptAndTruncatedZstdAreRejectedKeepingGoodLetters) {
     const auto* garbage = find_rejection(r, "garbage.jsonl.zst");
     ASSERT_NE(trunc, nullptr);
     ASSERT_NE(garbage, nullptr);
-    EXPECT_EQ(trunc->reason, "bad_zstd");
-    EXPECT_EQ(garbage->reason, "bad_zstd");
+    EXPECT_EQ(trunc->reason, imrdex::RejectReason::bad_zstd);
+    EXPECT_EQ(garbage->reason, imrdex::RejectReason::bad_zstd);
     EXPECT_EQ(r.rejections.size(), 2u);
     EXPECT_LE(r.letters.size(), 50u);  // whatever decoded before the damage is kept
 }
@@ -223,7 +290,7 @@ TEST(Inputs, OverlongLineIsRejectedAndReadingContinues) {
     }
     EXPECT_EQ(ids, (std::vector<std::string>{"a@1", "c@3"}));
     ASSERT_EQ(rej.size(), 1u);
-    EXPECT_EQ(rej[0].reason, "too_large");
+    EXPECT_EQ(rej[0].reason, imrdex::RejectReason::too_large);
     EXPECT_EQ(rej[0].source, p.string() + ":2");
 }
 
@@ -232,7 +299,7 @@ TEST(Inputs, EmptyJsonlFileIsRejected) {
     write_file(t.path() / "e.jsonl", "\n\n");
     const Result r = read({(t.path() / "e.jsonl").string()});
     ASSERT_EQ(r.rejections.size(), 1u);
-    EXPECT_EQ(r.rejections[0].reason, "empty");
+    EXPECT_EQ(r.rejections[0].reason, imrdex::RejectReason::empty);
 }
 
 TEST(Inputs, StopFlagEndsReading) {

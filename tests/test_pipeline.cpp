@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -125,8 +127,8 @@ TEST_P(PipelineThreads, IndexesReindexesWithoutDuplicatesAndSearches) {
     EXPECT_EQ(s.letters, static_cast<std::uint64_t>(c.letters));
     EXPECT_EQ(s.items, static_cast<std::uint64_t>(c.items));
     EXPECT_EQ(s.rejected, 2u);
-    EXPECT_EQ(s.reasons.at("bad_json"), 1u);
-    EXPECT_EQ(s.reasons.at("empty"), 1u);
+    EXPECT_EQ(s.reasons.at(imrdex::RejectReason::bad_json), 1u);
+    EXPECT_EQ(s.reasons.at(imrdex::RejectReason::empty), 1u);
     EXPECT_EQ(seen.size(), 2u);
     EXPECT_GE(s.shards, 2u);
     EXPECT_EQ(imrdex::read_stub(db.string()).size(), s.shards);
@@ -249,37 +251,103 @@ TEST(Pipeline, WordPairsAreFixedAtCreation) {
     EXPECT_EQ(Xapian::Database(merged_mixed.string()).get_metadata(key), "0");
 }
 
-TEST(Pipeline, CompactionKeepsEveryDocument) {
+// Bytes of the regular files below `dir`.
+std::uintmax_t tree_bytes(const fs::path& dir) {
+    std::uintmax_t total = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        if (e.is_regular_file()) total += e.file_size();
+    }
+    return total;
+}
+
+TEST(Pipeline, CompactionShrinksEveryShardAndKeepsEveryDocument) {
     TempDir t("pipeline");
     std::string jsonl;
-    for (int n = 1; n <= 60; ++n) jsonl += jsonl_line(n, 2);
+    for (int n = 1; n <= 300; ++n) jsonl += jsonl_line(n, 2);
     write_file(t.path() / "in.jsonl", jsonl);
-    imrdex::IndexOptions o = options(t.path() / "db", 2);
+    // The same letters, committed often (small flushes leave part-filled blocks), with and
+    // without compaction at the end.
+    imrdex::IndexOptions o = options(t.path() / "plain", 2);
+    o.flush_bytes = 16 << 10;
+    const imrdex::IndexStats plain = imrdex::run_index({(t.path() / "in.jsonl").string()}, o);
+    EXPECT_EQ(plain.compact_seconds, 0.0);
+    o.db = (t.path() / "compact").string();
     o.compact = true;
     const imrdex::IndexStats s = imrdex::run_index({(t.path() / "in.jsonl").string()}, o);
     EXPECT_GT(s.compact_seconds, 0.0);
-    Xapian::Database all((t.path() / "db").string());
-    EXPECT_EQ(all.get_doccount(), 120u);
-    EXPECT_EQ(count(all, "XRswell"), 120u);
-    for (const auto& e : fs::directory_iterator(t.path() / "db")) {
-        EXPECT_EQ(e.path().string().find(".compact"), std::string::npos);
-        EXPECT_EQ(e.path().string().find(".old"), std::string::npos);
+    EXPECT_LT(s.index_bytes, plain.index_bytes);
+
+    Xapian::Database all((t.path() / "compact").string());
+    EXPECT_EQ(all.get_doccount(), 600u);
+    EXPECT_EQ(count(all, "XRswell"), 600u);
+    EXPECT_EQ(count(all, "XLCM16-0000299"), 2u);
+    const std::vector<imrdex::StubEntry> shards =
+        imrdex::read_stub((t.path() / "compact").string());
+    ASSERT_EQ(shards.size(), imrdex::read_stub((t.path() / "plain").string()).size());
+    for (const imrdex::StubEntry& e : shards) {
+        const fs::path compacted = t.path() / "compact" / e.location;
+        const fs::path uncompacted = t.path() / "plain" / e.location;
+        // Each shard holds the same documents and is smaller; the copy was swapped in whole.
+        EXPECT_EQ(Xapian::Database(compacted.string()).get_doccount(),
+                  Xapian::Database(uncompacted.string()).get_doccount())
+            << e.location;
+        EXPECT_LT(tree_bytes(compacted), tree_bytes(uncompacted)) << e.location;
+        EXPECT_FALSE(fs::exists(compacted.string() + ".compact")) << e.location;
+        EXPECT_FALSE(fs::exists(compacted.string() + ".old")) << e.location;
     }
+    // A compacted database takes more letters like any other.
+    write_file(t.path() / "more.jsonl", jsonl_line(301, 1));
+    imrdex::run_index({(t.path() / "more.jsonl").string()}, o);
+    EXPECT_EQ(Xapian::Database((t.path() / "compact").string()).get_doccount(), 601u);
 }
 
-TEST(Pipeline, StopFlagCommitsWhatWasRead) {
+// A stop that arrives while the run is under way: everything read before it is committed and
+// searchable, nothing after it is indexed, and the run says it was interrupted.
+TEST(Pipeline, StopMidRunCommitsWhatWasReadAndNothingElse) {
     TempDir t("pipeline");
+    const int total = 2000;
     std::string jsonl;
-    for (int n = 1; n <= 50; ++n) jsonl += jsonl_line(n, 1);
+    for (int n = 1; n <= total; ++n) jsonl += jsonl_line(n, 1);
     write_file(t.path() / "in.jsonl", jsonl);
-    std::atomic<bool> stop{true};
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> letters_at_stop{0};
     imrdex::IndexOptions o = options(t.path() / "db", 2);
     o.stop = &stop;
+    o.progress_interval = 0;  // a report after every write
+    o.on_progress = [&](const imrdex::IndexProgress& p) {
+        if (p.letters >= 50 && !stop.exchange(true)) letters_at_stop = p.letters;
+    };
     const imrdex::IndexStats s = imrdex::run_index({(t.path() / "in.jsonl").string()}, o);
+    ASSERT_TRUE(stop.load()) << "the run ended before the stop";
     EXPECT_TRUE(s.interrupted);
-    EXPECT_LT(s.letters, 50u);
+    EXPECT_GE(s.letters, letters_at_stop.load());
+    // Reading ends within the batches in flight (2 threads x 3 tokens x 8 letters).
+    EXPECT_LT(s.letters, static_cast<std::uint64_t>(total) / 2);
+    EXPECT_EQ(s.rejected, 0u);
+
+    // The reader is serial and in order, so what was read is letters 1..s.letters.
     Xapian::Database all((t.path() / "db").string());
     EXPECT_EQ(all.get_doccount(), s.items);
+    EXPECT_EQ(s.items, s.letters);
+    EXPECT_EQ(count(all, "XRswell"), s.letters);
+    std::uint64_t missing = 0, extra = 0;
+    for (int n = 1; n <= total; ++n) {
+        char id[32];
+        std::snprintf(id, sizeof id, "XLCM16-%07d", n);
+        const bool read = static_cast<std::uint64_t>(n) <= s.letters;
+        const Xapian::doccount found = count(all, id);
+        if (read && found != 1) ++missing;
+        if (!read && found != 0) ++extra;
+    }
+    EXPECT_EQ(missing, 0u);
+    EXPECT_EQ(extra, 0u);
+
+    // Rerunning the same command carries on to the end.
+    const imrdex::IndexStats rest =
+        imrdex::run_index({(t.path() / "in.jsonl").string()}, options(t.path() / "db", 2));
+    EXPECT_FALSE(rest.interrupted);
+    EXPECT_EQ(Xapian::Database((t.path() / "db").string()).get_doccount(),
+              static_cast<Xapian::doccount>(total));
 }
 
 TEST(Pipeline, StrictStopsAtFirstRejection) {
@@ -303,7 +371,7 @@ TEST(Pipeline, ExtractWritesOneRecordPerLetterInInputOrder) {
     const imrdex::ExtractStats s = imrdex::run_extract({(t.path() / "in.jsonl").string()}, o, out);
     EXPECT_EQ(s.letters, 41u);
     EXPECT_EQ(s.rejected, 1u);  // the letter without items is printed and also rejected
-    EXPECT_EQ(s.reasons.count("no_items"), 1u);
+    EXPECT_EQ(s.reasons.count(imrdex::RejectReason::no_items), 1u);
     std::istringstream lines(out.str());
     std::string line;
     int n = 0;

@@ -56,22 +56,24 @@ std::string strip_path(const std::string& source, const std::string& path) {
     std::abort();  // every source names the file it came from
 }
 
-Reading read(const fs::path& p, imrdex::InputKind kind, imrdex::ReaderLimits limits,
-             std::size_t max_letters) {
+Reading read(const fs::path& p, imrdex::ReaderLimits limits, std::size_t max_letters) {
     std::error_code ec;
     const std::uint64_t size = fs::file_size(p, ec);
-    imrdex::InputReader reader({imrdex::InputFile{p, kind, size}}, limits);
+    const imrdex::InputFormat* format = imrdex::input_format_of(p);
+    if (format == nullptr) std::abort();
+    imrdex::InputReader reader({imrdex::InputFile{p, format, size}}, limits);
     imrdex::InputBatch batch;
     Reading r;
     const std::string path = p.string();
     while (reader.next(batch, max_letters, std::size_t{1} << 16)) {
         for (const imrdex::RawLetter& l : batch.letters) {
-            if (l.pdf || l.text.empty() || l.fallback_id.empty()) std::abort();
+            if (l.extractor != nullptr || l.text.empty() || l.fallback_id.empty()) std::abort();
             r.letters.push_back(strip_path(l.source, path) + "\t" + l.fallback_id + "\t" + l.text);
         }
         for (const imrdex::Rejection& j : batch.rejections) {
-            if (j.reason.empty() || j.detail.empty()) std::abort();
-            r.rejections.push_back(strip_path(j.source, path) + "\t" + j.reason);
+            if (j.detail.empty()) std::abort();
+            r.rejections.push_back(strip_path(j.source, path) + "\t" +
+                                   std::string(imrdex::to_string(j.reason)));
         }
     }
     if (r.letters.empty() && r.rejections.empty())
@@ -105,26 +107,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     whole.chunk_bytes = std::size_t{64} << 10;
     imrdex::ReaderLimits tiny;
     tiny.chunk_bytes = 1 + (size % 7);
-    const Reading a = read(plain, imrdex::InputKind::jsonl, whole, 64);
-    const Reading b = read(plain, imrdex::InputKind::jsonl, tiny, 3);
+    const Reading a = read(plain, whole, 64);
+    const Reading b = read(plain, tiny, 3);
     expect_same(a, b, "one chunk vs tiny chunks");
 
     std::vector<char> z(ZSTD_compressBound(size));
     const std::size_t zn = ZSTD_compress(z.data(), z.size(), data, size, 1);
     if (ZSTD_isError(zn)) std::abort();
     write_file(packed, z.data(), zn);
-    const Reading c = read(packed, imrdex::InputKind::jsonl_zst, tiny, 5);
+    const Reading c = read(packed, tiny, 5);
     expect_same(a, c, "plain vs zstd");
 
     // The raw bytes as a compressed file: almost always a bad frame, which must be a rejection.
     write_file(packed, data, size);
-    (void)read(packed, imrdex::InputKind::jsonl_zst, whole, 64);
+    (void)read(packed, whole, 64);
 
     // A letter limit below some line lengths: over-long lines become too_large, the rest stay.
     imrdex::ReaderLimits small;
     small.chunk_bytes = 16;
     small.max_letter_bytes = 48;
-    const Reading d = read(plain, imrdex::InputKind::jsonl, small, 64);
+    const Reading d = read(plain, small, 64);
     if (d.letters.size() > a.letters.size()) std::abort();
     return 0;
 }

@@ -1,5 +1,5 @@
-// Input discovery and reading: directories, .txt, .pdf, .jsonl and .jsonl.zst become a stream of
-// raw letters in batches, with every input that cannot be read reported as a Rejection.
+// Input discovery and reading: directories and files of the input formats (formats.hpp) become a
+// stream of raw letters in batches, with every input that cannot be read reported as a Rejection.
 #pragma once
 
 #include <atomic>
@@ -11,40 +11,31 @@
 #include <string>
 #include <vector>
 
+#include "imrdex/index/formats.hpp"
+#include "imrdex/index/rejection.hpp"
+
 namespace imrdex {
 
 // One letter's text before parsing.
 struct RawLetter {
-    std::string text;         // letter text, or the file's bytes when `pdf` is true
-    bool pdf = false;         // text extraction (costly) is left to the parallel stage
+    std::string text;  // letter text, or the file's bytes while `extractor` is set
+    // The format's text extractor, still to run on `text`: it is costly, so the reader leaves
+    // it to the parallel stage. nullptr: `text` is the letter text.
+    const TextExtractor* extractor = nullptr;
     std::string fallback_id;  // file stem, or the JSONL "id" (else "<stem>-<line>")
     std::string source;       // file path, or "path:line" for JSON Lines
 };
 
-// An input that was not indexed. `reason` is a stable code, `detail` says what happened:
-// unreadable, empty, too_large, bad_json, no_text, bad_zstd, bad_pdf, unsupported, no_items,
-// and from the indexer: truncated, bad_id, duplicate_id (detail names the source kept).
-struct Rejection {
-    std::string source;
-    std::string reason;
-    std::string detail;
-};
-
-enum class InputKind { text, pdf, jsonl, jsonl_zst };
-
 struct InputFile {
     std::filesystem::path path;
-    InputKind kind = InputKind::text;
+    const InputFormat* format = nullptr;  // from input_format_of
     std::uint64_t size = 0;  // bytes on disk (compressed size for .zst), for progress and ETA
 };
-
-// The kind of a file by its name, or false when the name has no input extension.
-bool input_kind_of(const std::filesystem::path& path, InputKind& kind);
 
 // Expands the command-line inputs into files, in a stable order (each directory's entries
 // sorted). Directories are walked recursively following symlinks, each real directory visited
 // once (so symlink loops end); files inside directories without an input extension are skipped
-// silently, but a named file of unknown kind, a missing path or an unreadable entry is rejected.
+// silently, but a named file of no input format, a missing path or an unreadable entry is rejected.
 std::vector<InputFile> expand_inputs(const std::vector<std::string>& inputs,
                                      std::vector<Rejection>& rejections);
 

@@ -1,5 +1,6 @@
-// The indexing pipeline (read -> parse and build documents -> write shards) and the extraction
-// pipeline of `imr-index --extract`, both oneTBB parallel_pipelines with bounded memory.
+// The indexing pipeline (read -> prepare, parse and build documents -> write shards) and the
+// extraction pipeline of `imr-index --extract`, both oneTBB parallel_pipelines with bounded memory
+// (indexer/index_pipeline.cpp, indexer/extract_pipeline.cpp).
 #pragma once
 
 #include <atomic>
@@ -9,10 +10,11 @@
 #include <map>
 #include <ostream>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "imrdex/core/partition.hpp"
 #include "imrdex/index/inputs.hpp"
+#include "imrdex/index/rejection.hpp"
 
 namespace imrdex {
 
@@ -28,7 +30,7 @@ struct IndexProgress {
 };
 
 struct IndexStats : IndexProgress {
-    std::map<std::string, std::uint64_t> reasons;  // rejection reason -> count
+    std::map<RejectReason, std::uint64_t> reasons;  // rejection reason -> count, by code
     std::vector<Rejection> first_rejections;       // the first few, for the summary
     unsigned shards = 0;
     unsigned threads = 0;
@@ -94,15 +96,5 @@ struct ExtractStats : IndexStats {
 // to `out`, in input order. Letters without items are rejections, as in run_index.
 ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOptions& opts,
                          std::ostream& out);
-
-// Stable 64-bit FNV-1a: the shard of a letter must not change between runs or builds.
-std::uint64_t fnv1a64(std::string_view s) noexcept;
-
-// The machine shard (`imr-index --shard K/N`) of a letter id: the upper half of fnv1a64 modulo
-// n. The local shard takes the hash modulo the local shard count: using other bits keeps the
-// two independent, so a machine's letters still spread over all its local shards.
-inline unsigned part_of(std::string_view id, unsigned n) {
-    return static_cast<unsigned>((fnv1a64(id) >> 32) % n);
-}
 
 }  // namespace imrdex

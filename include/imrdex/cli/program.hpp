@@ -1,0 +1,51 @@
+// What every imrdex program's main shares: exit codes, the thread limit, the catch ladder and a
+// counting progress line (library imrdex_cli, indexer/cli/).
+#pragma once
+
+#include <tbb/global_control.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace imrdex::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;  // imr-index: some inputs were rejected
+inline constexpr int kExitUsage = 2;     // bad arguments or a bad query
+inline constexpr int kExitFatal = 3;
+
+// How a program reports the error that ends it.
+struct ErrorStyle {
+    std::string_view prefix;  // every message starts "<prefix>: "
+    int exit_code = kExitFatal;
+    // The database the program opens: a Xapian::DatabaseOpeningError then says
+    // "cannot open database '<database>': ..." (empty: Xapian's description alone).
+    std::string database;
+    // Called with the message once printed, to add advice (e.g. what to do when the disk is full).
+    std::function<void(const std::string& message)> explain;
+};
+
+// The catch ladder: runs `body` and returns its exit code. An exception it throws is printed to
+// stderr as "<prefix>: <message>" (a Xapian::Error by its description, any other by what()) and
+// the program ends with style.exit_code, or kExitUsage for a QueryError (the user's query).
+int run_guarded(const ErrorStyle& style, const std::function<int()>& body);
+
+// Limits oneTBB to `threads` worker threads (0: all cores) while it lives.
+class ThreadLimit {
+public:
+    explicit ThreadLimit(unsigned threads) {
+        if (threads > 0) limit_.emplace(tbb::global_control::max_allowed_parallelism, threads);
+    }
+
+private:
+    std::optional<tbb::global_control> limit_;
+};
+
+// A progress line for a count with a known total, "\r<label>: DONE / TOTAL letters (P%)" on
+// stderr, redrawn at most every 250 ms and ended with a newline once done == total.
+std::function<void(std::uint64_t done, std::uint64_t total)> count_progress(std::string label);
+
+}  // namespace imrdex::cli

@@ -1,0 +1,179 @@
+// run_index: the indexing pipeline, in the shape of oneTBB's parallel_pipeline example: a serial
+// reader, a parallel transform (prepare text, parse, build documents) and parallel shard writers.
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_pipeline.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "fs_util.hpp"
+#include "imrdex/core/partition.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/index/pipeline.hpp"
+#include "shard_writer.hpp"
+#include "stages.hpp"
+
+namespace imrdex {
+namespace {
+
+// Longer ids would make unique and id terms past Xapian's term length limit.
+constexpr std::size_t kMaxIdBytes = 200;
+
+// A batch on its way through the pipeline: read, then its letters' documents by shard.
+struct IndexWork {
+    std::uint64_t seq = 0;  // batch sequence number, from the serial reader
+    InputBatch input;
+    std::vector<LetterGroup> by_shard;
+};
+
+using Builders = tbb::enumerable_thread_specific<DocumentBuilder>;
+
+// The transform stage (parallel): prepares, parses and judges each letter of a batch, and
+// builds the documents of those to index, grouped by shard.
+class BuildStage {
+public:
+    BuildStage(const IndexOptions& opts, RunState& state, const LetterParser& parser,
+               Builders& builders, std::size_t shards, std::atomic<std::uint64_t>& skipped)
+        : opts_(opts),
+          state_(state),
+          parser_(parser),
+          builders_(builders),
+          shards_(shards),
+          skipped_(skipped) {}
+
+    IndexWork* operator()(IndexWork* work) const {
+        DocumentBuilder& builder = builders_.local();
+        work->by_shard.resize(shards_);
+        std::vector<Warning> extra;
+        for (std::size_t i = 0; i < work->input.letters.size(); ++i) {
+            RawLetter& raw = work->input.letters[i];
+            if (!prepare_text(raw, state_, extra)) continue;
+            Letter letter = parse_letter(parser_, raw, extra);
+            if (!admit(letter, raw)) continue;
+            LetterDocs docs;
+            docs.docs = builder.build(letter);
+            docs.text_bytes = raw.text.size();
+            docs.id = std::move(letter.id);
+            docs.seq = work->seq << 32 | i;
+            docs.source = std::move(raw.source);
+            work->by_shard[shard_of(docs.id, shards_)].push_back(std::move(docs));
+            std::string().swap(raw.text);  // free the text early
+        }
+        return work;
+    }
+
+private:
+    // Whether a parsed letter is to be indexed here; a letter that is not is rejected, or
+    // counted as another machine's.
+    bool admit(const Letter& letter, const RawLetter& raw) const {
+        // Another machine's letter (--shard K/N): not ours to index, nor to reject, so each
+        // problem letter is reported by one machine only.
+        if (opts_.of_shards != 0 && part_of(letter.id, opts_.of_shards) != opts_.only_shard) {
+            skipped_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        if (!letter.usable()) {
+            reject_unusable(state_, letter);
+            return false;
+        }
+        // A letter cut off loses the end of an item: not indexed, so a complete copy indexed
+        // later is not mixed with a partial one.
+        if (const std::string cut = truncation(letter); !cut.empty()) {
+            state_.reject({raw.source, RejectReason::truncated, cut});
+            return false;
+        }
+        if (letter.id.size() > kMaxIdBytes) {
+            state_.reject({raw.source, RejectReason::bad_id, "letter id longer than 200 bytes"});
+            return false;
+        }
+        return true;
+    }
+
+    const IndexOptions& opts_;
+    RunState& state_;
+    const LetterParser& parser_;
+    Builders& builders_;
+    std::size_t shards_;
+    std::atomic<std::uint64_t>& skipped_;
+};
+
+// The writer stage (parallel): hands each shard's group to that shard's writer (submit), which
+// may be this thread.
+class WriteStage {
+public:
+    WriteStage(Shards& shards, std::size_t max_queued, std::size_t flush_bytes, RunState& state,
+               WorkPool<IndexWork>& pool)
+        : shards_(shards),
+          max_queued_(max_queued),
+          flush_bytes_(flush_bytes),
+          state_(state),
+          pool_(pool) {}
+
+    void operator()(IndexWork* work) const {
+        const std::size_t n = shards_.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            // Start at a shard of its own so two threads rarely meet at one.
+            const std::size_t i = (work->seq + k) % n;
+            if (work->by_shard[i].empty()) continue;
+            submit(*shards_[i], std::move(work->by_shard[i]), max_queued_, flush_bytes_, state_);
+        }
+        state_.done(0, 0, 0, work->input.input_bytes);
+        pool_.release(work);
+    }
+
+private:
+    Shards& shards_;
+    std::size_t max_queued_;
+    std::size_t flush_bytes_;
+    RunState& state_;
+    WorkPool<IndexWork>& pool_;
+};
+
+}  // namespace
+
+IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions& opts) {
+    IndexStats stats;
+    RunState state(opts, stats);
+    std::vector<InputFile> files = list_inputs(inputs, state);
+
+    const unsigned threads = effective_threads(opts.threads);
+    stats.threads = threads;
+    bool word_pairs = false;
+    Shards shards = open_shards(opts, threads, word_pairs);
+    stats.word_pairs = word_pairs;
+    stats.shards = static_cast<unsigned>(shards.size());
+
+    InputReader reader(std::move(files), opts.limits);
+    const LetterParser parser;
+    Builders builders([&] { return DocumentBuilder(word_pairs); });
+    std::atomic<std::uint64_t> skipped{0};
+    WorkPool<IndexWork> pool;
+    std::uint64_t next_batch = 0;
+    const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
+
+    const ReadStage<IndexWork> read(pool, reader, state, opts, next_batch);
+    const BuildStage build(opts, state, parser, builders, shards.size(), skipped);
+    const WriteStage write(shards, tokens, opts.flush_bytes, state, pool);
+    tbb::parallel_pipeline(
+        tokens, tbb::make_filter<void, IndexWork*>(tbb::filter_mode::serial_in_order, read) &
+                    tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::parallel, build) &
+                    tbb::make_filter<IndexWork*, void>(tbb::filter_mode::parallel, write));
+    stats.skipped_other_shard = skipped.load();
+
+    const Clock::time_point commit_start = Clock::now();
+    commit_shards(shards, opts.sync);
+    stats.commit_seconds = since(commit_start);
+    if (opts.compact) {
+        const Clock::time_point compact_start = Clock::now();
+        compact_shards(shards, opts.sync);
+        stats.compact_seconds = since(compact_start);
+    }
+    if (opts.sync) fs_util::sync_tree(opts.db);
+    state.finish();
+    stats.seconds = since(state.start);
+    stats.index_bytes = fs_util::tree_bytes(opts.db);
+    state.throw_if_strict_failed();
+    return stats;
+}
+
+}  // namespace imrdex

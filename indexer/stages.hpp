@@ -1,0 +1,73 @@
+// The pipeline stages both pipelines share: the serial reader, and the per-letter steps of the
+// parallel transform (prepare text, parse, judge); internal to imrdex_index.
+#pragma once
+
+#include <tbb/parallel_pipeline.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "imrdex/core/letter.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/index/inputs.hpp"
+#include "run_state.hpp"
+#include "work_pool.hpp"
+
+namespace imrdex {
+
+// The reader stage (serial_in_order): the next batch of raw letters in a fresh Work, numbered
+// in input order, or the end of the input (also when the run is stopped). The rejections met
+// while reading are reported here.
+template <typename Work>
+class ReadStage {
+public:
+    ReadStage(WorkPool<Work>& pool, InputReader& reader, RunState& state,
+              const PipelineOptions& opts, std::uint64_t& next_seq)
+        : pool_(pool), reader_(reader), state_(state), opts_(opts), next_seq_(next_seq) {}
+
+    Work* operator()(tbb::flow_control& fc) const {
+        Work* work = pool_.acquire();
+        for (;;) {
+            if (state_.should_stop() ||
+                !reader_.next(work->input, opts_.batch_letters, opts_.batch_bytes, opts_.stop)) {
+                pool_.release(work);
+                fc.stop();
+                return nullptr;
+            }
+            for (const Rejection& r : work->input.rejections) state_.reject(r);
+            if (!work->input.letters.empty()) {
+                work->seq = next_seq_++;
+                return work;
+            }
+            // Nothing to parse, but the consumed bytes still count for progress.
+            state_.done(0, 0, 0, work->input.input_bytes);
+            *work = Work{};
+        }
+    }
+
+private:
+    WorkPool<Work>& pool_;
+    InputReader& reader_;
+    RunState& state_;
+    const PipelineOptions& opts_;
+    std::uint64_t& next_seq_;
+};
+
+// Prepare: the letter text of a raw letter, made by its format's text extractor when it has
+// one (costly: that is why it runs here, in parallel). False, with the rejection reported, when
+// the extractor cannot read the bytes. Text that is not UTF-8 is read as Latin-1 (with a
+// warning on the letter).
+bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warnings);
+
+// Parse: the letter of a prepared raw letter, with the warnings of preparing it added (and
+// taken out of `extra`).
+Letter parse_letter(const LetterParser& parser, const RawLetter& raw, std::vector<Warning>& extra);
+
+// Rejects a letter without items (no_items), its warnings saying why.
+void reject_unusable(RunState& state, const Letter& letter);
+
+// The parser's truncated_item warnings of a letter, joined; empty when it looks complete.
+std::string truncation(const Letter& letter);
+
+}  // namespace imrdex
