@@ -131,7 +131,7 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         Impl::boolean(doc, s::kLetterId, letter.id);
         const std::string decision(to_string(item.decision));
         Impl::boolean(doc, s::kDecision, decision);
-        const std::string category = lower_ascii(item.category);
+        const std::string category = lower_ascii(to_string(item.category));
         const std::string drug = lower_ascii(item.drug);
         const std::string drug_class = lower_ascii(item.drug_class);
         Impl::boolean(doc, s::kCategory, category);
@@ -207,7 +207,7 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         w.field("id", letter.id).field("item", static_cast<std::int64_t>(n + 1));
         w.field("request", item.request);
         if (!item.original_request.empty()) w.field("original_request", item.original_request);
-        w.field("decision", decision).field("category", item.category);
+        w.field("decision", decision).field("category", to_string(item.category));
         w.field("drug", item.drug).field("drug_class", item.drug_class);
         w.field("date_assigned", letter.date_assigned).field("decision_date", letter.decision_date);
         w.field("injury_date", letter.injury_date);

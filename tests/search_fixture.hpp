@@ -85,7 +85,8 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
             }
         }
         term(s::kDrugClass, it.drug_class);
-        term(s::kCategory, it.category);
+        const std::string category(imrdex::to_string(it.category));
+        term(s::kCategory, category);
         for (const auto& sp : l.specialties) term(s::kSpecialty, sp);
         std::vector<std::string> states;
         for (auto st : l.states) {
@@ -102,7 +103,7 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
 
         doc.add_value(s::kSlotLetterId, l.id);
         doc.add_value(s::kSlotDecision, decision);
-        doc.add_value(s::kSlotCategory, it.category);
+        doc.add_value(s::kSlotCategory, category);
         doc.add_value(s::kSlotDrug, it.drug);
         doc.add_value(s::kSlotDrugClass, it.drug_class);
         doc.add_value(s::kSlotSpecialties, join_sorted(l.specialties, false));
@@ -126,7 +127,7 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
         imrdex::JsonWriter w(data);
         w.begin_object().field("id", l.id).field("item", static_cast<int>(n + 1));
         w.field("request", it.request).field("original_request", it.original_request);
-        w.field("decision", decision).field("category", it.category).field("drug", it.drug);
+        w.field("decision", decision).field("category", category).field("drug", it.drug);
         w.field("drug_class", it.drug_class).field("date_assigned", l.date_assigned);
         w.field("decision_date", l.decision_date).field("injury_date", l.injury_date);
         w.key("age");
@@ -240,13 +241,13 @@ inline std::vector<imrdex::Letter> make_letters(int n, unsigned seed = 7) {
                 it.request = d.request;
                 it.drug = d.drug;
                 it.drug_class = d.cls;
-                it.category = "pharmaceutical";
+                it.category = imrdex::Category::pharmaceutical;
             } else if (kind == 6) {
                 it.request = "MRI of the lumbar spine";
-                it.category = "imaging";
+                it.category = imrdex::Category::imaging;
             } else {
                 it.request = "Physical therapy 2x6 lumbar";
-                it.category = "physical therapy";
+                it.category = imrdex::Category::physical_therapy;
             }
             it.decision = pick(3) == 0 ? imrdex::Decision::overturned : imrdex::Decision::upheld;
             it.maximus_guideline.sources = sources[pick(5)];

@@ -75,7 +75,7 @@ protected:
             const auto& it = r.item();
             std::set<std::string> values;
             if (facet == "decision") values.insert(std::string(imrdex::to_string(it.decision)));
-            if (facet == "category") values.insert(it.category);
+            if (facet == "category") values.emplace(imrdex::to_string(it.category));
             if (facet == "drug") values.insert(it.drug);
             if (facet == "class") values.insert(it.drug_class);
             if (facet == "specialty") values.insert(l.specialties.begin(), l.specialties.end());
