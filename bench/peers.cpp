@@ -306,7 +306,7 @@ void draw_phrases(const std::string& jsonl, std::size_t n, std::uint64_t seed) {
         std::string phrase = words[at];
         for (std::size_t k = 1; k < len; ++k) phrase += ' ' + words[at + k];
         std::string filters = "decision:" + std::string(imrdex::to_string(item.decision));
-        filters += item.category.empty() ? "" : " category:\"" + item.category + '"';
+        filters += " category:\"" + std::string(imrdex::to_string(item.category)) + '"';
         std::string line = phrase + '\t' + filters;
         // Reservoir sampling keeps the draw uniform over the whole corpus in one pass.
         ++seen;

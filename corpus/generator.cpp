@@ -2,12 +2,14 @@
 // credentials, case summary and disputed items, with pdftotext's wrapping and page artifacts.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "imrdex/core/date.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/corpus/generator.hpp"
 #include "text_util.hpp"
@@ -18,7 +20,9 @@ namespace {
 using namespace std::string_view_literals;
 using corpus::Rng;
 using corpus::Page;
-using corpus::Date;
+// The generator's dates are calendar days: std::chrono does their arithmetic, IsoDate writes them.
+using Day = std::chrono::sys_days;
+using std::chrono::days;
 
 constexpr std::uint64_t kPerYear = 1'000'000;  // case numbers per year: CMyy-0000000..0999999
 constexpr std::uint64_t kYears = 12;           // CM13 .. CM24
@@ -185,7 +189,7 @@ constexpr std::string_view kMonths[] = {"January", "February", "March",     "Apr
                                         "May",     "June",     "July",      "August",
                                         "September", "October", "November", "December"};
 
-void append_2(std::string& out, int v) {
+void append_2(std::string& out, unsigned v) {
     out.push_back(static_cast<char>('0' + v / 10 % 10));
     out.push_back(static_cast<char>('0' + v % 10));
 }
@@ -197,89 +201,67 @@ void append_int(std::string& out, long v) {
     while (n > 0) out.push_back(buf[--n]);
 }
 
-void append_iso(std::string& out, Date d) {
-    append_int(out, d.y);
-    out.push_back('-');
-    append_2(out, d.m);
-    out.push_back('-');
-    append_2(out, d.d);
+// Every day the generator makes exists, so the conversion cannot fail.
+IsoDate iso_date(Day day) {
+    const std::chrono::year_month_day ymd{day};
+    return *IsoDate::from_parts(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                                static_cast<unsigned>(ymd.day()));
 }
-std::string iso(Date d) {
-    std::string s;
-    append_iso(s, d);
-    return s;
-}
-void append_us(std::string& out, Date d) {  // 11/09/2016 as in the cover block
-    append_2(out, d.m);
+std::string iso(Day day) { return iso_date(day).str(); }
+
+void append_us(std::string& out, Day day) {  // 11/09/2016 as in the cover block
+    const IsoDate d = iso_date(day);
+    append_2(out, d.month());
     out.push_back('/');
-    append_2(out, d.d);
+    append_2(out, d.day());
     out.push_back('/');
-    append_int(out, d.y);
+    append_int(out, d.year());
 }
 
 // Date styles of the case summary.
 enum class DateStyle { slash4, dash4, dash4_nopad, dash2, dash2_nopad, long_form, long_pad };
 
-void append_date(std::string& out, Date d, DateStyle st) {
+void append_date(std::string& out, Day day, DateStyle st) {
+    const IsoDate d = iso_date(day);
+    const auto yy = static_cast<unsigned>(d.year() % 100);
     switch (st) {
-        case DateStyle::slash4: append_us(out, d); return;
+        case DateStyle::slash4: append_us(out, day); return;
         case DateStyle::dash4:
-            append_2(out, d.m); out.push_back('-'); append_2(out, d.d); out.push_back('-');
-            append_int(out, d.y);
+            append_2(out, d.month()); out.push_back('-'); append_2(out, d.day()); out.push_back('-');
+            append_int(out, d.year());
             return;
         case DateStyle::dash4_nopad:
-            append_int(out, d.m); out.push_back('-'); append_int(out, d.d); out.push_back('-');
-            append_int(out, d.y);
+            append_int(out, d.month()); out.push_back('-'); append_int(out, d.day());
+            out.push_back('-');
+            append_int(out, d.year());
             return;
         case DateStyle::dash2:
-            append_2(out, d.m); out.push_back('-'); append_2(out, d.d); out.push_back('-');
-            append_2(out, d.y % 100);
+            append_2(out, d.month()); out.push_back('-'); append_2(out, d.day()); out.push_back('-');
+            append_2(out, yy);
             return;
         case DateStyle::dash2_nopad:
-            append_int(out, d.m); out.push_back('-'); append_int(out, d.d); out.push_back('-');
-            append_2(out, d.y % 100);
+            append_int(out, d.month()); out.push_back('-'); append_int(out, d.day());
+            out.push_back('-');
+            append_2(out, yy);
             return;
         case DateStyle::long_form:
         case DateStyle::long_pad:
-            out += kMonths[d.m - 1];
+            out += kMonths[d.month() - 1];
             out.push_back(' ');
-            if (st == DateStyle::long_pad) append_2(out, d.d); else append_int(out, d.d);
+            if (st == DateStyle::long_pad) append_2(out, d.day()); else append_int(out, d.day());
             out += ", ";
-            append_int(out, d.y);
+            append_int(out, d.year());
             return;
     }
 }
 
 // ---- Letter context ---------------------------------------------------------------------------
 
-enum class Category {
-    pharmaceutical, physical_therapy, chiropractic, acupuncture, imaging, injection, surgery, dme,
-    office_visit, psych, laboratory, other
-};
-
-std::string_view category_name(Category c) {
-    switch (c) {
-        case Category::pharmaceutical: return "pharmaceutical";
-        case Category::physical_therapy: return "physical therapy";
-        case Category::chiropractic: return "chiropractic";
-        case Category::acupuncture: return "acupuncture";
-        case Category::imaging: return "imaging";
-        case Category::injection: return "injection";
-        case Category::surgery: return "surgery";
-        case Category::dme: return "dme";
-        case Category::office_visit: return "office visit";
-        case Category::psych: return "psychological services";
-        case Category::laboratory: return "laboratory";
-        case Category::other: return "other";
-    }
-    return "other";
-}
-
 struct Ctx {
     Rng* rng = nullptr;
     bool male = false;
     int age = 40;
-    Date injury{}, ur{}, rfa{}, visit1{}, visit2{};
+    Day injury{}, ur{}, rfa{}, visit1{}, visit2{};
     DateStyle style = DateStyle::dash4;
     const Region* region = nullptr;
     const Region* region2 = nullptr;
@@ -711,10 +693,12 @@ constexpr NonDrugTemplate kNonDrug[] = {
     {Category::office_visit, "Pain management consultation", "the consultation"},
     {Category::office_visit, "Orthopedic consultation for the {part}", "the consultation"},
     {Category::office_visit, "Neurology consultation", "the consultation"},
-    {Category::psych, "Cognitive behavioral therapy {n} sessions", "cognitive behavioral therapy"},
-    {Category::psych, "Psychotherapy once a week for {wk} weeks", "psychotherapy"},
-    {Category::psych, "Psychological evaluation", "the psychological evaluation"},
-    {Category::psych, "Comprehensive psychological testing", "the psychological testing"},
+    {Category::psychological_services, "Cognitive behavioral therapy {n} sessions",
+     "cognitive behavioral therapy"},
+    {Category::psychological_services, "Psychotherapy once a week for {wk} weeks", "psychotherapy"},
+    {Category::psychological_services, "Psychological evaluation", "the psychological evaluation"},
+    {Category::psychological_services, "Comprehensive psychological testing",
+     "the psychological testing"},
     {Category::laboratory, "Urine drug screen", "the urine drug screen"},
     {Category::laboratory, "Complete blood count and comprehensive metabolic panel",
      "the laboratory studies"},
@@ -802,7 +786,7 @@ std::string_view mtus_topic(const ItemPlan& p) {
         case Category::physical_therapy: return "Physical medicine treatment";
         case Category::chiropractic: return "Manual therapy & manipulation";
         case Category::acupuncture: return "Acupuncture";
-        case Category::psych: return "Psychological treatment";
+        case Category::psychological_services: return "Psychological treatment";
         case Category::laboratory: return "Drug testing";
         case Category::dme: return "TENS, chronic pain (transcutaneous electrical nerve stimulation)";
         case Category::office_visit: return "Office visits";
@@ -866,11 +850,11 @@ void append_mtus(std::string& g, const ItemPlan& p, Ctx& c, unsigned& src) {
 
 void append_odg(std::string& g, const ItemPlan& p, Ctx& c) {
     Rng& r = *c.rng;
-    const std::string_view chapter = p.drug != nullptr || p.category == Category::psych ||
-                                             p.category == Category::laboratory
-                                         ? (p.category == Category::psych ? "Mental Illness & Stress"sv
-                                                                          : "Pain (Chronic)"sv)
-                                         : c.region->odg_chapter;
+    const bool psych = p.category == Category::psychological_services;
+    const std::string_view chapter =
+        p.drug != nullptr || psych || p.category == Category::laboratory
+            ? (psych ? "Mental Illness & Stress"sv : "Pain (Chronic)"sv)
+            : c.region->odg_chapter;
     switch (r.below(4)) {
         case 0: g += "Official Disability Guidelines (ODG), "; g += chapter; g += ", "; g += mtus_topic(p); break;
         case 1: g += "Official Disability Guidelines, "; g += chapter; g += " Chapter"; break;
@@ -1141,7 +1125,7 @@ std::size_t guideline_row(const ItemPlan& p) {
         case Category::surgery: return 6;
         case Category::dme: return 7;
         case Category::office_visit: return 8;
-        case Category::psych: return 9;
+        case Category::psychological_services: return 9;
         case Category::laboratory: return 10;
         case Category::other: return 11;
     }
@@ -1281,18 +1265,18 @@ struct DrugPool {
 // assignment; receipt, utilization review and decision fall around it.
 struct CaseDates {
     int year = 0;
-    Date assigned, received, ur, decision;
+    Day assigned, received, ur, decision;
 };
 
 CaseDates choose_dates(Rng& r, const std::string& id) {
     CaseDates d;
     d.year = 2000 + (id[2] - '0') * 10 + (id[3] - '0');
     const long seq = std::stol(id.substr(5));
-    const long assigned_day = Date{d.year, 1, 1}.days() + seq * 365 / static_cast<long>(kPerYear);
-    d.assigned = Date::from_days(assigned_day);
-    d.received = Date::from_days(assigned_day - r.range(1, 25));
-    d.ur = Date::from_days(d.received.days() - r.range(3, 45));
-    d.decision = Date::from_days(assigned_day + r.range(10, 45));
+    const Day new_year{std::chrono::year{d.year} / std::chrono::January / 1};
+    d.assigned = new_year + days{seq * 365 / static_cast<long>(kPerYear)};
+    d.received = d.assigned - days{r.range(1, 25)};
+    d.ur = d.received - days{r.range(3, 45)};
+    d.decision = d.assigned + days{r.range(10, 45)};
     return d;
 }
 
@@ -1324,11 +1308,11 @@ Ctx choose_case(Rng& r, const CaseDates& d, const DrugPool& drugs) {
     c.rng = &r;
     c.age = r.range(21, 72);
     c.male = r.chance(560);
-    c.injury = Date::from_days(d.ur.days() - days_since_injury(r, c.age));
+    c.injury = d.ur - days{days_since_injury(r, c.age)};
     c.ur = d.ur;
-    c.rfa = Date::from_days(d.ur.days() - r.range(5, 20));
-    c.visit1 = Date::from_days(std::max(c.injury.days() + 3, c.rfa.days() - r.range(20, 60)));
-    c.visit2 = Date::from_days(std::max(c.visit1.days() + 1, c.rfa.days() - r.range(0, 5)));
+    c.rfa = d.ur - days{r.range(5, 20)};
+    c.visit1 = std::max(c.injury + days{3}, c.rfa - days{r.range(20, 60)});
+    c.visit2 = std::max(c.visit1 + days{1}, c.rfa - days{r.range(0, 5)});
     c.old_era = d.year <= 2015;
     c.region = &kRegions[r.below(8)];
     c.region2 = &kRegions[r.below(8)];
@@ -1387,7 +1371,7 @@ Page open_page(std::string& text, const Layout& l, Rng& r) {
     return Page(text, l.dbl, width, page_lines);
 }
 
-void us_date_line(Page& page, Date d) {
+void us_date_line(Page& page, Day d) {
     std::string s;
     append_us(s, d);
     page.line(s);
@@ -1521,6 +1505,7 @@ void append_patient_sentence(std::string& summary, Ctx& c, bool cover, Generated
     const std::string_view form = kPatientForms[out.patient_form];
     const bool has_on = contains(form, "{ON}");
     const bool month_only = !cover && has_on && r.chance(120);
+    const IsoDate injury = iso_date(c.injury);
     std::size_t i = 0;
     while (i < form.size()) {
         const std::size_t open = form.find('{', i);
@@ -1545,9 +1530,9 @@ void append_patient_sentence(std::string& summary, Ctx& c, bool cover, Generated
         else if (k == "ON") {
             if (month_only) {
                 summary += "in ";
-                summary += kMonths[c.injury.m - 1];
+                summary += kMonths[injury.month() - 1];
                 summary += " of ";
-                append_int(summary, c.injury.y);
+                append_int(summary, injury.year());
             } else {
                 summary += "on ";
                 append_date(summary, c.injury, c.style);
@@ -1559,11 +1544,10 @@ void append_patient_sentence(std::string& summary, Ctx& c, bool cover, Generated
     t.sex = c.male ? "male" : "female";
     if (!cover) {
         if (month_only) {
-            t.injury_date = std::to_string(c.injury.y) + "-";
-            append_2(t.injury_date, c.injury.m);
+            t.injury_date = IsoDate::from_parts(injury.year(), injury.month())->str();
             out.features |= kFeatureMonthYearInjury;
         } else {
-            t.injury_date = iso(c.injury);
+            t.injury_date = injury.str();
         }
     }
 }
@@ -1643,7 +1627,7 @@ void authorize_less(ItemPlan& p, Rng& r) {
     p.partial = true;
     static constexpr std::string_view kAuth[] = {"an evaluation only",
                                                  "a trial of the requested treatment"};
-    const bool visits = counts_visits(p.category) || p.category == Category::psych;
+    const bool visits = counts_visits(p.category) || p.category == Category::psychological_services;
     p.authorized = p.drug != nullptr ? "a one-month supply for weaning purposes"
                    : visits          ? "a reduced number of visits"
                                      : std::string(pick(r, kAuth));
@@ -1752,7 +1736,7 @@ void write_item(Page& page, const ItemPlan& p, bool upheld, Ctx& c, bool dbl,
     Rng& r = *c.rng;
     Item& item = out.truth.items.emplace_back();
     item.decision = upheld ? Decision::upheld : Decision::overturned;
-    item.category = std::string(category_name(p.category));
+    item.category = p.category;
     if (p.drug != nullptr) {
         item.drug = p.drug->drug;
         item.drug_class = p.drug->drug_class;
@@ -1835,7 +1819,7 @@ std::string LetterGenerator::id_of(std::uint64_t index) const {
     // Both factors are below kIdSpace (1.2e7), so the product fits in 64 bits.
     const std::uint64_t k = ((index % kIdSpace) * id_mult_ + id_add_) % kIdSpace;
     std::string id = "CM";
-    append_2(id, static_cast<int>(13 + k / kPerYear));
+    append_2(id, static_cast<unsigned>(13 + k / kPerYear));
     id += '-';
     const std::uint64_t n = k % kPerYear;
     char digits[8];

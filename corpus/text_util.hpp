@@ -1,5 +1,5 @@
-// Small helpers of the generator: a counter-seeded RNG, civil dates, and the page writer that
-// wraps paragraphs and adds pdftotext's artifacts (double spacing, trailing spaces, form feeds).
+// Small helpers of the generator: a counter-seeded RNG, and the page writer that wraps paragraphs
+// and adds pdftotext's artifacts (double spacing, trailing spaces, form feeds).
 #pragma once
 
 #include <cstdint>
@@ -30,31 +30,6 @@ public:
 
 private:
     std::uint64_t s_;
-};
-
-struct Date {
-    int y = 1970, m = 1, d = 1;
-    // Days since 1970-01-01 (H. Hinnant's civil calendar algorithms).
-    [[nodiscard]] long days() const {
-        const int yy = y - (m <= 2 ? 1 : 0);
-        const long era = (yy >= 0 ? yy : yy - 399) / 400;
-        const long yoe = yy - era * 400;
-        const long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146097 + doe - 719468;
-    }
-    static Date from_days(long z) {
-        z += 719468;
-        const long era = (z >= 0 ? z : z - 146096) / 146097;
-        const long doe = z - era * 146097;
-        const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        const long mp = (5 * doy + 2) / 153;
-        const long dd = doy - (153 * mp + 2) / 5 + 1;
-        const long mm = mp < 10 ? mp + 3 : mp - 9;
-        return Date{static_cast<int>(yoe + era * 400 + (mm <= 2 ? 1 : 0)), static_cast<int>(mm),
-                    static_cast<int>(dd)};
-    }
 };
 
 // Writes lines as pdftotext leaves them. Newer letters: plain lines, and at a page break a blank

@@ -163,7 +163,7 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         w.field("id", letter.id).field("item", static_cast<std::int64_t>(n + 1));
         w.field("request", item.request);
         if (!item.original_request.empty()) w.field("original_request", item.original_request);
-        w.field("decision", to_string(item.decision)).field("category", item.category);
+        w.field("decision", to_string(item.decision)).field("category", to_string(item.category));
         w.field("drug", item.drug).field("drug_class", item.drug_class);
         w.field("date_assigned", letter.date_assigned).field("decision_date", letter.decision_date);
         w.field("injury_date", letter.injury_date);

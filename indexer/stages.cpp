@@ -11,7 +11,8 @@ namespace imrdex {
 bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warnings) {
     if (raw.extractor == nullptr) {
         if (utf8::latin1_to_utf8(raw.text)) {
-            warnings.push_back({"latin1", "bytes that are not UTF-8 were read as Latin-1"});
+            warnings.push_back(
+                {WarningCode::latin1, "bytes that are not UTF-8 were read as Latin-1"});
         }
         return true;
     }
@@ -38,7 +39,7 @@ void reject_unusable(RunState& state, const Letter& letter) {
     std::string detail;
     for (const Warning& w : letter.warnings) {
         if (!detail.empty()) detail += "; ";
-        detail += w.code;
+        detail += to_string(w.code);
         if (!w.detail.empty()) detail += ": " + w.detail;
     }
     if (detail.empty()) detail = "no disputed item found";
@@ -48,7 +49,7 @@ void reject_unusable(RunState& state, const Letter& letter) {
 std::string truncation(const Letter& letter) {
     std::string out;
     for (const Warning& w : letter.warnings) {
-        if (w.code != "truncated_item") continue;
+        if (w.code != WarningCode::truncated_item) continue;
         if (!out.empty()) out += "; ";
         out += w.detail;
     }

@@ -97,7 +97,7 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l,
         imrdex::JsonWriter w(data);
         w.begin_object().field("id", l.id).field("item", static_cast<int>(n + 1));
         w.field("request", it.request).field("original_request", it.original_request);
-        w.field("decision", imrdex::to_string(it.decision)).field("category", it.category);
+        w.field("decision", imrdex::to_string(it.decision)).field("category", imrdex::to_string(it.category));
         w.field("drug", it.drug).field("drug_class", it.drug_class);
         w.field("date_assigned", l.date_assigned);
         w.field("decision_date", l.decision_date).field("injury_date", l.injury_date);
@@ -218,13 +218,13 @@ inline std::vector<imrdex::Letter> make_letters(int n, unsigned seed = 7) {
                 it.request = d.request;
                 it.drug = d.drug;
                 it.drug_class = d.cls;
-                it.category = "pharmaceutical";
+                it.category = imrdex::Category::pharmaceutical;
             } else if (kind == 6) {
                 it.request = "MRI of the lumbar spine";
-                it.category = "imaging";
+                it.category = imrdex::Category::imaging;
             } else {
                 it.request = "Physical therapy 2x6 lumbar";
-                it.category = "physical therapy";
+                it.category = imrdex::Category::physical_therapy;
             }
             it.decision = pick(3) == 0 ? imrdex::Decision::overturned : imrdex::Decision::upheld;
             it.maximus_guideline.sources = sources[pick(5)];
@@ -309,7 +309,7 @@ inline std::set<std::string> facet_values(const imrdex::Letter& l, const imrdex:
     if (facet == "decision") {
         v.insert(std::string(imrdex::to_string(it.decision)));
     } else if (facet == "category") {
-        v.insert(lower(it.category));
+        v.insert(std::string(imrdex::to_string(it.category)));
     } else if (facet == "drug") {
         v.insert(lower(it.drug));
     } else if (facet == "class") {

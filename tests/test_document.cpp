@@ -15,6 +15,7 @@
 
 namespace {
 
+using imrdex::Category;
 using imrdex::Decision;
 using imrdex::Item;
 using imrdex::Letter;
@@ -36,7 +37,7 @@ Letter sample_letter() {
     Item a;
     a.request = "Norco 10/325mg #90";
     a.decision = Decision::upheld;
-    a.category = "pharmaceutical";
+    a.category = Category::pharmaceutical;
     a.drug = "acetaminophen/hydrocodone";
     a.drug_class = "opioid";
     a.maximus_guideline.sources = {"MTUS", "ODG"};
@@ -45,7 +46,7 @@ Letter sample_letter() {
     b.request = "Physical therapy x 6";
     b.original_request = "Physical therapy x 12";
     b.decision = Decision::overturned;
-    b.category = "physical therapy";
+    b.category = Category::physical_therapy;
     b.ca_guideline.sources = {"ACOEM"};
     b.rationale = "Guidelines support a short course of therapy.";
     l.items = {a, b};

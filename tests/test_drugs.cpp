@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "imrdex/core/errors.hpp"
 #include "imrdex/extract/category.hpp"
 #include "imrdex/extract/drugs.hpp"
-#include "imrdex/core/errors.hpp"
+#include "letter_print.hpp"
 #include "test_util.hpp"
 
 namespace imrdex::embedded {
@@ -264,101 +265,104 @@ TEST(DrugVocabulary, ParseNormalizesAndFromFileReadsAFile) {
 TEST(Category, ClassifiesRequestsOfEveryCategory) {
     struct Case {
         const char* request;
-        const char* category;
+        Category category;
     };
     const Case cases[] = {
         // imaging, electrodiagnostics included
-        {"MRI of the right shoulder without contrast", "imaging"},
-        {"Open MRI of the lumbosacral spine", "imaging"},
-        {"MR Arthrogram of the left shoulder", "imaging"},
-        {"X-rays of the cervical spine, 3 views", "imaging"},
-        {"CT scan of the lumbar spine", "imaging"},
-        {"Ultrasound of the right wrist", "imaging"},
-        {"Bone scan", "imaging"},
-        {"NCS/EMG RUE", "imaging"},
-        {"EMG bilateral upper extremities", "imaging"},
-        {"NCV of the bilateral lower extremities QTY: 2", "imaging"},
-        {"Right elbow MRI", "imaging"},
+        {"MRI of the right shoulder without contrast", Category::imaging},
+        {"Open MRI of the lumbosacral spine", Category::imaging},
+        {"MR Arthrogram of the left shoulder", Category::imaging},
+        {"X-rays of the cervical spine, 3 views", Category::imaging},
+        {"CT scan of the lumbar spine", Category::imaging},
+        {"Ultrasound of the right wrist", Category::imaging},
+        {"Bone scan", Category::imaging},
+        {"NCS/EMG RUE", Category::imaging},
+        {"EMG bilateral upper extremities", Category::imaging},
+        {"NCV of the bilateral lower extremities QTY: 2", Category::imaging},
+        {"Right elbow MRI", Category::imaging},
         // physical therapy
-        {"Physical therapy, 6 sessions, cervical spine", "physical therapy"},
-        {"Additional physical therapy 2x a week for 4 weeks, lumbar spine", "physical therapy"},
-        {"Occupational therapy for 8 sessions", "physical therapy"},
-        {"Aquatic therapy x 12", "physical therapy"},
-        {"Work hardening program, 10 sessions", "physical therapy"},
-        {"PT 2x3 for the left knee", "physical therapy"},
-        {"Physical therapy evaluation, thoracic spine", "physical therapy"},
-        {"Post-operative physical therapy following rotator cuff repair", "physical therapy"},
+        {"Physical therapy, 6 sessions, cervical spine", Category::physical_therapy},
+        {"Additional physical therapy 2x a week for 4 weeks, lumbar spine",
+         Category::physical_therapy},
+        {"Occupational therapy for 8 sessions", Category::physical_therapy},
+        {"Aquatic therapy x 12", Category::physical_therapy},
+        {"Work hardening program, 10 sessions", Category::physical_therapy},
+        {"PT 2x3 for the left knee", Category::physical_therapy},
+        {"Physical therapy evaluation, thoracic spine", Category::physical_therapy},
+        {"Post-operative physical therapy following rotator cuff repair",
+         Category::physical_therapy},
         // chiropractic
-        {"Chiropractic treatment 6 visits", "chiropractic"},
-        {"Spinal manipulation 2 times a week for 3 weeks", "chiropractic"},
+        {"Chiropractic treatment 6 visits", Category::chiropractic},
+        {"Spinal manipulation 2 times a week for 3 weeks", Category::chiropractic},
         // acupuncture
-        {"Acupuncture 12 sessions", "acupuncture"},
-        {"Six sessions of acupuncture once a week", "acupuncture"},
+        {"Acupuncture 12 sessions", Category::acupuncture},
+        {"Six sessions of acupuncture once a week", Category::acupuncture},
         // injection
-        {"Right L5-S1 epidural steroid injection", "injection"},
-        {"Lumbar epidural steroid injection with pain management consult", "injection"},
-        {"Bilateral L4-5 medial branch blocks", "injection"},
-        {"Trigger point injections x 4", "injection"},
-        {"Platelet-rich plasma injection to the left elbow", "injection"},
-        {"Ultrasound-guided cortisone injection, right shoulder", "injection"},
-        {"Radiofrequency ablation at L3-L4", "injection"},
-        {"Synvisc-One injection for the right knee", "injection"},
-        {"Injection of neurolytic substance, lumbar spine", "injection"},
+        {"Right L5-S1 epidural steroid injection", Category::injection},
+        {"Lumbar epidural steroid injection with pain management consult", Category::injection},
+        {"Bilateral L4-5 medial branch blocks", Category::injection},
+        {"Trigger point injections x 4", Category::injection},
+        {"Platelet-rich plasma injection to the left elbow", Category::injection},
+        {"Ultrasound-guided cortisone injection, right shoulder", Category::injection},
+        {"Radiofrequency ablation at L3-L4", Category::injection},
+        {"Synvisc-One injection for the right knee", Category::injection},
+        {"Injection of neurolytic substance, lumbar spine", Category::injection},
         // surgery
-        {"Right shoulder arthroscopy with subacromial decompression", "surgery"},
-        {"L4-S1 posterior lumbar fusion", "surgery"},
-        {"Left carpal tunnel release", "surgery"},
-        {"Total knee replacement", "surgery"},
-        {"Lumbar laminectomy and discectomy at L5-S1", "surgery"},
-        {"Neuroplasty, lumbar spine", "surgery"},
-        {"Assistant surgeon", "surgery"},
-        {"Inpatient stay x 2 days", "surgery"},
-        {"Acute inpatient rehabilitation with physical therapy, 7 days", "physical therapy"},
-        {"Manipulation under anesthesia, left shoulder", "surgery"},
-        {"Right knee arthroscopy with post-operative knee brace", "surgery"},
+        {"Right shoulder arthroscopy with subacromial decompression", Category::surgery},
+        {"L4-S1 posterior lumbar fusion", Category::surgery},
+        {"Left carpal tunnel release", Category::surgery},
+        {"Total knee replacement", Category::surgery},
+        {"Lumbar laminectomy and discectomy at L5-S1", Category::surgery},
+        {"Neuroplasty, lumbar spine", Category::surgery},
+        {"Assistant surgeon", Category::surgery},
+        {"Inpatient stay x 2 days", Category::surgery},
+        {"Acute inpatient rehabilitation with physical therapy, 7 days",
+         Category::physical_therapy},
+        {"Manipulation under anesthesia, left shoulder", Category::surgery},
+        {"Right knee arthroscopy with post-operative knee brace", Category::surgery},
         // dme
-        {"Hospital bed for an unspecified rental", "dme"},
-        {"TENS unit, 30 day trial", "dme"},
-        {"Bilateral hearing aids", "dme"},
-        {"Cold therapy unit rental for 7 days", "dme"},
-        {"H-wave device for home use", "dme"},
-        {"Lumbar back brace", "dme"},
-        {"Front-wheeled walker", "dme"},
-        {"Cervical pillow", "dme"},
-        {"Interferential unit and supplies", "dme"},
-        {"Post-surgical knee brace", "dme"},
+        {"Hospital bed for an unspecified rental", Category::dme},
+        {"TENS unit, 30 day trial", Category::dme},
+        {"Bilateral hearing aids", Category::dme},
+        {"Cold therapy unit rental for 7 days", Category::dme},
+        {"H-wave device for home use", Category::dme},
+        {"Lumbar back brace", Category::dme},
+        {"Front-wheeled walker", Category::dme},
+        {"Cervical pillow", Category::dme},
+        {"Interferential unit and supplies", Category::dme},
+        {"Post-surgical knee brace", Category::dme},
         // office visit
-        {"Follow-up visit with the orthopedist", "office visit"},
-        {"Consultation with a spine surgeon", "office visit"},
-        {"Spine surgery evaluation for the lumbar spine", "office visit"},
-        {"Referral to a neurologist", "office visit"},
-        {"Medication management", "office visit"},
-        {"Psychotropic medication sessions 1 x month x 6 months", "office visit"},
-        {"Pain management consultation", "office visit"},
-        {"Office visits x 4", "office visit"},
+        {"Follow-up visit with the orthopedist", Category::office_visit},
+        {"Consultation with a spine surgeon", Category::office_visit},
+        {"Spine surgery evaluation for the lumbar spine", Category::office_visit},
+        {"Referral to a neurologist", Category::office_visit},
+        {"Medication management", Category::office_visit},
+        {"Psychotropic medication sessions 1 x month x 6 months", Category::office_visit},
+        {"Pain management consultation", Category::office_visit},
+        {"Office visits x 4", Category::office_visit},
         // psychological services
-        {"Comprehensive psychological testing", "psychological services"},
-        {"Psychotherapy 6 sessions", "psychological services"},
-        {"Cognitive behavioral therapy x 10", "psychological services"},
-        {"Biofeedback 6 sessions", "psychological services"},
-        {"Psychiatric evaluation", "psychological services"},
-        {"Partial hospitalization program", "psychological services"},
+        {"Comprehensive psychological testing", Category::psychological_services},
+        {"Psychotherapy 6 sessions", Category::psychological_services},
+        {"Cognitive behavioral therapy x 10", Category::psychological_services},
+        {"Biofeedback 6 sessions", Category::psychological_services},
+        {"Psychiatric evaluation", Category::psychological_services},
+        {"Partial hospitalization program", Category::psychological_services},
         // laboratory
-        {"Urine drug screen", "laboratory"},
-        {"Retrospective urine toxicology test DOS 3/1/16", "laboratory"},
-        {"Blood test: CBC and CMP", "laboratory"},
-        {"Genetic testing for opioid metabolism", "laboratory"},
+        {"Urine drug screen", Category::laboratory},
+        {"Retrospective urine toxicology test DOS 3/1/16", Category::laboratory},
+        {"Blood test: CBC and CMP", Category::laboratory},
+        {"Genetic testing for opioid metabolism", Category::laboratory},
         // other
-        {"Home health care 4 hours a day", "other"},
-        {"Transportation to and from medical appointments", "other"},
-        {"Functional restoration program", "other"},
-        {"Gym membership x 6 months", "other"},
-        {"Sleep study", "other"},
-        {"Functional capacity evaluation", "other"},
-        {"Functional capacity evaluation (FCE)", "other"},
-        {"Controlled ankle motion walking boot", "dme"},
-        {"Knee immobilizer QTY: 1", "dme"},
-        {"", "other"},
+        {"Home health care 4 hours a day", Category::other},
+        {"Transportation to and from medical appointments", Category::other},
+        {"Functional restoration program", Category::other},
+        {"Gym membership x 6 months", Category::other},
+        {"Sleep study", Category::other},
+        {"Functional capacity evaluation", Category::other},
+        {"Functional capacity evaluation (FCE)", Category::other},
+        {"Controlled ankle motion walking boot", Category::dme},
+        {"Knee immobilizer QTY: 1", Category::dme},
+        {"", Category::other},
     };
     for (const Case& c : cases) {
         EXPECT_EQ(classify_category(c.request, vocab().match(c.request).has_value()), c.category)
@@ -371,16 +375,16 @@ TEST(Category, PharmaceuticalByDrugOrPrescriptionForm) {
                                 "Deprizine (unknown quantity)", "Keflex 500mg #20 post surgery",
                                 "Norco 5/325 for post-operative pain"}) {
         ASSERT_TRUE(vocab().match(request)) << request;
-        EXPECT_EQ(classify_category(request, true), "pharmaceutical") << request;
+        EXPECT_EQ(classify_category(request, true), Category::pharmaceutical) << request;
     }
     // Not in the vocabulary, but written as a prescription.
-    EXPECT_EQ(classify_category("Zorblaxin 20mg #30", false), "pharmaceutical");
-    EXPECT_EQ(classify_category("Unknown topical compound cream", false), "pharmaceutical");
-    EXPECT_EQ(classify_category("Zorblaxin 20 mg/ml solution", false), "pharmaceutical");
+    EXPECT_EQ(classify_category("Zorblaxin 20mg #30", false), Category::pharmaceutical);
+    EXPECT_EQ(classify_category("Unknown topical compound cream", false), Category::pharmaceutical);
+    EXPECT_EQ(classify_category("Zorblaxin 20 mg/ml solution", false), Category::pharmaceutical);
     // Procedures that name a drug keep their procedure category.
-    EXPECT_EQ(classify_category("Toradol 60mg IM injection", true), "injection");
+    EXPECT_EQ(classify_category("Toradol 60mg IM injection", true), Category::injection);
     // Without drug or form, a bare name is other.
-    EXPECT_EQ(classify_category("Zorblaxin", false), "other");
+    EXPECT_EQ(classify_category("Zorblaxin", false), Category::other);
 }
 
 TEST(UnknownDrugWords, ReportsPrescriptionWordsNotInTheVocabulary) {
@@ -452,8 +456,8 @@ TEST(DrugVocabulary, OddInputNeitherCrashesNorMatches) {
     const auto f = find(high_bytes);
     ASSERT_TRUE(f);
     EXPECT_EQ(f->name, "norco");
-    EXPECT_EQ(classify_category(long_line, false), "other");
-    EXPECT_EQ(classify_category("\xff\xfe MRI \x80", false), "imaging");
+    EXPECT_EQ(classify_category(long_line, false), Category::other);
+    EXPECT_EQ(classify_category("\xff\xfe MRI \x80", false), Category::imaging);
     EXPECT_TRUE(unknown_drug_words(long_line + " 10mg", vocab()).empty());
 }
 
@@ -535,17 +539,18 @@ TEST(CategoryRules, ParsedRulesDriveTheClassifier) {
         "med check\tmedication management",
         "rules.tsv");
     EXPECT_EQ(rules.keywords(), 4u);
-    EXPECT_EQ(rules.classify("Zap-ray of the knee", false), "imaging");
-    EXPECT_EQ(rules.classify("zorb then zap ray", false), "physical therapy");  // first wins
-    EXPECT_EQ(rules.classify("zap rays", false), "other") << "whole words only";
-    EXPECT_EQ(rules.classify("Follow-up visit", false), "office visit");
-    EXPECT_EQ(rules.classify("zap ray at the med check", false), "office visit");
+    EXPECT_EQ(rules.classify("Zap-ray of the knee", false), Category::imaging);
+    EXPECT_EQ(rules.classify("zorb then zap ray", false),
+              Category::physical_therapy);  // first wins
+    EXPECT_EQ(rules.classify("zap rays", false), Category::other) << "whole words only";
+    EXPECT_EQ(rules.classify("Follow-up visit", false), Category::office_visit);
+    EXPECT_EQ(rules.classify("zap ray at the med check", false), Category::office_visit);
     // The word-shape rules are code: they hold whatever the data says.
-    EXPECT_EQ(rules.classify("Psychotherapy", false), "psychological services");
-    EXPECT_EQ(rules.classify("Knee arthroscopy", false), "surgery");
+    EXPECT_EQ(rules.classify("Psychotherapy", false), Category::psychological_services);
+    EXPECT_EQ(rules.classify("Knee arthroscopy", false), Category::surgery);
     // The builtin rules know none of these made-up words.
-    EXPECT_EQ(CategoryRules::builtin().classify("Zorb", false), "other");
-    EXPECT_EQ(classify_category("Zap ray", false), "other");
+    EXPECT_EQ(CategoryRules::builtin().classify("Zorb", false), Category::other);
+    EXPECT_EQ(classify_category("Zap ray", false), Category::other);
 }
 
 // Every keyword line of the embedded categories.tsv is a keyword of the builtin rules.

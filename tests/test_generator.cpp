@@ -4,15 +4,19 @@
 #include <simdjson.h>
 #include <zstd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "imrdex/extract/drugs.hpp"
+#include "imrdex/core/date.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/corpus/generator.hpp"
+#include "imrdex/extract/drugs.hpp"
+#include "letter_print.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -85,7 +89,8 @@ TEST(Generator, DistributionsAndLayoutCoverage) {
     std::uint64_t items = 0, upheld = 0, few = 0, many = 0, bytes = 0, partial = 0;
     std::uint32_t features = 0;
     std::set<unsigned> forms;
-    std::set<std::string> ids, categories;
+    std::set<std::string> ids;
+    std::set<imrdex::Category> categories;
     const imrdex::DrugVocabulary& vocab = imrdex::DrugVocabulary::builtin();
     GeneratedLetter g;
     for (std::uint64_t i = 0; i < kLetters; ++i) {
@@ -135,7 +140,7 @@ TEST(Generator, DistributionsAndLayoutCoverage) {
             EXPECT_TRUE(normalised(it.maximus_guideline.text)) << t.id;
             // Every drug written is one the vocabulary knows, and nothing else looks like one.
             const auto m = vocab.match(it.request);
-            if (it.category == "pharmaceutical") {
+            if (it.category == imrdex::Category::pharmaceutical) {
                 ASSERT_TRUE(m.has_value()) << it.request;
                 EXPECT_EQ(m->entry->drug, it.drug) << it.request;
                 EXPECT_EQ(m->entry->drug_class, it.drug_class) << it.request;
@@ -161,11 +166,59 @@ TEST(Generator, DistributionsAndLayoutCoverage) {
     const double avg = static_cast<double>(bytes) / kLetters;
     EXPECT_GT(avg, 4000);
     EXPECT_LT(avg, 9000);
-    EXPECT_EQ(categories.size(), 12u);
+    EXPECT_EQ(categories.size(), imrdex::kCategories.size()) << "every category is generated";
     for (unsigned f = 0; f < 15; ++f) {
         EXPECT_TRUE(features & (1u << f)) << "layout feature bit " << f << " never generated";
     }
     EXPECT_EQ(forms.size(), imrdex::kPatientSentenceForms);
+}
+
+// The truth's dates exist and fall where the letter's story puts them: the case is assigned in the
+// year of its case number, the application received 1-25 days before, utilization review 3-45
+// days before that, the decision 10-45 days after assignment, and the injury at least 20 days
+// before utilization review. Without a cover block only the injury date is known, sometimes to
+// the month.
+TEST(Generator, DatesExistAndFollowTheCase) {
+    using std::chrono::sys_days;
+    const LetterGenerator gen(7);
+    const auto day = [](const std::string& iso) -> std::optional<sys_days> {
+        const auto d = imrdex::IsoDate::parse(iso);
+        if (!d || d->precision() != imrdex::IsoDate::Precision::day) return std::nullopt;
+        return sys_days{d->ymd()};
+    };
+    const auto days_between = [](sys_days a, sys_days b) { return (b - a).count(); };
+    unsigned cover = 0, month_only = 0;
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+        const imrdex::Letter t = gen.generate(i).truth;
+        if (t.date_assigned.empty()) {
+            EXPECT_TRUE(t.decision_date.empty() && t.ur_denial_date.empty() &&
+                        t.received_date.empty())
+                << t.id;
+            const auto injury = imrdex::IsoDate::parse(t.injury_date);
+            ASSERT_TRUE(injury) << t.id << " " << t.injury_date;
+            ASSERT_NE(injury->precision(), imrdex::IsoDate::Precision::year) << t.id;
+            month_only += injury->precision() == imrdex::IsoDate::Precision::month ? 1 : 0;
+            EXPECT_LE(injury->year(), 2000 + std::stoi(t.id.substr(2, 2))) << t.id;
+            continue;
+        }
+        ++cover;
+        const auto assigned = day(t.date_assigned), received = day(t.received_date),
+                   ur = day(t.ur_denial_date), decision = day(t.decision_date),
+                   injury = day(t.injury_date);
+        ASSERT_TRUE(assigned && received && ur && decision && injury) << t.id;
+        EXPECT_EQ(imrdex::IsoDate::parse(t.date_assigned)->year(),
+                  2000 + std::stoi(t.id.substr(2, 2)))
+            << t.id;
+        EXPECT_GE(days_between(*received, *assigned), 1) << t.id;
+        EXPECT_LE(days_between(*received, *assigned), 25) << t.id;
+        EXPECT_GE(days_between(*ur, *received), 3) << t.id;
+        EXPECT_LE(days_between(*ur, *received), 45) << t.id;
+        EXPECT_GE(days_between(*assigned, *decision), 10) << t.id;
+        EXPECT_LE(days_between(*assigned, *decision), 45) << t.id;
+        EXPECT_GE(days_between(*injury, *ur), 20) << t.id;
+    }
+    EXPECT_GT(cover, 1000u);
+    EXPECT_GT(month_only, 0u) << "some injury dates are known to the month only";
 }
 
 TEST(Generator, OlderLayoutIsDoubleSpacedWithTrailingSpaces) {
@@ -261,9 +314,11 @@ TEST(CorpusWriter, JsonLinesParseAndMatchTheTxtTreeAndTruth) {
             ASSERT_EQ(doc["items"].get_array().get(items), simdjson::SUCCESS);
             std::size_t n = 0;
             for (auto item : items) {
-                std::string_view request;
+                std::string_view request, category;
                 ASSERT_EQ(item["request"].get_string().get(request), simdjson::SUCCESS);
                 EXPECT_EQ(request, g.truth.items[n].request);
+                ASSERT_EQ(item["category"].get_string().get(category), simdjson::SUCCESS);
+                EXPECT_EQ(imrdex::parse_category(category), g.truth.items[n].category) << category;
                 ++n;
             }
             EXPECT_EQ(n, g.truth.items.size());

@@ -2,8 +2,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <string>
+#include <string_view>
+
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/letter.hpp"
+#include "letter_print.hpp"
 
 namespace {
 
@@ -47,6 +51,67 @@ TEST(Json, LetterRoundTripsThroughSimdjson) {
     EXPECT_EQ(std::string_view(doc["items"].at(0)["decision"]), "upheld");
     EXPECT_EQ(std::string_view(doc["items"].at(0)["maximus_guideline"]["sources"].at(0)), "MTUS");
     EXPECT_EQ(std::string_view(doc["states"].at(1)), "NC");
+}
+
+// The names are the contract (index terms, queries, the extraction record, scripts reading
+// warnings): each value prints as exactly its name and reads back from it, and nothing else reads.
+TEST(Json, CategoryNamesPrintAndReadBack) {
+    std::string names;
+    for (const imrdex::Category c : imrdex::kCategories) {
+        names += (names.empty() ? "" : ", ") + std::string(imrdex::to_string(c));
+        EXPECT_EQ(imrdex::parse_category(imrdex::to_string(c)), c);
+    }
+    EXPECT_EQ(names,
+              "pharmaceutical, physical therapy, chiropractic, acupuncture, imaging, injection, "
+              "surgery, dme, office visit, psychological services, laboratory, other");
+    for (const std::string_view other :
+         {"", "Imaging", "physical_therapy", "office  visit", " dme", "other ", "unknown"}) {
+        EXPECT_FALSE(imrdex::parse_category(other)) << other;
+    }
+    EXPECT_EQ(imrdex::Item{}.category, imrdex::Category::other) << "an unclassified item";
+}
+
+TEST(Json, WarningCodesPrintAndReadBack) {
+    std::string names;
+    for (const imrdex::WarningCode c : imrdex::kWarningCodes) {
+        names += (names.empty() ? "" : " ") + std::string(imrdex::to_string(c));
+        EXPECT_EQ(imrdex::parse_warning_code(imrdex::to_string(c)), c);
+    }
+    EXPECT_EQ(names,
+              "empty invalid_utf8 nul_bytes cover_block_mismatch impossible_date no_cover_block "
+              "unknown_state no_credentials no_states no_specialties no_summary no_age no_sex "
+              "no_injury_date no_issues_section decision_unrecognised "
+              "partial_authorization_unparsed empty_request truncated_item no_items pdf_bad_page "
+              "pdf_empty_page latin1");
+    for (const std::string_view other : {"", "No_age", "no age", "truncated", "unknown"}) {
+        EXPECT_FALSE(imrdex::parse_warning_code(other)) << other;
+    }
+}
+
+TEST(Json, RecordWritesCategoryAndWarningCodesByName) {
+    imrdex::Letter letter;
+    for (const imrdex::Category c : imrdex::kCategories) {
+        imrdex::Item item;
+        item.category = c;
+        letter.items.push_back(item);
+    }
+    letter.warnings = {{imrdex::WarningCode::truncated_item, "item 3 has no decision rationale"},
+                       {imrdex::WarningCode::latin1, ""}};
+    const std::string json = imrdex::to_json(letter);
+    simdjson::dom::parser parser;
+    const simdjson::dom::element doc = parser.parse(json);
+    const simdjson::dom::array items = doc["items"].get_array();
+    ASSERT_EQ(items.size(), imrdex::kCategories.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string_view name = items.at(i)["category"].get_string();
+        EXPECT_EQ(imrdex::parse_category(name), imrdex::kCategories[i]) << name;
+    }
+    const simdjson::dom::array warnings = doc["warnings"].get_array();
+    ASSERT_EQ(warnings.size(), 2u);
+    EXPECT_EQ(std::string_view(warnings.at(0)["code"]), "truncated_item");
+    EXPECT_EQ(std::string_view(warnings.at(0)["detail"]), "item 3 has no decision rationale");
+    EXPECT_EQ(std::string_view(warnings.at(1)["code"]), "latin1");
+    EXPECT_EQ(std::string_view(doc["items"].at(9)["category"]), "psychological services");
 }
 
 }  // namespace

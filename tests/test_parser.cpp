@@ -11,12 +11,14 @@
 
 #include "imrdex/extract/parser.hpp"
 #include "letter_compare.hpp"
+#include "letter_print.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using imrdex::WarningCode;
 using imrdex::testing::read_file;
 
 const imrdex::LetterParser& parser() {
@@ -28,14 +30,14 @@ imrdex::Letter parse(std::string_view text, std::string_view id = "fallback") {
     return parser().parse(text, id, "test.txt");
 }
 
-bool has_warning(const imrdex::Letter& l, std::string_view code) {
+bool has_warning(const imrdex::Letter& l, WarningCode code) {
     return std::any_of(l.warnings.begin(), l.warnings.end(),
                        [&](const imrdex::Warning& w) { return w.code == code; });
 }
 
 std::string codes(const imrdex::Letter& l) {
     std::string out;
-    for (const auto& w : l.warnings) out += w.code + "(" + w.detail + ") ";
+    for (const auto& w : l.warnings) out += std::string(to_string(w.code)) + "(" + w.detail + ") ";
     return out;
 }
 
@@ -169,7 +171,7 @@ TEST(ParserItems, UnknownDecisionWarns) {
     ASSERT_EQ(l.items.size(), 2u) << codes(l);
     EXPECT_EQ(l.items[1].decision, imrdex::Decision::unknown);
     EXPECT_EQ(l.items[1].request, "Another request");
-    EXPECT_TRUE(has_warning(l, "decision_unrecognised")) << codes(l);
+    EXPECT_TRUE(has_warning(l, WarningCode::decision_unrecognised)) << codes(l);
 }
 
 TEST(ParserItems, TruncatedLetterKeepsCompleteItems) {
@@ -178,19 +180,19 @@ TEST(ParserItems, TruncatedLetterKeepsCompleteItems) {
     const auto l = parse(full);
     ASSERT_EQ(l.items.size(), 2u) << codes(l);
     EXPECT_EQ(l.items[0].rationale, "Reason one.");
-    EXPECT_TRUE(has_warning(l, "truncated_item")) << codes(l);
+    EXPECT_TRUE(has_warning(l, WarningCode::truncated_item)) << codes(l);
     // Cut inside the second item's guideline lines: no rationale for it.
     const std::string cut = full.substr(0, full.find("MAXIMUS", full.find("B request")));
     const auto l2 = parse(cut);
     ASSERT_GE(l2.items.size(), 1u);
     EXPECT_EQ(l2.items[0].request, "A request");
-    EXPECT_TRUE(has_warning(l2, "truncated_item")) << codes(l2);
+    EXPECT_TRUE(has_warning(l2, WarningCode::truncated_item)) << codes(l2);
 }
 
 TEST(ParserItems, NoItemsIsUnusable) {
     const auto l = parse(std::string(kHead) + "Nothing here.\n");
     EXPECT_FALSE(l.usable());
-    EXPECT_TRUE(has_warning(l, "no_items"));
+    EXPECT_TRUE(has_warning(l, WarningCode::no_items));
 }
 
 // ---- patient sentence and dates -------------------------------------------------------------
@@ -242,9 +244,9 @@ TEST(ParserSummary, MissingAgeAndSexWarn) {
     const auto l = parse("CLINICAL CASE SUMMARY\nA worker hurt a knee.\nIMR ISSUES, DECISIONS AND "
                          "RATIONALES\n" + item("X: Upheld"));
     EXPECT_EQ(l.age, -1);
-    EXPECT_TRUE(has_warning(l, "no_age"));
-    EXPECT_TRUE(has_warning(l, "no_sex"));
-    EXPECT_TRUE(has_warning(l, "no_injury_date"));
+    EXPECT_TRUE(has_warning(l, WarningCode::no_age));
+    EXPECT_TRUE(has_warning(l, WarningCode::no_sex));
+    EXPECT_TRUE(has_warning(l, WarningCode::no_injury_date));
 }
 
 // ---- cover block ------------------------------------------------------------------------------
@@ -262,7 +264,7 @@ TEST(ParserCover, ValuesMatchedByShapeInLabelOrder) {
     EXPECT_EQ(l.injury_date, "2016-10-13");  // the cover block wins over the summary
     EXPECT_EQ(l.ur_denial_date, "2016-11-03");
     EXPECT_EQ(l.received_date, "2016-11-04");
-    EXPECT_FALSE(has_warning(l, "cover_block_mismatch")) << codes(l);
+    EXPECT_FALSE(has_warning(l, WarningCode::cover_block_mismatch)) << codes(l);
 }
 
 TEST(ParserCover, SameLinePairsAndMissingValueWarn) {
@@ -273,13 +275,13 @@ TEST(ParserCover, SameLinePairsAndMissingValueWarn) {
     EXPECT_EQ(l.id, "CM17-0000007");
     EXPECT_EQ(l.date_assigned, "2017-01-02");
     EXPECT_EQ(l.injury_date, "2016-12-01");
-    EXPECT_TRUE(has_warning(l, "cover_block_mismatch")) << codes(l);
+    EXPECT_TRUE(has_warning(l, WarningCode::cover_block_mismatch)) << codes(l);
 }
 
 TEST(ParserCover, NoCoverBlockUsesFallbackId) {
     const auto l = parse(std::string(kHead) + item("X: Upheld"), "my-stem");
     EXPECT_EQ(l.id, "my-stem");
-    EXPECT_TRUE(has_warning(l, "no_cover_block"));
+    EXPECT_TRUE(has_warning(l, WarningCode::no_cover_block));
     EXPECT_EQ(l.injury_date, "2015-05-06");
 }
 
@@ -289,15 +291,15 @@ TEST(ParserRobustness, EmptyInput) {
     const auto l = parse("");
     EXPECT_FALSE(l.usable());
     EXPECT_EQ(l.id, "fallback");
-    EXPECT_TRUE(has_warning(l, "no_items"));
+    EXPECT_TRUE(has_warning(l, WarningCode::no_items));
 }
 
 TEST(ParserRobustness, InvalidUtf8AndNulBytes) {
     std::string text = std::string(kHead) + item("Caf\xC3 \xFF\xFE request: Upheld");
     text.insert(10, std::string("\0\0", 2));
     const auto l = parse(text);
-    EXPECT_TRUE(has_warning(l, "invalid_utf8")) << codes(l);
-    EXPECT_TRUE(has_warning(l, "nul_bytes")) << codes(l);
+    EXPECT_TRUE(has_warning(l, WarningCode::invalid_utf8)) << codes(l);
+    EXPECT_TRUE(has_warning(l, WarningCode::nul_bytes)) << codes(l);
     ASSERT_EQ(l.items.size(), 1u);
     const std::string json = imrdex::to_json(l);
     simdjson::dom::parser p;
@@ -337,7 +339,7 @@ void expect_consistent_record(const imrdex::Letter& l, std::string_view text) {
             << l.id << " is not in the text";
     }
     EXPECT_EQ(l.usable(), !l.items.empty());
-    EXPECT_EQ(has_warning(l, "no_items"), l.items.empty());
+    EXPECT_EQ(has_warning(l, WarningCode::no_items), l.items.empty());
     std::size_t unknown = 0;
     std::size_t unrecognised = 0;
     for (std::size_t k = 0; k < l.items.size(); ++k) {
@@ -348,12 +350,15 @@ void expect_consistent_record(const imrdex::Letter& l, std::string_view text) {
                 "item " + std::to_string(k + 1) + " has no decision rationale";
             EXPECT_TRUE(std::any_of(l.warnings.begin(), l.warnings.end(),
                                     [&](const imrdex::Warning& w) {
-                                        return w.code == "truncated_item" && w.detail == detail;
+                                        return w.code == WarningCode::truncated_item &&
+                                               w.detail == detail;
                                     }))
                 << detail;
         }
     }
-    for (const auto& w : l.warnings) unrecognised += w.code == "decision_unrecognised" ? 1 : 0;
+    for (const auto& w : l.warnings) {
+        unrecognised += w.code == WarningCode::decision_unrecognised ? 1 : 0;
+    }
     EXPECT_EQ(unrecognised, unknown);
 }
 
@@ -423,9 +428,9 @@ TEST(ParserRobustness, RandomTextGivesConsistentRecords) {
         EXPECT_EQ(l.age, 40);
         EXPECT_EQ(l.sex, "female");
         EXPECT_EQ(l.injury_date, "2015-05-06");
-        EXPECT_TRUE(has_warning(l, "no_cover_block"));
-        EXPECT_FALSE(has_warning(l, "no_summary"));
-        EXPECT_FALSE(has_warning(l, "no_issues_section"));
+        EXPECT_TRUE(has_warning(l, WarningCode::no_cover_block));
+        EXPECT_FALSE(has_warning(l, WarningCode::no_summary));
+        EXPECT_FALSE(has_warning(l, WarningCode::no_issues_section));
         with_items += l.items.empty() ? 0 : 1;
     }
     // The pieces of letters must have made some items and some cover blocks, or the checks
@@ -456,7 +461,7 @@ TEST(ParserVocabulary, ItemsAreMatchedAgainstTheParsersVocabulary) {
         ASSERT_EQ(l.items.size(), 2u) << codes(l);
         EXPECT_EQ(l.items[0].drug, "zorblaxin");
         EXPECT_EQ(l.items[0].drug_class, "test class");
-        EXPECT_EQ(l.items[0].category, "pharmaceutical");
+        EXPECT_EQ(l.items[0].category, imrdex::Category::pharmaceutical);
         EXPECT_TRUE(l.items[1].drug.empty()) << "norco is not in this vocabulary";
     }
     const auto builtin = parse(text);

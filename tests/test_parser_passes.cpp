@@ -6,18 +6,19 @@
 #include <vector>
 
 #include "imrdex/extract/drugs.hpp"
+#include "letter_print.hpp"
 #include "passes.hpp"
 
 namespace imrdex::parse {
 namespace {
 
-std::vector<std::string> codes(const std::vector<Warning>& warnings) {
-    std::vector<std::string> out;
+std::vector<WarningCode> codes(const std::vector<Warning>& warnings) {
+    std::vector<WarningCode> out;
     for (const Warning& w : warnings) out.push_back(w.code);
     return out;
 }
 
-using Codes = std::vector<std::string>;
+using Codes = std::vector<WarningCode>;
 
 Sections with(std::size_t how, std::size_t summary, std::size_t issues) {
     Sections s;
@@ -40,11 +41,11 @@ TEST(PassText, CheckTextStopsOnBlankTextAndWarnsOnBadBytes) {
     Letter blank;
     EXPECT_FALSE(check_text(" \n\f ", "stem", blank));
     EXPECT_EQ(blank.id, "stem");
-    EXPECT_EQ(codes(blank.warnings), (Codes{"empty", "no_items"}));
+    EXPECT_EQ(codes(blank.warnings), (Codes{WarningCode::empty, WarningCode::no_items}));
 
     Letter bad;
     EXPECT_TRUE(check_text(std::string("ok \xFF then\0", 10), "stem", bad));
-    EXPECT_EQ(codes(bad.warnings), (Codes{"invalid_utf8", "nul_bytes"}));
+    EXPECT_EQ(codes(bad.warnings), (Codes{WarningCode::invalid_utf8, WarningCode::nul_bytes}));
     EXPECT_EQ(bad.warnings[0].detail, "first invalid byte at offset 3");
     EXPECT_TRUE(bad.id.empty()) << "the id is the cover pass's job";
 
@@ -96,7 +97,7 @@ TEST(PassCover, AnOrphanDateIsAMismatchAndTheFallbackIdStays) {
     parse_cover(lines, with(kNone, 1, kNone), "stem", l);
     EXPECT_EQ(l.injury_date, "2015-01-02");
     EXPECT_EQ(l.id, "stem");
-    EXPECT_EQ(codes(l.warnings), Codes{"cover_block_mismatch"});
+    EXPECT_EQ(codes(l.warnings), Codes{WarningCode::cover_block_mismatch});
     EXPECT_EQ(l.warnings[0].detail, "1 labels, 2 values");
 }
 
@@ -107,7 +108,7 @@ TEST(PassCover, OnlyTheLinesBeforeTheFirstHeadingAndNeverMoreThan60) {
     Letter far;
     parse_cover(lines, with(kNone, 69, kNone), "stem", far);
     EXPECT_EQ(far.id, "stem");
-    EXPECT_EQ(codes(far.warnings), Codes{"no_cover_block"});
+    EXPECT_EQ(codes(far.warnings), Codes{WarningCode::no_cover_block});
 
     // Without any heading only the first 30 lines can be a cover block.
     lines[65] = "";
@@ -161,21 +162,21 @@ TEST(PassCredentials, UnknownStatesAndMissingPartsWarn) {
     Letter l;
     parse_credentials(atlantis, with(kNone, 1, kNone), l);
     EXPECT_TRUE(l.states.empty());
-    EXPECT_EQ(codes(l.warnings), (Codes{"unknown_state", "no_credentials"}));
+    EXPECT_EQ(codes(l.warnings), (Codes{WarningCode::unknown_state, WarningCode::no_credentials}));
     EXPECT_EQ(l.warnings[0].detail, "Atlantis");
 
     const Lines states_only = {"State(s) of Licensure: Ohio", "CLINICAL CASE SUMMARY"};
     Letter s;
     parse_credentials(states_only, with(kNone, 1, kNone), s);
     EXPECT_EQ(s.states, std::vector<std::string>{"OH"});
-    EXPECT_EQ(codes(s.warnings), Codes{"no_specialties"});
+    EXPECT_EQ(codes(s.warnings), Codes{WarningCode::no_specialties});
 
     // Credentials below the summary heading are the summary's text, not the reviewer's.
     const Lines late = {"CLINICAL CASE SUMMARY", "State(s) of Licensure: Ohio"};
     Letter none;
     parse_credentials(late, with(kNone, 0, kNone), none);
     EXPECT_TRUE(none.states.empty());
-    EXPECT_EQ(codes(none.warnings), Codes{"no_credentials"});
+    EXPECT_EQ(codes(none.warnings), Codes{WarningCode::no_credentials});
 }
 
 // ---- summary and patient -----------------------------------------------------------------------
@@ -196,7 +197,7 @@ TEST(PassSummary, JoinsTheLinesAfterTheIntroUpToTheIssuesHeading) {
     Letter without;
     parse_summary(lines, Sections{}, without);
     EXPECT_TRUE(without.summary.empty());
-    EXPECT_EQ(codes(without.warnings), Codes{"no_summary"});
+    EXPECT_EQ(codes(without.warnings), Codes{WarningCode::no_summary});
 }
 
 TEST(PassPatient, ReadsTheSummaryAndKeepsTheCoverInjuryDate) {
@@ -226,7 +227,8 @@ TEST(PassPatient, WithoutASummaryTheLettersFirstLinesAreRead) {
     Letter none;
     parse_patient(Lines{"Nothing about the patient."}, none);
     EXPECT_EQ(none.age, -1);
-    EXPECT_EQ(codes(none.warnings), (Codes{"no_age", "no_sex", "no_injury_date"}));
+    EXPECT_EQ(codes(none.warnings),
+              (Codes{WarningCode::no_age, WarningCode::no_sex, WarningCode::no_injury_date}));
 }
 
 // ---- item headers ------------------------------------------------------------------------------
@@ -291,7 +293,7 @@ TEST(PassItemHeaders, WithoutTheIssuesHeadingItemsFollowTheSummary) {
                          "Decision rationale: b."};
     std::vector<Warning> warnings;
     EXPECT_EQ(headers_of(lines, with(kNone, 2, kNone), warnings), Strings{"3..3 overturned: MRI"});
-    EXPECT_EQ(codes(warnings), Codes{"no_issues_section"});
+    EXPECT_EQ(codes(warnings), Codes{WarningCode::no_issues_section});
 }
 
 // ---- one item ----------------------------------------------------------------------------------
@@ -317,7 +319,7 @@ TEST(PassItem, RequestOfAPartialAuthorization) {
     set_request(unparsed, "Brace was the original request. Something else happened.", warnings);
     EXPECT_EQ(unparsed.request, "Brace");
     EXPECT_EQ(unparsed.original_request, "Brace");
-    EXPECT_EQ(codes(warnings), Codes{"partial_authorization_unparsed"});
+    EXPECT_EQ(codes(warnings), Codes{WarningCode::partial_authorization_unparsed});
 }
 
 TEST(PassItem, BodyLabelsAndEverythingAfterTheRationale) {
@@ -340,7 +342,7 @@ TEST(PassItem, ClassifyFillsDrugCategoryStrengthAndQuantity) {
     classify_item(item, DrugVocabulary::builtin());
     EXPECT_EQ(item.drug, "acetaminophen/hydrocodone");
     EXPECT_EQ(item.drug_class, "opioid");
-    EXPECT_EQ(item.category, "pharmaceutical");
+    EXPECT_EQ(item.category, Category::pharmaceutical);
     EXPECT_EQ(item.strength, "10/325mg");
     EXPECT_EQ(item.quantity, "60");
 
@@ -348,7 +350,7 @@ TEST(PassItem, ClassifyFillsDrugCategoryStrengthAndQuantity) {
     mri.request = "MRI of the knee";
     classify_item(mri, DrugVocabulary::builtin());
     EXPECT_TRUE(mri.drug.empty());
-    EXPECT_EQ(mri.category, "imaging");
+    EXPECT_EQ(mri.category, Category::imaging);
 }
 
 TEST(PassItem, WarningsNameTheItemByNumber) {
@@ -372,7 +374,8 @@ TEST(PassItem, WarningsNameTheItemByNumber) {
     const Item second = parse_item(lines, headers, 1, DrugVocabulary::builtin(), warnings);
     EXPECT_EQ(second.request, "B");
     EXPECT_EQ(second.decision, Decision::unknown);
-    ASSERT_EQ(codes(warnings), (Codes{"decision_unrecognised", "truncated_item"}));
+    ASSERT_EQ(codes(warnings),
+              (Codes{WarningCode::decision_unrecognised, WarningCode::truncated_item}));
     EXPECT_EQ(warnings[0].detail, "item 2: \"Perhaps\"");
     EXPECT_EQ(warnings[1].detail, "item 2 has no decision rationale");
 }
@@ -382,7 +385,7 @@ TEST(PassItem, WarningsNameTheItemByNumber) {
 TEST(PassTruncation, NoItemsOrAnUnfinishedLastSentence) {
     Letter empty;
     check_truncation(Lines{"text"}, {}, empty);
-    EXPECT_EQ(codes(empty.warnings), Codes{"no_items"});
+    EXPECT_EQ(codes(empty.warnings), Codes{WarningCode::no_items});
 
     std::vector<ItemHeader> headers(1);
     Letter cut;
@@ -390,7 +393,7 @@ TEST(PassTruncation, NoItemsOrAnUnfinishedLastSentence) {
     cut.items[0].rationale = "It is not medically";
     check_truncation(Lines{"X: Upheld", "Decision rationale: It is not medically", ""}, headers,
                      cut);
-    ASSERT_EQ(codes(cut.warnings), Codes{"truncated_item"});
+    ASSERT_EQ(codes(cut.warnings), Codes{WarningCode::truncated_item});
     EXPECT_EQ(cut.warnings[0].detail,
               "letter ends mid-sentence: \"Decision rationale: It is not medically\"");
 

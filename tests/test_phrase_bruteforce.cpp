@@ -212,7 +212,8 @@ TEST_F(PhraseBruteForce, FacetCountsEqualTheGeneratorsTruth) {
          }},
         {"guideline:odg category:imaging",
          [&](const auto&, const auto& it) {
-             return has(it.maximus_guideline.sources, "odg") && lower(it.category) == "imaging";
+             return has(it.maximus_guideline.sources, "odg") &&
+                    it.category == imrdex::Category::imaging;
          }},
         {"sex:female age:40..60",
          [](const auto& l, const auto&) { return l.sex == "female" && l.age >= 40 && l.age <= 60; }},

@@ -71,7 +71,7 @@ struct Mismatches {
 // every warning left is a difference from the truth (which has none).
 void drop_expected_warnings(const Letter& want, Letter& got) {
     std::erase_if(got.warnings, [&](const imrdex::Warning& w) {
-        return w.code == "no_cover_block" && want.date_assigned.empty();
+        return w.code == imrdex::WarningCode::no_cover_block && want.date_assigned.empty();
     });
 }
 

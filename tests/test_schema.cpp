@@ -58,6 +58,11 @@ TEST(Schema, TableNamesFacetsRangesAndTextFields) {
     EXPECT_EQ(schema::facet_names().find("decision,category,drug,"), 0u);
 }
 
+TEST(Schema, EachRowHasTheExtractorItsKindNeeds) {
+    EXPECT_TRUE(imrdex::schema::facets_well_formed());
+    EXPECT_TRUE(imrdex::schema::ranges_well_formed());
+}
+
 TEST(Schema, NamesPrefixesAndSlotsAreDistinct) {
     std::set<std::string_view> names;
     std::vector<std::string_view> prefixes{schema::kUnique, schema::kFirstItem};

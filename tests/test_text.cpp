@@ -437,7 +437,7 @@ std::string letter_text(const std::string& assigned, const std::string& injury) 
            "\n12/09/2016\nStandard\n\n" + summary;
 }
 
-bool has_warning(const imrdex::Letter& l, std::string_view code) {
+bool has_warning(const imrdex::Letter& l, imrdex::WarningCode code) {
     return std::any_of(l.warnings.begin(), l.warnings.end(),
                        [&](const imrdex::Warning& w) { return w.code == code; });
 }
@@ -447,18 +447,18 @@ TEST(Date, ParserEmitsNoImpossibleDate) {
     const auto good = parser.parse(letter_text("02/29/2016", "February 29, 2012"), "x", "x.txt");
     EXPECT_EQ(good.date_assigned, "2016-02-29");
     EXPECT_EQ(good.injury_date, "2012-02-29");
-    EXPECT_FALSE(has_warning(good, "impossible_date"));
-    EXPECT_FALSE(has_warning(good, "cover_block_mismatch"));
+    EXPECT_FALSE(has_warning(good, imrdex::WarningCode::impossible_date));
+    EXPECT_FALSE(has_warning(good, imrdex::WarningCode::cover_block_mismatch));
 
     // In the cover block the impossible date still fills its label: the next label keeps its
     // own date, the field stays empty, and the letter says why.
     const auto bad = parser.parse(letter_text("02/30/2016", "02/29/2015"), "x", "x.txt");
     EXPECT_EQ(bad.date_assigned, "");
     EXPECT_EQ(bad.decision_date, "2016-12-09");
-    EXPECT_TRUE(has_warning(bad, "impossible_date"));
-    EXPECT_FALSE(has_warning(bad, "cover_block_mismatch"));
+    EXPECT_TRUE(has_warning(bad, imrdex::WarningCode::impossible_date));
+    EXPECT_FALSE(has_warning(bad, imrdex::WarningCode::cover_block_mismatch));
     EXPECT_EQ(bad.injury_date, "");
-    EXPECT_TRUE(has_warning(bad, "no_injury_date"));
+    EXPECT_TRUE(has_warning(bad, imrdex::WarningCode::no_injury_date));
 
     const auto words = parser.parse(letter_text("11/09/2016", "April 31, 2014"), "x", "x.txt");
     EXPECT_EQ(words.injury_date, "");

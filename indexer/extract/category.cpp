@@ -1,7 +1,7 @@
 // Request classification (category of a disputed item) and unknown-drug-word detection.
 //
-// The category is part of the extraction contract. The keywords of each group, and what each
-// group means, are data: data/categories.tsv. The rules that weigh them are here:
+// The category (imrdex::Category) is part of the extraction contract. The keywords of each group,
+// and what each group means, are data: data/categories.tsv. The rules that weigh them are here:
 //
 // A request is lower-cased and split into words (runs of ASCII letters/digits). A group is "hit"
 // at the first word where one of its keywords starts; psych* / neuropsych* words (not
@@ -195,7 +195,7 @@ std::size_t find_prescription_mark(std::string_view t) noexcept {
 }  // namespace
 
 CategoryRules CategoryRules::parse(std::string_view tsv, std::string_view origin) {
-    // The group names of categories.tsv; the category each group stands for is in classify().
+    // The group names of categories.tsv; the Category each group stands for is in classify().
     static constexpr std::pair<std::string_view, Group> kGroupNames[] = {
         {"psychological services", Group::psych},
         {"physical therapy", Group::pt},
@@ -313,54 +313,54 @@ CategoryRules::Hits CategoryRules::find_groups(const std::vector<std::string_vie
     return hits;
 }
 
-std::string CategoryRules::classify(std::string_view request, bool has_drug) const {
+Category CategoryRules::classify(std::string_view request, bool has_drug) const {
     thread_local Words w;
     w.assign(request);
     const Hits hits = find_groups(w.words);
 
-    if (hits.has(Group::med_management)) return "office visit";
-    if (hits.has(Group::mua)) return "surgery";
+    if (hits.has(Group::med_management)) return Category::office_visit;
+    if (hits.has(Group::mua)) return Category::surgery;
 
-    static constexpr std::pair<Group, std::string_view> kCompeting[] = {
-        {Group::psych, "psychological services"},
-        {Group::pt, "physical therapy"},
-        {Group::chiro, "chiropractic"},
-        {Group::acupuncture, "acupuncture"},
-        {Group::injection, "injection"},
-        {Group::imaging, "imaging"},
-        {Group::lab, "laboratory"},
-        {Group::dme, "dme"},
-        {Group::surgery, "surgery"},
+    static constexpr std::pair<Group, Category> kCompeting[] = {
+        {Group::psych, Category::psychological_services},
+        {Group::pt, Category::physical_therapy},
+        {Group::chiro, Category::chiropractic},
+        {Group::acupuncture, Category::acupuncture},
+        {Group::injection, Category::injection},
+        {Group::imaging, Category::imaging},
+        {Group::lab, Category::laboratory},
+        {Group::dme, Category::dme},
+        {Group::surgery, Category::surgery},
     };
     const bool surgery_competes = !hits.has(Group::office) && !has_drug;
     std::size_t best = Hits::kNone;
-    std::string_view best_name;
-    for (const auto& [group, name] : kCompeting) {
+    Category best_category = Category::other;
+    for (const auto& [group, category] : kCompeting) {
         if (group == Group::surgery && !surgery_competes) continue;
         if (hits.at(group) < best) {
             best = hits.at(group);
-            best_name = name;
+            best_category = category;
         }
     }
-    if (best != Hits::kNone) return std::string(best_name);
-    if (hits.has(Group::other)) return "other";
-    if (has_drug) return "pharmaceutical";
-    if (hits.has(Group::office)) return "office visit";
-    if (hits.has(Group::surgery)) return "surgery";
+    if (best != Hits::kNone) return best_category;
+    if (hits.has(Group::other)) return Category::other;
+    if (has_drug) return Category::pharmaceutical;
+    if (hits.has(Group::office)) return Category::office_visit;
+    if (hits.has(Group::surgery)) return Category::surgery;
     if (hits.has(Group::pharm_form) || find_prescription_mark(w.text) != std::string_view::npos) {
-        return "pharmaceutical";
+        return Category::pharmaceutical;
     }
-    return "other";
+    return Category::other;
 }
 
-std::string classify_category(std::string_view request, bool has_drug) {
+Category classify_category(std::string_view request, bool has_drug) {
     return CategoryRules::builtin().classify(request, has_drug);
 }
 
 std::vector<std::string> unknown_drug_words(std::string_view request, const DrugVocabulary& vocab) {
     std::vector<std::string> out;
     if (vocab.match(request)) return out;
-    if (classify_category(request, false) != "pharmaceutical") return out;
+    if (classify_category(request, false) != Category::pharmaceutical) return out;
     const Words w(request);
     const std::size_t mark = find_prescription_mark(w.text);
     if (mark == std::string_view::npos) return out;

@@ -111,7 +111,7 @@ bool read_cover_lines(const Lines& lines, std::size_t end, Letter& l) {
             } else if (std::string d = parse_date(t, used); used > 0 && used == w) {
                 ++values;
                 // A date the calendar lacks still fills its label, with no date.
-                if (d.empty()) warn(l.warnings, "impossible_date", std::string(word));
+                if (d.empty()) warn(l.warnings, WarningCode::impossible_date, std::string(word));
                 if (pending.empty()) {
                     ++orphans;
                 } else {
@@ -124,7 +124,7 @@ bool read_cover_lines(const Lines& lines, std::size_t end, Letter& l) {
     }
     if (labels == 0 && values == 0) return false;
     if (!pending.empty() || orphans > 0 || l.id.empty() || labels != values) {
-        warn(l.warnings, "cover_block_mismatch",
+        warn(l.warnings, WarningCode::cover_block_mismatch,
              std::to_string(labels) + " labels, " + std::to_string(values) + " values");
     }
     return true;
@@ -137,7 +137,8 @@ void parse_cover(const Lines& lines, const Sections& sections, std::string_view 
     const std::size_t first = sections.first();
     const std::size_t end = first != kNone ? first : std::min(lines.size(), kHeadlessCoverLines);
     if (!read_cover_lines(lines, std::min(end, kMaxCoverLines), l)) {
-        warn(l.warnings, "no_cover_block", "no case number/date labels before the first heading");
+        warn(l.warnings, WarningCode::no_cover_block,
+             "no case number/date labels before the first heading");
     }
     if (l.id.empty()) l.id = std::string(fallback_id);
 }

@@ -14,7 +14,7 @@ void add_states(Letter& l, std::string_view list) {
     for (std::string_view part : split_list(list)) {
         const std::string_view code = state_code(part);
         if (code.empty()) {
-            warn(l.warnings, "unknown_state", excerpt(part));
+            warn(l.warnings, WarningCode::unknown_state, excerpt(part));
         } else {
             l.states.emplace_back(code);
         }
@@ -122,11 +122,11 @@ void parse_credentials(const Lines& lines, const Sections& sections, Letter& l) 
                                                      : lines.size();
     if (b < e) read_credentials(lines, b, e, l);
     if (l.states.empty() && l.specialties.empty()) {
-        warn(l.warnings, "no_credentials", "no reviewer licensure or specialty found");
+        warn(l.warnings, WarningCode::no_credentials, "no reviewer licensure or specialty found");
     } else if (l.states.empty()) {
-        warn(l.warnings, "no_states", "no reviewer licensure state found");
+        warn(l.warnings, WarningCode::no_states, "no reviewer licensure state found");
     } else if (l.specialties.empty()) {
-        warn(l.warnings, "no_specialties", "no reviewer specialty found");
+        warn(l.warnings, WarningCode::no_specialties, "no reviewer specialty found");
     }
 }
 

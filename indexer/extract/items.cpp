@@ -166,7 +166,9 @@ std::pair<std::size_t, std::size_t> items_begin(const Lines& lines, const Sectio
 
 std::vector<ItemHeader> find_item_headers(const Lines& lines, const Sections& sections,
                                           std::vector<Warning>& warnings) {
-    if (sections.issues == kNone) warn(warnings, "no_issues_section", "no IMR ISSUES heading");
+    if (sections.issues == kNone) {
+        warn(warnings, WarningCode::no_issues_section, "no IMR ISSUES heading");
+    }
     const std::size_t n = lines.size();
     const auto [begin, floor] = items_begin(lines, sections);
 
@@ -257,7 +259,7 @@ void set_request(Item& item, std::string header, std::vector<Warning>& warnings)
     }
     item.original_request = std::string(trim(h.substr(0, orig)));
     if (rq == kNone) {
-        warn(warnings, "partial_authorization_unparsed", excerpt(h));
+        warn(warnings, WarningCode::partial_authorization_unparsed, excerpt(h));
         item.request = item.original_request;
         return;
     }
@@ -325,16 +327,17 @@ Item parse_item(const Lines& lines, const std::vector<ItemHeader>& headers, std:
         const std::string what = c != std::string::npos ? collapse(header.substr(c + 1)) : "";
         if (c != std::string::npos) header.resize(c);
         while (!header.empty() && header.back() == ' ') header.pop_back();
-        warn(warnings, "decision_unrecognised",
+        warn(warnings, WarningCode::decision_unrecognised,
              "item " + number + ": \"" + excerpt(what, 40) + "\"");
     }
     set_request(item, std::move(header), warnings);
     item.decision = h.decision;
     const std::size_t body_end = k + 1 < headers.size() ? headers[k + 1].start : lines.size();
     parse_item_body(lines, h.end + 1, body_end, item);
-    if (item.request.empty()) warn(warnings, "empty_request", "item " + number);
+    if (item.request.empty()) warn(warnings, WarningCode::empty_request, "item " + number);
     if (item.rationale.empty()) {
-        warn(warnings, "truncated_item", "item " + number + " has no decision rationale");
+        warn(warnings, WarningCode::truncated_item,
+             "item " + number + " has no decision rationale");
     }
     classify_item(item, drugs);
     return item;
@@ -350,7 +353,7 @@ void parse_items(const Lines& lines, const std::vector<ItemHeader>& headers,
 
 void check_truncation(const Lines& lines, const std::vector<ItemHeader>& headers, Letter& l) {
     if (l.items.empty()) {
-        warn(l.warnings, "no_items", "no disputed item with a decision found");
+        warn(l.warnings, WarningCode::no_items, "no disputed item with a decision found");
         return;
     }
     if (headers.empty()) return;
@@ -361,7 +364,7 @@ void check_truncation(const Lines& lines, const std::vector<ItemHeader>& headers
         return;
     }
     const std::string_view t = lines[last];
-    warn(l.warnings, "truncated_item",
+    warn(l.warnings, WarningCode::truncated_item,
          "letter ends mid-sentence: \"" + excerpt(t.substr(t.size() > 40 ? t.size() - 40 : 0)) +
              "\"");
 }

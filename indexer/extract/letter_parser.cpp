@@ -16,16 +16,17 @@ namespace parse {
 bool check_text(std::string_view text, std::string_view fallback_id, Letter& l) {
     if (trim(text).empty()) {
         l.id = std::string(fallback_id);
-        warn(l.warnings, "empty", "no text");
-        warn(l.warnings, "no_items", "no disputed item found");
+        warn(l.warnings, WarningCode::empty, "no text");
+        warn(l.warnings, WarningCode::no_items, "no disputed item found");
         return false;
     }
     if (!utf8::valid(text)) {
         const std::size_t bad = utf8::first_invalid(text);
-        warn(l.warnings, "invalid_utf8", "first invalid byte at offset " + std::to_string(bad));
+        warn(l.warnings, WarningCode::invalid_utf8,
+             "first invalid byte at offset " + std::to_string(bad));
     }
     if (text.find('\0') != std::string_view::npos) {
-        warn(l.warnings, "nul_bytes", "text contains NUL bytes");
+        warn(l.warnings, WarningCode::nul_bytes, "text contains NUL bytes");
     }
     return true;
 }

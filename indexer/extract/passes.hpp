@@ -41,8 +41,8 @@ struct ItemHeader {
     Decision decision = Decision::unknown;  // unknown: a fallback header found from its labels
 };
 
-inline void warn(std::vector<Warning>& warnings, std::string_view code, std::string detail) {
-    warnings.push_back({std::string(code), std::move(detail)});
+inline void warn(std::vector<Warning>& warnings, WarningCode code, std::string detail) {
+    warnings.push_back({code, std::move(detail)});
 }
 
 // ---- text --------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ PdfText extract_pdf_text(std::string_view bytes, std::string_view origin) {
     for (int i = 0; i < out.pages; ++i) {
         std::unique_ptr<poppler::page> page(doc->create_page(i));
         if (!page) {
-            out.warnings.push_back({"pdf_bad_page", "page " + std::to_string(i + 1)});
+            out.warnings.push_back({WarningCode::pdf_bad_page, "page " + std::to_string(i + 1)});
             out.text.push_back('\f');
             continue;
         }
@@ -74,7 +74,7 @@ PdfText extract_pdf_text(std::string_view bytes, std::string_view origin) {
         const std::vector<char> utf8 =
             page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout).to_utf8();
         if (blank(utf8)) {
-            out.warnings.push_back({"pdf_empty_page", "page " + std::to_string(i + 1)});
+            out.warnings.push_back({WarningCode::pdf_empty_page, "page " + std::to_string(i + 1)});
         } else {
             any_text = true;
         }

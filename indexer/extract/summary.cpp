@@ -106,7 +106,7 @@ std::string summary_injury_date(std::string_view s) {
 void parse_summary(const Lines& lines, const Sections& sections, Letter& l) {
     const std::size_t summary = sections.summary;
     if (summary == kNone) {
-        warn(l.warnings, "no_summary", "no CLINICAL CASE SUMMARY heading");
+        warn(l.warnings, WarningCode::no_summary, "no CLINICAL CASE SUMMARY heading");
         return;
     }
     const std::size_t issues = sections.issues;
@@ -135,11 +135,13 @@ void parse_patient(const Lines& lines, Letter& l) {
         text = whole;
     }
     read_age_and_sex(text, l);
-    if (l.age < 0) warn(l.warnings, "no_age", "no \"N year old\" patient sentence");
-    if (l.sex.empty()) warn(l.warnings, "no_sex", "no sex word after the patient's age");
+    if (l.age < 0) warn(l.warnings, WarningCode::no_age, "no \"N year old\" patient sentence");
+    if (l.sex.empty()) warn(l.warnings, WarningCode::no_sex, "no sex word after the patient's age");
     if (l.injury_date.empty()) {
         l.injury_date = summary_injury_date(text);
-        if (l.injury_date.empty()) warn(l.warnings, "no_injury_date", "no date of injury found");
+        if (l.injury_date.empty()) {
+            warn(l.warnings, WarningCode::no_injury_date, "no date of injury found");
+        }
     }
 }
 

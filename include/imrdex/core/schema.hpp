@@ -204,7 +204,7 @@ inline constexpr auto kFacets = std::to_array<Facet>({
      .slot = kSlotCategory,
      .multi_valued = false,
      .norm = Norm::text,
-     .one = [](const Letter&, const Item& i) { return i.category; },
+     .one = [](const Letter&, const Item& i) { return std::string(to_string(i.category)); },
      .about = "item category: `pharmaceutical`, `imaging`, ...",
      .example = "category:imaging"},
     {.name = "drug",
@@ -298,7 +298,8 @@ constexpr bool facets_well_formed() {
             return false;
     return true;
 }
-static_assert(facets_well_formed(), "each facet has exactly the extractor its kind needs");
+// Checked by test_schema, not static_assert: GCC 12 cannot compare a lambda's function pointer
+// with null in a constant expression once sanitizers instrument it (the ASan+UBSan build).
 
 // The facet named `name`, or nullptr.
 constexpr const Facet* find_facet(std::string_view name) {
@@ -369,7 +370,7 @@ constexpr bool ranges_well_formed() {
             return false;
     return true;
 }
-static_assert(ranges_well_formed(), "each range field has exactly the extractor its kind needs");
+// Checked by test_schema, as facets_well_formed().
 
 // ---- Document data -------------------------------------------------------------------------
 // A JSON object with what a hit shows without touching the letter again: "id", "item",

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "imrdex/core/letter.hpp"
+
 namespace imrdex {
 
 class CategoryRules {
@@ -20,10 +22,8 @@ public:
     // at the top of categories.tsv.
     static CategoryRules parse(std::string_view tsv, std::string_view origin);
 
-    // "pharmaceutical", "physical therapy", "chiropractic", "acupuncture", "imaging",
-    // "injection", "surgery", "dme", "office visit", "psychological services", "laboratory" or
-    // "other". `has_drug` says the drug vocabulary matched a drug in the request.
-    [[nodiscard]] std::string classify(std::string_view request, bool has_drug) const;
+    // The category of a request; `has_drug` says the drug vocabulary matched a drug in it.
+    [[nodiscard]] Category classify(std::string_view request, bool has_drug) const;
 
     [[nodiscard]] std::size_t keywords() const noexcept { return keywords_; }
 
@@ -49,6 +49,6 @@ private:
 };
 
 // CategoryRules::builtin().classify(request, has_drug).
-std::string classify_category(std::string_view request, bool has_drug);
+Category classify_category(std::string_view request, bool has_drug);
 
 }  // namespace imrdex
