@@ -139,7 +139,7 @@ TEST(Schema, IndexAndQueryNormaliseFacetValuesAlike) {
     imrdex::Item it;
     it.request = "Norco";
     it.decision = imrdex::Decision::overturned;
-    it.category = "Physical  Therapy";
+    it.category = imrdex::Category::physical_therapy;
     it.drug = "Acetaminophen/Hydrocodone";
     it.drug_class = "Muscle Relaxant";
     it.maximus_guideline.sources = {"ODG", "MTUS"};
