@@ -38,6 +38,11 @@ REJECTED INPUTS
   Letters cut off mid-item are rejected (truncated); an id seen twice in one run keeps the first
   in input order (the other: duplicate_id). Text that is not UTF-8 is read as Latin-1.
 
+PROGRESS
+  On a terminal, a progress bar on stderr. Otherwise (nohup, a log file, CI) one plain line every
+  5 seconds (IMRDEX_PROGRESS_SECONDS=S to change): letters, letters/s, share of the input, ETA.
+  --quiet prints neither, nor the summary.
+
 CRASHES (docs/reliability.md)
   Killed or out of disk space, the database keeps its last commit, whole letters only. To
   resume, rerun the same command: re-indexing replaces letters, so each ends up present once.

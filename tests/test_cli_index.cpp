@@ -252,3 +252,43 @@ TEST(CliIndex, SigtermCommitsWhatWasReadAndExits143) {
 }
 
 }  // namespace
+
+// stderr not a terminal (a file here, as under nohup or CI): plain progress lines, no bar.
+TEST(CliIndex, ProgressToALogIsPlainLines) {
+    TempDir t("cli-index");
+    const fs::path err = t.path() / "err";
+    const fs::path corpus = t.path() / "corpus";
+    ASSERT_EQ(
+        imrdex::testing::run_command(q(IMRDEX_CORPUS_BIN) + " -n 3000 -o " + q(corpus), err).code,
+        0)
+        << read_file(err);
+    const RunResult r = imrdex::testing::run_command(
+        "IMRDEX_PROGRESS_SECONDS=0.02 " + q(IMRDEX_INDEX_BIN) + " --threads 2 --no-compact " +
+            "--no-sync --db " + q(t.path() / "db") + " " + q(corpus / "letters.jsonl"),
+        err);
+    ASSERT_EQ(r.code, 0) << read_file(err);
+    const std::string log = read_file(err);
+    EXPECT_EQ(log.find('\r'), std::string::npos) << log;
+    EXPECT_EQ(log.find('\x1b'), std::string::npos) << log;
+    std::istringstream lines(log);
+    int progress = 0;
+    bool eta = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("imr-index: ", 0) != 0) continue;
+        ++progress;
+        EXPECT_NE(line.find(" letters, "), std::string::npos) << line;
+        EXPECT_NE(line.find(" letters/s"), std::string::npos) << line;
+        eta = eta || line.find(", ETA ") != std::string::npos;
+    }
+    EXPECT_GE(progress, 1) << log;
+    EXPECT_TRUE(eta) << log;
+    EXPECT_NE(log.find("indexed 3000 letters"), std::string::npos) << log;
+
+    // --quiet: neither progress nor summary.
+    const RunResult quiet = imrdex::testing::run_command(
+        "IMRDEX_PROGRESS_SECONDS=0.02 " + q(IMRDEX_INDEX_BIN) + " --quiet --no-compact " +
+            "--no-sync --db " + q(t.path() / "db2") + " " + q(corpus / "letters.jsonl"),
+        err);
+    ASSERT_EQ(quiet.code, 0);
+    EXPECT_EQ(read_file(err), "");
+}

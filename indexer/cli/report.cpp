@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "imrdex/core/errors.hpp"
@@ -60,6 +61,35 @@ void draw_progress(const IndexProgress& p) {
     line += "\x1b[K";
     std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
+}
+
+void log_progress(const IndexProgress& p) {
+    const double rate = p.seconds > 0 ? static_cast<double>(p.letters) / p.seconds : 0;
+    std::string line = "imr-index: " + std::to_string(p.letters) + " letters, " +
+                       human_bytes(static_cast<double>(p.text_bytes)) + " of text";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.0f letters/s", rate);
+    line += buf;
+    if (p.total_input_bytes > 0 && p.input_bytes > 0) {
+        const double frac = std::min(
+            1.0, static_cast<double>(p.input_bytes) / static_cast<double>(p.total_input_bytes));
+        std::snprintf(buf, sizeof buf, ", %.0f%% of the input", frac * 100);
+        line += buf;
+        if (frac > 0.001) line += ", ETA " + clock_text(p.seconds * (1 - frac) / frac);
+    }
+    if (p.rejected > 0) line += ", rejected " + std::to_string(p.rejected);
+    line += ", " + clock_text(p.seconds) + " elapsed\n";
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+}
+
+double log_progress_interval() {
+    if (const char* env = std::getenv("IMRDEX_PROGRESS_SECONDS")) {
+        char* end = nullptr;
+        const double s = std::strtod(env, &end);
+        if (end != env && *end == '\0' && s > 0) return s;
+    }
+    return 5;
 }
 
 void print_summary(const IndexStats& s, bool extract) {
