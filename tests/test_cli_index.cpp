@@ -253,6 +253,54 @@ TEST(CliIndex, SigtermCommitsWhatWasReadAndExits143) {
 
 }  // namespace
 
+// Re-indexing: the summary and --stats-json tell letters new to the database from those that
+// replace letters indexed before, and tally the letters' warnings by code.
+TEST(CliIndex, SummarySeparatesNewFromReplacedLettersAndTalliesWarnings) {
+    TempDir t("cli-index");
+    for (int n = 1; n <= 12; ++n) {
+        write_file(t.path() / "first" / ("L" + std::to_string(n) + ".txt"), letter_text(n, 1));
+    }
+    // Letters 7..12 again (replacing their items) and 13..16, two of them not UTF-8.
+    for (int n = 7; n <= 16; ++n) {
+        std::string text = letter_text(n, 2);
+        if (n == 13 || n == 8) text.replace(text.find("strained"), 8, "stra\xefned");
+        write_file(t.path() / "second" / ("L" + std::to_string(n) + ".txt"), text);
+    }
+    const fs::path err = t.path() / "err";
+    const std::string db = q(t.path() / "db");
+    RunResult r =
+        run("--db " + db + " --stats-json " + q(t.path() / "s1.json") + " " + q(t.path() / "first"),
+            err);
+    ASSERT_EQ(r.code, 0) << read_file(err);
+    EXPECT_NE(read_file(err).find("letters: 12 new, 0 re-indexed"), std::string::npos)
+        << read_file(err);
+    r = run(
+        "--db " + db + " --stats-json " + q(t.path() / "s2.json") + " " + q(t.path() / "second"),
+        err);
+    ASSERT_EQ(r.code, 0) << read_file(err);
+    const std::string summary = read_file(err);
+    EXPECT_NE(summary.find("indexed 10 letters, 20 items"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("letters: 4 new, 6 re-indexed"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("warnings: latin1 2"), std::string::npos) << summary;
+
+    simdjson::dom::parser parser;
+    simdjson::dom::element s1, s2;
+    const std::string j1 = read_file(t.path() / "s1.json");
+    const std::string j2 = read_file(t.path() / "s2.json");
+    ASSERT_FALSE(parser.parse(j1).get(s1)) << j1;
+    EXPECT_EQ(uint64_t(s1["new_letters"]), 12u);
+    EXPECT_EQ(uint64_t(s1["replaced_letters"]), 0u);
+    EXPECT_EQ(simdjson::dom::object(s1["warnings"]).size(), 0u) << j1;
+    simdjson::dom::parser parser2;
+    ASSERT_FALSE(parser2.parse(j2).get(s2)) << j2;
+    EXPECT_EQ(uint64_t(s2["letters"]), 10u);
+    EXPECT_EQ(uint64_t(s2["new_letters"]), 4u);
+    EXPECT_EQ(uint64_t(s2["replaced_letters"]), 6u);
+    EXPECT_EQ(uint64_t(s2["warnings"]["latin1"]), 2u) << j2;
+    // 6 letters of one item kept, 10 of two.
+    EXPECT_EQ(Xapian::Database((t.path() / "db").string()).get_doccount(), 6u + 20u);
+}
+
 // stderr not a terminal (a file here, as under nohup or CI): plain progress lines, no bar.
 TEST(CliIndex, ProgressToALogIsPlainLines) {
     TempDir t("cli-index");

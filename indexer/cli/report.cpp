@@ -108,6 +108,14 @@ void print_summary(const IndexStats& s, bool extract) {
         std::fprintf(stderr, "%u shards%s, %u threads; final commit %.2f s%s; index %s\n", s.shards,
                      s.word_pairs ? " with word pairs" : "", s.threads, s.commit_seconds,
                      compaction.c_str(), human_bytes(static_cast<double>(s.index_bytes)).c_str());
+        std::fprintf(stderr, "letters: %llu new, %llu re-indexed (their earlier items replaced)\n",
+                     static_cast<unsigned long long>(s.letters - s.replaced_letters),
+                     static_cast<unsigned long long>(s.replaced_letters));
+        if (!s.warnings.empty()) {
+            std::string line = "warnings:";
+            for (const auto& [code, n] : s.warnings) line += " " + code + " " + std::to_string(n);
+            std::fprintf(stderr, "%s\n", line.c_str());
+        }
     }
     if (s.rejected > 0) {
         std::fprintf(stderr, "rejected %llu inputs:", static_cast<unsigned long long>(s.rejected));
@@ -150,6 +158,11 @@ void write_stats_json(const std::string& path, const IndexStats& s, bool extract
         w.field("index_bytes", s.index_bytes);
         w.field("skipped_other_shard", s.skipped_other_shard);
         w.field("word_pairs", s.word_pairs);
+        w.field("new_letters", s.letters - s.replaced_letters);
+        w.field("replaced_letters", s.replaced_letters);
+        w.key("warnings").begin_object();
+        for (const auto& [code, n] : s.warnings) w.field(code, n);
+        w.end_object();
     }
     w.field("interrupted", s.interrupted);
     w.end_object();
