@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -339,4 +340,47 @@ TEST(CliIndex, ProgressToALogIsPlainLines) {
         err);
     ASSERT_EQ(quiet.code, 0);
     EXPECT_EQ(read_file(err), "");
+}
+
+// The real letters: indexed twice, the second run replaces every letter and adds none; the
+// same tally of warnings both times; a typo in their path is a usage error; imr-search takes
+// the database as imrdex's.
+TEST(CliIndex, RealLettersReindexedAreAllReplaced) {
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/txt");
+    const fs::path letters = imrdex::testing::shared_dir() / "real-letters" / "txt";
+    TempDir t("cli-index-real");
+    const fs::path err = t.path() / "err";
+    const std::string db = q(t.path() / "db");
+    simdjson::dom::parser p1, p2;
+    simdjson::dom::element s1, s2;
+    RunResult r =
+        run("--db " + db + " --stats-json " + q(t.path() / "s1.json") + " " + q(letters), err);
+    ASSERT_TRUE(r.code == 0 || r.code == 1) << read_file(err);
+    const std::string j1 = read_file(t.path() / "s1.json");
+    ASSERT_FALSE(p1.parse(j1).get(s1)) << j1;
+    const std::uint64_t indexed = uint64_t(s1["letters"]);
+    ASSERT_GT(indexed, 0u);
+    EXPECT_EQ(uint64_t(s1["new_letters"]), indexed);
+    EXPECT_EQ(uint64_t(s1["replaced_letters"]), 0u);
+
+    r = run("--db " + db + " --stats-json " + q(t.path() / "s2.json") + " " + q(letters), err);
+    ASSERT_TRUE(r.code == 0 || r.code == 1) << read_file(err);
+    const std::string j2 = read_file(t.path() / "s2.json");
+    ASSERT_FALSE(p2.parse(j2).get(s2)) << j2;
+    EXPECT_EQ(uint64_t(s2["letters"]), indexed);
+    EXPECT_EQ(uint64_t(s2["new_letters"]), 0u);
+    EXPECT_EQ(uint64_t(s2["replaced_letters"]), indexed);
+    const auto tally = [](simdjson::dom::element s) {
+        std::map<std::string, std::uint64_t> out;
+        for (auto [code, n] : simdjson::dom::object(s["warnings"]))
+            out[std::string(code)] = uint64_t(n);
+        return out;
+    };
+    EXPECT_EQ(tally(s1), tally(s2));
+
+    r = run("--db " + db + " " + q(letters.string() + "-typo"), err);
+    EXPECT_EQ(r.code, 2) << read_file(err);
+    r = imrdex::testing::run_command(q(IMRDEX_SEARCH_BIN) + " --db " + db + " --count medical",
+                                     err);
+    EXPECT_EQ(r.code, 0) << read_file(err);
 }
