@@ -355,7 +355,8 @@ int main(int argc, char** argv) {
     ph->add_option("input", input, "JSON Lines corpus")->required();
     ph->add_option("-n", n, "Number of queries");
     ph->add_option("--seed", seed, "Random seed");
-    CLI11_PARSE(app, argc, argv);
+    app.footer(imrdex::cli::exit_codes_help("  0 done   2 usage error   3 fatal error\n"));
+    if (auto code = imrdex::cli::parse_command_line(app, argc, argv)) return *code;
 
     return imrdex::cli::run_guarded({"imr-peers", imrdex::cli::kExitFatal, "", {}}, [&] {
         if (*naive) naive_index(db, input);

@@ -45,7 +45,9 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"txt", "jsonl", "both"}));
     app.add_flag("--zstd", zstd, "Compress letters.jsonl and truth.jsonl with zstd");
     app.add_option("-j,--threads", threads, "Worker threads (0: all cores)")->capture_default_str();
-    CLI11_PARSE(app, argc, argv);
+    app.footer(imrdex::cli::exit_codes_help(
+        "  0 corpus written   1 it could not be written (e.g. no space)   2 usage error\n"));
+    if (auto code = imrdex::cli::parse_command_line(app, argc, argv)) return *code;
 
     imrdex::CorpusOptions o;
     o.letters = letters;

@@ -75,12 +75,22 @@ int run_index_command(const IndexCommand& cmd) {
     std::unique_ptr<RejectsFile> rejects;
     if (!cmd.rejects_path.empty()) rejects = std::make_unique<RejectsFile>(cmd.rejects_path);
     const bool bar = !cmd.quiet && ::isatty(STDERR_FILENO) == 1;
+    // A log (nohup, a file, CI) gets a plain line every few seconds instead of the bar.
+    const bool log = !cmd.quiet && !bar;
     auto configure = [&](PipelineOptions& o) {
         o.threads = cmd.threads;
         o.strict = cmd.strict;
         o.stop = &g_stop;
         if (rejects) o.on_reject = [&](const Rejection& r) { rejects->add(r); };
         if (bar) o.on_progress = cli::draw_progress;
+        if (log) {
+            // The pipeline also reports once at the end: the summary says that, so a run shorter
+            // than the interval logs no progress line.
+            o.progress_interval = cli::log_progress_interval();
+            o.on_progress = [interval = o.progress_interval](const IndexProgress& p) {
+                if (p.seconds >= interval) cli::log_progress(p);
+            };
+        }
     };
 
     IndexStats stats;

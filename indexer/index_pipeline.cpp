@@ -45,11 +45,13 @@ public:
         DocumentBuilder& builder = builders_.local();
         work->by_shard.resize(shards_);
         std::vector<Warning> extra;
+        WarningTally warnings;
         for (std::size_t i = 0; i < work->input.letters.size(); ++i) {
             RawLetter& raw = work->input.letters[i];
             if (!prepare_text(raw, state_, extra)) continue;
             Letter letter = parse_letter(parser_, raw, extra);
             if (!admit(letter, raw)) continue;
+            tally_warnings(letter, warnings);
             LetterDocs docs;
             docs.docs = builder.build(letter);
             docs.text_bytes = raw.text.size();
@@ -59,6 +61,7 @@ public:
             work->by_shard[shard_of(docs.id, shards_)].push_back(std::move(docs));
             std::string().swap(raw.text);  // free the text early
         }
+        state_.add_warnings(warnings);
         return work;
     }
 

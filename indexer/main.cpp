@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 #include "imrdex/cli/program.hpp"
@@ -37,6 +38,11 @@ REJECTED INPUTS
   Letters cut off mid-item are rejected (truncated); an id seen twice in one run keeps the first
   in input order (the other: duplicate_id). Text that is not UTF-8 is read as Latin-1.
 
+PROGRESS
+  On a terminal, a progress bar on stderr. Otherwise (nohup, a log file, CI) one plain line every
+  5 seconds (IMRDEX_PROGRESS_SECONDS=S to change): letters, letters/s, share of the input, ETA.
+  --quiet prints neither, nor the summary.
+
 CRASHES (docs/reliability.md)
   Killed or out of disk space, the database keeps its last commit, whole letters only. To
   resume, rerun the same command: re-indexing replaces letters, so each ends up present once.
@@ -50,11 +56,11 @@ SCALE-OUT (docs/scale-out.md)
   --merge OUT SHARD... compacts the shard databases (imrdex directories or Xapian databases) into
   a new imrdex database OUT of one shard; refuses an existing OUT (unless --force) and shards
   that share a letter.
-
-EXIT CODES
-  0 everything indexed   1 some inputs rejected   2 usage error   3 fatal error (or --strict
-  rejection)   130/143 interrupted by SIGINT/SIGTERM (what was read is committed first)
 )";
+    out += imrdex::cli::exit_codes_help(
+        "  0 everything indexed   1 some inputs rejected   2 usage error (a bad option, an\n"
+        "  input path that does not exist)   3 fatal error (or --strict rejection)   130/143\n"
+        "  interrupted by SIGINT/SIGTERM (what was read is committed first)\n");
     return out;
 }
 
@@ -132,12 +138,20 @@ int main(int argc, char** argv) {
         if (!cmd.extract && cmd.merge_out.empty() && cmd.db.empty()) {
             throw CLI::RequiredError("--db");
         }
+        // A mistyped path is the user's mistake, found before any database is created; --merge
+        // names its shards itself (a missing one is its fatal error).
+        if (cmd.merge_out.empty()) {
+            for (const std::string& input : cmd.inputs) {
+                std::error_code ec;
+                if (std::filesystem::symlink_status(input, ec).type() ==
+                    std::filesystem::file_type::not_found) {
+                    throw CLI::ValidationError("inputs",
+                                               "no such file or directory: '" + input + "'");
+                }
+            }
+        }
     });
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? imrdex::cli::kExitOk : imrdex::cli::kExitUsage;
-    }
+    if (auto code = imrdex::cli::parse_command_line(app, argc, argv)) return *code;
     cmd.compact = !no_compact;
     cmd.sync = !no_sync;
 

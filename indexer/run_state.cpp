@@ -38,6 +38,12 @@ void RunState::done(std::uint64_t letters, std::uint64_t items, std::uint64_t te
     opts_.on_progress(snapshot());
 }
 
+void RunState::add_warnings(const WarningTally& tally) {
+    if (tally.empty()) return;
+    std::lock_guard lock(mu_);
+    for (const auto& [code, n] : tally) stats_.warnings[code] += n;
+}
+
 IndexProgress RunState::snapshot() const {
     IndexProgress p;
     p.letters = letters_.load();
@@ -60,6 +66,7 @@ void RunState::finish() {
     stats_.text_bytes = p.text_bytes;
     stats_.input_bytes = p.input_bytes;
     stats_.total_input_bytes = p.total_input_bytes;
+    stats_.replaced_letters = reindexed_.load();
     stats_.interrupted = opts_.stop != nullptr && opts_.stop->load();
     if (opts_.on_progress) opts_.on_progress(p);
 }

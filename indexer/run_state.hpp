@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ using Clock = std::chrono::steady_clock;
 inline double since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
+
+// Warning code (its string form, see warning_code) -> count.
+using WarningTally = std::map<std::string, std::uint64_t>;
 
 class RunState {
 public:
@@ -37,6 +41,12 @@ public:
         letters_ -= letters;
         items_ -= items;
     }
+
+    // Letters that replace ones an earlier run indexed (counted among the letters done).
+    void reindexed(std::uint64_t letters) { reindexed_ += letters; }
+
+    // Adds a batch's tally of warnings by code (serialised; one call per batch, not per letter).
+    void add_warnings(const WarningTally& tally);
 
     // Counts finished work, and reports progress when it is time (from any thread).
     void done(std::uint64_t letters, std::uint64_t items, std::uint64_t text_bytes,
@@ -64,6 +74,7 @@ private:
     std::atomic<std::uint64_t> items_{0};
     std::atomic<std::uint64_t> text_bytes_{0};
     std::atomic<std::uint64_t> input_bytes_{0};
+    std::atomic<std::uint64_t> reindexed_{0};
 };
 
 // The threads a run uses: `requested`, or oneTBB's limit (all cores, or tbb::global_control's).

@@ -87,6 +87,7 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
         shard->path = (dir / name).string();
         shard->db = std::make_unique<Xapian::WritableDatabase>(
             shard->path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC | Xapian::DB_BACKEND_GLASS);
+        shard->had_documents = shard->db->get_doccount() > 0;
         shard->db->begin_transaction();
         // Copies left by a compaction that was killed (we hold the shard's write lock now).
         fs::remove_all(shard->path + ".compact", ec);
@@ -132,6 +133,7 @@ void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, 
     const std::string id_prefix(schema::kLetterId);
     std::uint64_t added_letters = 0, added_items = 0, text_bytes = 0;
     std::uint64_t replaced_letters = 0, replaced_items = 0;
+    std::uint64_t reindexed = 0;  // letters indexed before this run, now replaced
     for (LetterDocs& l : letters) {
         const std::string term = id_prefix + l.id;
         const auto [kept, fresh] = shard.kept.try_emplace(l.id, l.seq);
@@ -146,6 +148,9 @@ void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, 
             replaced_letters += 1;
             replaced_items += shard.db->get_termfreq(term);
             kept->second = l.seq;
+        } else if (shard.had_documents && shard.db->get_termfreq(term) > 0) {
+            // First seen in this run, yet the shard has it: indexed by an earlier run.
+            reindexed += 1;
         }
         // Re-indexing a letter replaces all its items, including ones it no longer has. After
         // the delete no item of this letter exists, so add_document is a plain append.
@@ -164,6 +169,7 @@ void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, 
     // Added before the replaced are taken off, so the counts never go below zero.
     state.done(added_letters, added_items, text_bytes, 0);
     state.retract(replaced_letters, replaced_items);
+    state.reindexed(reindexed);
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ struct Shard {
     // Letter id -> input order of the letter kept for it in this run, to report duplicates.
     // A letter always goes to the same shard, so its writer alone touches its ids.
     std::unordered_map<std::string, std::uint64_t> kept;
+    // Whether the shard held documents when the run opened it: only then can a letter replace
+    // one indexed before (a new shard skips that lookup).
+    bool had_documents = false;
 };
 
 using Shards = std::vector<std::unique_ptr<Shard>>;

@@ -64,6 +64,16 @@ bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warning
 // taken out of `extra`).
 Letter parse_letter(const LetterParser& parser, const RawLetter& raw, std::vector<Warning>& extra);
 
+// A warning's code as the run summary tallies it: the one place that turns a code into text.
+inline std::string warning_code(const Warning& w) {
+    return std::string(to_string(w.code));
+}
+
+// Counts the warnings of `letter` by code into `tally`.
+inline void tally_warnings(const Letter& letter, WarningTally& tally) {
+    for (const Warning& w : letter.warnings) ++tally[warning_code(w)];
+}
+
 // Rejects a letter without items (no_items), its warnings saying why.
 void reject_unusable(RunState& state, const Letter& letter);
 

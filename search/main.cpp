@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
                    "(local paths, `remote HOST:PORT`) as one")
         ->required();
     app.add_option("query", query, "the query (see above); quote it for the shell")->required();
-    app.add_flag("--by-letter", options.by_letter, "one hit per letter instead of per item; the total counts letters, facet counts "
+    app.add_flag("--by-letter", options.by_letter,
+                 "one hit per letter instead of per item; the total counts letters, facet counts "
                  "stay per item");
     app.add_option("--sort", sort, "relevance | decided | injured (dates newest first)")
         ->check(CLI::IsMember({"relevance", "decided", "injured"}));
@@ -37,7 +38,11 @@ int main(int argc, char** argv) {
     app.add_flag("--csv", csv, "CSV, one row per hit (RFC 4180)")->excludes(json_flag);
     app.add_flag("--full-text", full_text, "JSON/CSV hits carry the whole rationale and summary");
     app.add_flag("--no-color", no_color, "no bold highlighting even on a terminal");
-    CLI11_PARSE(app, argc, argv);
+    app.footer(imrdex::cli::exit_codes_help(
+        "  0 the search ran (also with 0 matches)   2 usage error: a bad option or query\n"
+        "  3 fatal: the database is missing or unreadable, was not built by imr-index, or a\n"
+        "  shard is down\n"));
+    if (auto code = imrdex::cli::parse_command_line(app, argc, argv)) return *code;
 
     const imrdex::cli::ErrorStyle style{"imr-search", imrdex::cli::kExitFatal, db, {}};
     return imrdex::cli::run_guarded(style, [&] {

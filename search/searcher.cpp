@@ -276,6 +276,17 @@ Xapian::Database open_database(const std::string& path) {
     }
 }
 
+// Whether imr-index built `db`, so that "0 matching items" is an answer and not a wrong
+// database: it records the schema version, or (before versions existed) the word-pairs choice;
+// older still, its documents carry letter-id terms. An empty database has nothing to misreport.
+bool built_by_imrdex(const Xapian::Database& db) {
+    if (!db.get_metadata(std::string(schema::kVersionKey)).empty()) return true;
+    if (!db.get_metadata(std::string(schema::kWordPairsKey)).empty()) return true;
+    if (db.get_doccount() == 0) return true;
+    const std::string prefix(schema::kLetterId);
+    return db.allterms_begin(prefix) != db.allterms_end(prefix);
+}
+
 }  // namespace
 
 Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
@@ -286,6 +297,12 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
         db_ = open_database(path_);
     } catch (const Xapian::Error& e) {
         throw IoError("cannot open database '" + path_ + "': " + e.get_description());
+    }
+    if (!built_by_imrdex(db_)) {
+        throw IoError("'" + path_ +
+                      "' is a Xapian database that imr-index did not build (no imrdex schema "
+                      "metadata, no imrdex terms): searching it would find nothing; build one "
+                      "with imr-index");
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -252,3 +253,134 @@ TEST(CliIndex, SigtermCommitsWhatWasReadAndExits143) {
 }
 
 }  // namespace
+
+// Re-indexing: the summary and --stats-json tell letters new to the database from those that
+// replace letters indexed before, and tally the letters' warnings by code.
+TEST(CliIndex, SummarySeparatesNewFromReplacedLettersAndTalliesWarnings) {
+    TempDir t("cli-index");
+    for (int n = 1; n <= 12; ++n) {
+        write_file(t.path() / "first" / ("L" + std::to_string(n) + ".txt"), letter_text(n, 1));
+    }
+    // Letters 7..12 again (replacing their items) and 13..16, two of them not UTF-8.
+    for (int n = 7; n <= 16; ++n) {
+        std::string text = letter_text(n, 2);
+        if (n == 13 || n == 8) text.replace(text.find("strained"), 8, "stra\xefned");
+        write_file(t.path() / "second" / ("L" + std::to_string(n) + ".txt"), text);
+    }
+    const fs::path err = t.path() / "err";
+    const std::string db = q(t.path() / "db");
+    RunResult r =
+        run("--db " + db + " --stats-json " + q(t.path() / "s1.json") + " " + q(t.path() / "first"),
+            err);
+    ASSERT_EQ(r.code, 0) << read_file(err);
+    EXPECT_NE(read_file(err).find("letters: 12 new, 0 re-indexed"), std::string::npos)
+        << read_file(err);
+    r = run(
+        "--db " + db + " --stats-json " + q(t.path() / "s2.json") + " " + q(t.path() / "second"),
+        err);
+    ASSERT_EQ(r.code, 0) << read_file(err);
+    const std::string summary = read_file(err);
+    EXPECT_NE(summary.find("indexed 10 letters, 20 items"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("letters: 4 new, 6 re-indexed"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("warnings: latin1 2"), std::string::npos) << summary;
+
+    simdjson::dom::parser parser;
+    simdjson::dom::element s1, s2;
+    const std::string j1 = read_file(t.path() / "s1.json");
+    const std::string j2 = read_file(t.path() / "s2.json");
+    ASSERT_FALSE(parser.parse(j1).get(s1)) << j1;
+    EXPECT_EQ(uint64_t(s1["new_letters"]), 12u);
+    EXPECT_EQ(uint64_t(s1["replaced_letters"]), 0u);
+    EXPECT_EQ(simdjson::dom::object(s1["warnings"]).size(), 0u) << j1;
+    simdjson::dom::parser parser2;
+    ASSERT_FALSE(parser2.parse(j2).get(s2)) << j2;
+    EXPECT_EQ(uint64_t(s2["letters"]), 10u);
+    EXPECT_EQ(uint64_t(s2["new_letters"]), 4u);
+    EXPECT_EQ(uint64_t(s2["replaced_letters"]), 6u);
+    EXPECT_EQ(uint64_t(s2["warnings"]["latin1"]), 2u) << j2;
+    // 6 letters of one item kept, 10 of two.
+    EXPECT_EQ(Xapian::Database((t.path() / "db").string()).get_doccount(), 6u + 20u);
+}
+
+// stderr not a terminal (a file here, as under nohup or CI): plain progress lines, no bar.
+TEST(CliIndex, ProgressToALogIsPlainLines) {
+    TempDir t("cli-index");
+    const fs::path err = t.path() / "err";
+    const fs::path corpus = t.path() / "corpus";
+    ASSERT_EQ(
+        imrdex::testing::run_command(q(IMRDEX_CORPUS_BIN) + " -n 3000 -o " + q(corpus), err).code,
+        0)
+        << read_file(err);
+    const RunResult r = imrdex::testing::run_command(
+        "IMRDEX_PROGRESS_SECONDS=0.02 " + q(IMRDEX_INDEX_BIN) + " --threads 2 --no-compact " +
+            "--no-sync --db " + q(t.path() / "db") + " " + q(corpus / "letters.jsonl"),
+        err);
+    ASSERT_EQ(r.code, 0) << read_file(err);
+    const std::string log = read_file(err);
+    EXPECT_EQ(log.find('\r'), std::string::npos) << log;
+    EXPECT_EQ(log.find('\x1b'), std::string::npos) << log;
+    std::istringstream lines(log);
+    int progress = 0;
+    bool eta = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("imr-index: ", 0) != 0) continue;
+        ++progress;
+        EXPECT_NE(line.find(" letters, "), std::string::npos) << line;
+        EXPECT_NE(line.find(" letters/s"), std::string::npos) << line;
+        eta = eta || line.find(", ETA ") != std::string::npos;
+    }
+    EXPECT_GE(progress, 1) << log;
+    EXPECT_TRUE(eta) << log;
+    EXPECT_NE(log.find("indexed 3000 letters"), std::string::npos) << log;
+
+    // --quiet: neither progress nor summary.
+    const RunResult quiet = imrdex::testing::run_command(
+        "IMRDEX_PROGRESS_SECONDS=0.02 " + q(IMRDEX_INDEX_BIN) + " --quiet --no-compact " +
+            "--no-sync --db " + q(t.path() / "db2") + " " + q(corpus / "letters.jsonl"),
+        err);
+    ASSERT_EQ(quiet.code, 0);
+    EXPECT_EQ(read_file(err), "");
+}
+
+// The real letters: indexed twice, the second run replaces every letter and adds none; the
+// same tally of warnings both times; a typo in their path is a usage error; imr-search takes
+// the database as imrdex's.
+TEST(CliIndex, RealLettersReindexedAreAllReplaced) {
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/txt");
+    const fs::path letters = imrdex::testing::shared_dir() / "real-letters" / "txt";
+    TempDir t("cli-index-real");
+    const fs::path err = t.path() / "err";
+    const std::string db = q(t.path() / "db");
+    simdjson::dom::parser p1, p2;
+    simdjson::dom::element s1, s2;
+    RunResult r =
+        run("--db " + db + " --stats-json " + q(t.path() / "s1.json") + " " + q(letters), err);
+    ASSERT_TRUE(r.code == 0 || r.code == 1) << read_file(err);
+    const std::string j1 = read_file(t.path() / "s1.json");
+    ASSERT_FALSE(p1.parse(j1).get(s1)) << j1;
+    const std::uint64_t indexed = uint64_t(s1["letters"]);
+    ASSERT_GT(indexed, 0u);
+    EXPECT_EQ(uint64_t(s1["new_letters"]), indexed);
+    EXPECT_EQ(uint64_t(s1["replaced_letters"]), 0u);
+
+    r = run("--db " + db + " --stats-json " + q(t.path() / "s2.json") + " " + q(letters), err);
+    ASSERT_TRUE(r.code == 0 || r.code == 1) << read_file(err);
+    const std::string j2 = read_file(t.path() / "s2.json");
+    ASSERT_FALSE(p2.parse(j2).get(s2)) << j2;
+    EXPECT_EQ(uint64_t(s2["letters"]), indexed);
+    EXPECT_EQ(uint64_t(s2["new_letters"]), 0u);
+    EXPECT_EQ(uint64_t(s2["replaced_letters"]), indexed);
+    const auto tally = [](simdjson::dom::element s) {
+        std::map<std::string, std::uint64_t> out;
+        for (auto [code, n] : simdjson::dom::object(s["warnings"]))
+            out[std::string(code)] = uint64_t(n);
+        return out;
+    };
+    EXPECT_EQ(tally(s1), tally(s2));
+
+    r = run("--db " + db + " " + q(letters.string() + "-typo"), err);
+    EXPECT_EQ(r.code, 2) << read_file(err);
+    r = imrdex::testing::run_command(q(IMRDEX_SEARCH_BIN) + " --db " + db + " --count medical",
+                                     err);
+    EXPECT_EQ(r.code, 0) << read_file(err);
+}

@@ -22,6 +22,20 @@ int fail(const ErrorStyle& style, int code, const std::string& message) {
 
 }  // namespace
 
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // app.exit prints the help or the error message with its hint; only its code is CLI11's.
+        return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    }
+    return std::nullopt;
+}
+
+std::string exit_codes_help(std::string_view rows) {
+    return "\nEXIT CODES\n" + std::string(rows);
+}
+
 int run_guarded(const ErrorStyle& style, const std::function<int()>& body) {
     try {
         return body();

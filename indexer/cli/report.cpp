@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "imrdex/core/errors.hpp"
@@ -62,6 +63,35 @@ void draw_progress(const IndexProgress& p) {
     std::fflush(stderr);
 }
 
+void log_progress(const IndexProgress& p) {
+    const double rate = p.seconds > 0 ? static_cast<double>(p.letters) / p.seconds : 0;
+    std::string line = "imr-index: " + std::to_string(p.letters) + " letters, " +
+                       human_bytes(static_cast<double>(p.text_bytes)) + " of text";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.0f letters/s", rate);
+    line += buf;
+    if (p.total_input_bytes > 0 && p.input_bytes > 0) {
+        const double frac = std::min(
+            1.0, static_cast<double>(p.input_bytes) / static_cast<double>(p.total_input_bytes));
+        std::snprintf(buf, sizeof buf, ", %.0f%% of the input", frac * 100);
+        line += buf;
+        if (frac > 0.001) line += ", ETA " + clock_text(p.seconds * (1 - frac) / frac);
+    }
+    if (p.rejected > 0) line += ", rejected " + std::to_string(p.rejected);
+    line += ", " + clock_text(p.seconds) + " elapsed\n";
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+}
+
+double log_progress_interval() {
+    if (const char* env = std::getenv("IMRDEX_PROGRESS_SECONDS")) {
+        char* end = nullptr;
+        const double s = std::strtod(env, &end);
+        if (end != env && *end == '\0' && s > 0) return s;
+    }
+    return 5;
+}
+
 void print_summary(const IndexStats& s, bool extract) {
     const double secs = s.seconds > 0 ? s.seconds : 1e-9;
     std::fprintf(
@@ -78,6 +108,14 @@ void print_summary(const IndexStats& s, bool extract) {
         std::fprintf(stderr, "%u shards%s, %u threads; final commit %.2f s%s; index %s\n", s.shards,
                      s.word_pairs ? " with word pairs" : "", s.threads, s.commit_seconds,
                      compaction.c_str(), human_bytes(static_cast<double>(s.index_bytes)).c_str());
+        std::fprintf(stderr, "letters: %llu new, %llu re-indexed (their earlier items replaced)\n",
+                     static_cast<unsigned long long>(s.letters - s.replaced_letters),
+                     static_cast<unsigned long long>(s.replaced_letters));
+        if (!s.warnings.empty()) {
+            std::string line = "warnings:";
+            for (const auto& [code, n] : s.warnings) line += " " + code + " " + std::to_string(n);
+            std::fprintf(stderr, "%s\n", line.c_str());
+        }
     }
     if (s.rejected > 0) {
         std::fprintf(stderr, "rejected %llu inputs:", static_cast<unsigned long long>(s.rejected));
@@ -120,6 +158,11 @@ void write_stats_json(const std::string& path, const IndexStats& s, bool extract
         w.field("index_bytes", s.index_bytes);
         w.field("skipped_other_shard", s.skipped_other_shard);
         w.field("word_pairs", s.word_pairs);
+        w.field("new_letters", s.letters - s.replaced_letters);
+        w.field("replaced_letters", s.replaced_letters);
+        w.key("warnings").begin_object();
+        for (const auto& [code, n] : s.warnings) w.field(code, n);
+        w.end_object();
     }
     w.field("interrupted", s.interrupted);
     w.end_object();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tbb/global_control.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,15 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRejected = 1;  // imr-index: some inputs were rejected
 inline constexpr int kExitUsage = 2;     // bad arguments or a bad query
 inline constexpr int kExitFatal = 3;
+
+// Parses the command line into `app`. Returns nothing when the program should go on, else the
+// code to exit with at once: kExitOk after --help or --version, kExitUsage for any usage error
+// (CLI11's own codes, 104-109 and so on, never reach the shell: scripts test for 2 alone).
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
+
+// The --help section "EXIT CODES" followed by `rows` (one "  N meaning" per line, each ending in
+// a newline), so every program lists them in the same form.
+std::string exit_codes_help(std::string_view rows);
 
 // How a program reports the error that ends it.
 struct ErrorStyle {

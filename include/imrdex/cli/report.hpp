@@ -18,6 +18,14 @@ std::string clock_text(double seconds);
 // Redraws the one-line progress bar on stderr (letters, text, rate, share of the input, ETA).
 void draw_progress(const IndexProgress& p);
 
+// One plain progress line on stderr for a log (stderr not a terminal): letters, letters/s, the
+// share of the input and the ETA when the input's size is known; no carriage return, no escapes.
+void log_progress(const IndexProgress& p);
+
+// Seconds between log_progress lines: IMRDEX_PROGRESS_SECONDS when set to a positive number
+// (tests use a fraction), else 5.
+double log_progress_interval();
+
 // The summary on stderr at the end of an index run (`extract`: of an --extract run).
 void print_summary(const IndexStats& s, bool extract);
 

@@ -40,6 +40,11 @@ struct IndexStats : IndexProgress {
     bool interrupted = false;               // the stop flag ended reading early
     std::uint64_t skipped_other_shard = 0;  // --shard K/N: letters of the other N-1 shards
     bool word_pairs = false;                // the database's documents carry word pairs
+    // Of `letters`, those whose id the database already held before the run (re-indexed: their
+    // items were replaced); letters - replaced_letters are new.
+    std::uint64_t replaced_letters = 0;
+    // Warning code -> how many warnings of that code the indexed letters carry.
+    std::map<std::string, std::uint64_t> warnings;
 };
 
 struct PipelineOptions {
