@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
                    "(local paths, `remote HOST:PORT`) as one")
         ->required();
     app.add_option("query", query, "the query (see above); quote it for the shell")->required();
-    app.add_flag("--by-letter", options.by_letter, "one hit per letter instead of per item; the total counts letters, facet counts "
+    app.add_flag("--by-letter", options.by_letter,
+                 "one hit per letter instead of per item; the total counts letters, facet counts "
                  "stay per item");
     app.add_option("--sort", sort, "relevance | decided | injured (dates newest first)")
         ->check(CLI::IsMember({"relevance", "decided", "injured"}));
@@ -33,6 +34,9 @@ int main(int argc, char** argv) {
                    "comma-separated facets whose matching items to count exactly, or `all`: " +
                        imrdex::schema::facet_names());
     app.add_flag("--count", options.count_only, "print only the number of matches");
+    app.add_flag("--allow-empty", options.allow_empty,
+                 "a filter value no item has (class:opiod) matches nothing instead of being an "
+                 "error (exit 2, with the nearest values held)");
     auto* json_flag = app.add_flag("--json", json, "one JSON object: query, total, hits, facets");
     app.add_flag("--csv", csv, "CSV, one row per hit (RFC 4180)")->excludes(json_flag);
     app.add_flag("--full-text", full_text, "JSON/CSV hits carry the whole rationale and summary");

@@ -13,9 +13,10 @@
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
-#include "imrdex/core/tokenizer.hpp"
-#include "imrdex/search/search.hpp"
 #include "imrdex/core/stub.hpp"
+#include "imrdex/core/tokenizer.hpp"
+#include "imrdex/extract/facet_value.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace imrdex {
 
@@ -289,7 +290,9 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     }
 }
 
-Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
+Xapian::doccount Searcher::doc_count() const {
+    return db_.get_doccount();
+}
 
 namespace {
 
@@ -325,13 +328,14 @@ SearchResult Searcher::search(const SearchOptions& options) {
     } catch (const Xapian::NetworkError& e) {
         const std::string down = unreachable_remotes(path_);
         if (down.empty()) throw;
-        throw IoError("shard server(s) " + down + " of '" + path_ + "' unreachable: " +
-                      e.get_description());
+        throw IoError("shard server(s) " + down + " of '" + path_ +
+                      "' unreachable: " + e.get_description());
     }
 }
 
 SearchResult Searcher::search_with_retries(const SearchOptions& options) {
-    Xapian::Query query = builder_.parse(options.query);
+    std::vector<QueryBuilder::Filter> filters;
+    Xapian::Query query = builder_.parse(options.query, filters);
     // Each search first reopens (cheap: reads each shard's version file), so a Searcher kept
     // open for many searches follows the indexer's commits.
     for (int attempt = 0;; ++attempt) {
@@ -341,6 +345,7 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
             } catch (const Xapian::NetworkError&) {
                 // A remote shard gone: the search itself reports it, naming the shard.
             }
+            if (!options.allow_empty) check_filters(filters);
             return search_once(options, query);
         } catch (const Xapian::UnimplementedError&) {
             // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy (its
@@ -357,6 +362,75 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
             if (attempt >= 4) throw;
             db_ = open_database(path_);
         }
+    }
+}
+
+namespace {
+
+// Levenshtein distance in bytes (facet values are lower-case ASCII in practice).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+bool holds_any(const Xapian::Database& db, const std::vector<std::string>& terms) {
+    return std::any_of(terms.begin(), terms.end(),
+                       [&](const std::string& t) { return db.term_exists(t); });
+}
+
+// A set of values this small is listed whole ("one of: ...") rather than by nearness.
+constexpr std::size_t kListWhole = 12;
+constexpr std::size_t kSuggestions = 5;
+
+}  // namespace
+
+void Searcher::check_filters(const std::vector<QueryBuilder::Filter>& filters) const {
+    for (const QueryBuilder::Filter& f : filters) {
+        if (holds_any(db_, f.terms)) continue;
+        const std::string name(f.facet->name);
+        std::string message = name + ": no item has the value '" + f.typed + "'";
+        // `class:muscle relaxant`: the parser took only "muscle" as the value.
+        if (!f.next_word.empty()) {
+            const std::string joined = f.typed + " " + f.next_word;
+            if (holds_any(db_, filter_terms(*f.facet, joined)))
+                throw QueryError(message + "; did you mean " + name + ":\"" + joined +
+                                 "\"? quote a value of several words: " + name + ":\"" + joined +
+                                 "\"");
+        }
+        // The values the database holds: (distance, value), nearest first.
+        const std::string prefix(f.facet->prefix);
+        const std::string wanted = schema::normalise(f.facet->norm, f.typed);
+        std::vector<std::pair<std::size_t, std::string>> held;
+        for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix); ++t) {
+            std::string value = (*t).substr(prefix.size());
+            held.emplace_back(edit_distance(wanted, value), std::move(value));
+        }
+        std::string list;
+        auto add = [&](const std::string& v) { list += (list.empty() ? "" : ", ") + v; };
+        if (held.empty()) {
+            message += "; the database holds no " + name + ": values at all";
+        } else if (held.size() <= kListWhole) {
+            for (const auto& h : held) add(h.second);  // allterms come sorted
+            message += "; did you mean one of: " + list + "?";
+        } else {
+            std::sort(held.begin(), held.end());
+            for (std::size_t i = 0; i < std::min(kSuggestions, held.size()); ++i)
+                add(held[i].second);
+            message += "; did you mean: " + list + "? (" + std::to_string(held.size()) +
+                       " values held; --facets " + name + " lists them)";
+        }
+        throw QueryError(message + " (--allow-empty: let it match nothing instead)");
     }
 }
 

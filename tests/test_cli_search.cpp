@@ -83,7 +83,7 @@ protected:
 
 TEST_F(CliSearch, JsonIsOneObjectWithHitsAndFacets) {
     Outcome r = search({"--db", db(), "--json", "--limit", "5", "--facets", "decision,specialty",
-                    "rationale:recommended"});
+                        "rationale:recommended"});
     ASSERT_EQ(r.code, 0) << r.err;
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -191,6 +191,45 @@ TEST_F(CliSearch, BadQueryExitsTwoWithAMessage) {
     EXPECT_TRUE(r.out.empty());
 }
 
+// A value the index holds no item with is a usage error naming the field and the values held,
+// not a silent 0; --allow-empty makes it the 0 a script may expect.
+TEST_F(CliSearch, UnknownFilterValueExitsTwoUnlessEmptyIsAllowed) {
+    for (const char* q : {"class:opiod", "specialty:psychiatrist", "decision:maybe", "sex:f",
+                          "guideline:foo", "state:ZZ"}) {
+        Outcome r = search({"--db", db(), "--count", q});
+        EXPECT_EQ(r.code, 2) << q << ": " << r.out;
+        EXPECT_TRUE(r.out.empty()) << q << ": " << r.out;
+        const std::string field = std::string(q).substr(0, std::string(q).find(':'));
+        EXPECT_NE(r.err.find(field + ": no item has the value"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("did you mean"), std::string::npos) << r.err;
+        r = search({"--db", db(), "--count", "--allow-empty", q});
+        EXPECT_EQ(r.code, 0) << q << ": " << r.err;
+        EXPECT_EQ(r.out, "0\n") << q;
+    }
+    Outcome r = search({"--db", db(), "--count", "decision:maybe"});
+    EXPECT_NE(r.err.find("one of: overturned, upheld?"), std::string::npos) << r.err;
+    r = search({"--db", db(), "--count", "class:muscle relaxant"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("class:\"muscle relaxant\""), std::string::npos) << r.err;
+    // Brands through the drug vocabulary, as the indexer filed them.
+    Outcome brand = search({"--db", db(), "--count", "drug:Norco"});
+    Outcome generic = search({"--db", db(), "--count", "drug:acetaminophen/hydrocodone"});
+    EXPECT_EQ(brand.code, 0) << brand.err;
+    EXPECT_EQ(brand.out, generic.out);
+    EXPECT_NE(brand.out, "0\n");
+}
+
+// `*` counts every item of the index.
+TEST_F(CliSearch, StarCountsEveryItem) {
+    std::size_t items = 0;
+    for (const auto& l : *letters_) items += l.items.size();
+    Outcome r = search({"--db", db(), "--count", "*"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, std::to_string(items) + "\n");
+    r = search({"--db", db(), "--count", "--by-letter", "*"});
+    EXPECT_EQ(r.out, std::to_string(letters_->size()) + "\n");
+}
+
 TEST_F(CliSearch, MissingDatabaseExitsThreeNamingThePath) {
     std::string missing = (dir_->path() / "nowhere").string();
     Outcome r = search({"--db", missing, "opioid"});
@@ -206,8 +245,8 @@ TEST_F(CliSearch, HelpExplainsTheQuerySyntax) {
     Outcome r = search({"--help"});
     EXPECT_EQ(r.code, 0);
     for (const char* s : {"rationale:", "specialty:\"internal medicine\"", "decided:2016-12-01",
-                          "\"long-term use\"", "NEAR", "--facets", "--by-letter",
-                          "year:2016", "priority,id,year"})
+                          "\"long-term use\"", "NEAR", "--facets", "--by-letter", "year:2016",
+                          "priority,id,year", "--allow-empty"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 
