@@ -38,7 +38,10 @@ int main(int argc, char** argv) {
                  "a filter value no item has (class:opiod) matches nothing instead of being an "
                  "error (exit 2, with the nearest values held)");
     auto* json_flag = app.add_flag("--json", json, "one JSON object: query, total, hits, facets");
-    app.add_flag("--csv", csv, "CSV, one row per hit (RFC 4180)")->excludes(json_flag);
+    app.add_flag("--csv", csv,
+                 "CSV, one row per hit (RFC 4180); with --facets, then an empty line and a "
+                 "facet,value,count table")
+        ->excludes(json_flag);
     app.add_flag("--full-text", full_text, "JSON/CSV hits carry the whole rationale and summary");
     app.add_flag("--no-color", no_color, "no bold highlighting even on a terminal");
     CLI11_PARSE(app, argc, argv);

@@ -493,10 +493,22 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     Xapian::MSet mset = enquire.get_mset(options.offset, limit, all);
     result.total = mset.get_matches_estimated();
 
+    // The items matched: the total, or with --by-letter the items of the letters counted (every
+    // item has its letter id), as the spies see every matching item, collapsed or not.
+    Xapian::doccount items = result.total;
+    if (per_letter) {
+        items = 0;
+        for (const auto& [id, n] : counter.counts(nfacets)) items += n;
+    }
     for (std::size_t k = 0; k < nfacets; ++k) {
         const schema::Facet& f = schema::kFacets[wanted[k]];
-        result.facets.push_back(
-            facet_counts(std::string(f.name), counter.counts(k), f.multi_valued));
+        const SlotCounts counts = counter.counts(k);
+        result.facets.push_back(facet_counts(std::string(f.name), counts, f.multi_valued));
+        // Items without any value, so that rates are not silently taken over a subset: each
+        // item with a value has exactly one slot value (a multi-valued one's combination).
+        Xapian::doccount valued = 0;
+        for (const auto& [v, n] : counts) valued += n;
+        if (items > valued) result.facets.back().values.emplace_back(kNoValue, items - valued);
     }
     if (options.count_only) return result;
 

@@ -184,7 +184,11 @@ TEST_F(SearchTest, FacetCountsAreExactOverAllMatches) {
             auto expect = brute_facet(f.name, pred);
             std::map<std::string, Xapian::doccount> got(f.values.begin(), f.values.end());
             EXPECT_EQ(got, expect) << query << " facet " << f.name;
-            for (std::size_t i = 1; i < f.values.size(); ++i) {
+            // Values top first; the (none) bucket, if any, last.
+            std::size_t n = f.values.size();
+            if (n > 0 && f.values.back().first == imrdex::kNoValue) --n;
+            for (std::size_t i = 0; i < n; ++i) EXPECT_NE(f.values[i].first, imrdex::kNoValue);
+            for (std::size_t i = 1; i < n; ++i) {
                 const auto& a = f.values[i - 1];
                 const auto& b = f.values[i];
                 EXPECT_TRUE(a.second > b.second || (a.second == b.second && a.first < b.first))
@@ -711,6 +715,53 @@ TEST_F(SearchTest, MatchAllAndPureFilterQueriesSelectEveryItemTheyMatch) {
     imrdex::SearchOptions letters;
     letters.by_letter = true;
     EXPECT_EQ(run("*", letters).total, letters_->size());
+}
+
+// (none): the matching items without a value, exact against brute force, for single-valued
+// facets (no drug) and multi-valued ones (no specialty at all), per item with --by-letter too.
+TEST_F(SearchTest, NoneBucketCountsTheItemsWithoutAValue) {
+    std::vector<imrdex::Letter> ls(letters_->begin(), letters_->begin() + 60);
+    for (std::size_t i = 0; i < ls.size(); i += 4) ls[i].specialties.clear();
+    for (std::size_t i = 1; i < ls.size(); i += 5) ls[i].priority.clear();
+    const auto path = dir_->path() / "none-db";
+    build_with_indexer(path, ls);
+    const std::vector<std::pair<std::string, Pred>> cases{
+        {"*", [](const ItemRef&) { return true; }},
+        {"decision:upheld",
+         [](const ItemRef& r) { return r.item().decision == imrdex::Decision::upheld; }},
+        {"rationale:relief", [](const ItemRef& r) {
+             for (const auto& t : fixture::stem_tokens(r.item().rationale))
+                 if (t == "relief") return true;
+             return false;
+         }}};
+    for (const bool by_letter : {false, true}) {
+        for (const auto& [query, pred] : cases) {
+            imrdex::SearchOptions o;
+            o.by_letter = by_letter;
+            o.limit = 2;
+            o.facets = {"drug", "class", "specialty", "priority", "decision"};
+            const auto r = run(query, o, path.string());
+            const auto items = fixture::items_where(ls, pred);
+            ASSERT_FALSE(items.empty()) << query;
+            for (const auto& f : r.facets) {
+                const auto expect = fixture::facet_oracle(items, f.name);
+                const std::map<std::string, Xapian::doccount> got(f.values.begin(), f.values.end());
+                EXPECT_EQ(got, expect)
+                    << query << " facet " << f.name << " by letter " << by_letter;
+                if (f.name != "specialty") {
+                    Xapian::doccount sum = 0;
+                    for (const auto& [v, n] : f.values) sum += n;
+                    EXPECT_EQ(sum, items.size()) << query << " facet " << f.name;
+                }
+            }
+            // The fixture leaves these without a value somewhere, so the buckets are really there.
+            for (const auto& f : r.facets) {
+                if (f.name != "decision") {
+                    EXPECT_EQ(f.values.back().first, imrdex::kNoValue) << query << " " << f.name;
+                }
+            }
+        }
+    }
 }
 
 }  // namespace

@@ -108,9 +108,16 @@ struct Hit {
     std::string data;  // the document data (a JSON object), for the letter's fields
 };
 
+// The facet bucket of the matching items that have no value for the facet (no drug, no
+// category); last in FacetCount::values, and only when there are such items. Facet values are
+// lower-case text in index form, so no value is spelt like this.
+inline constexpr std::string_view kNoValue = "(none)";
+
 struct FacetCount {
-    std::string name;                                              // facet name
-    std::vector<std::pair<std::string, Xapian::doccount>> values;  // top first, ties by name
+    std::string name;  // facet name
+    // Top first, ties by name; then kNoValue with the items that have no value, if any: the
+    // counts of a single-valued facet add up to the items matched.
+    std::vector<std::pair<std::string, Xapian::doccount>> values;
 };
 
 struct SearchResult {
