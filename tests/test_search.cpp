@@ -99,6 +99,27 @@ const std::vector<std::string> kPhrases{"long-term use",
                                         "shortest period",
                                         "imaging only after"};
 
+std::string search_error(const std::string& path, const std::string& query,
+                         imrdex::SearchOptions o = {}) {
+    o.query = query;
+    try {
+        imrdex::Searcher s(path);
+        (void)s.search(o);
+    } catch (const imrdex::QueryError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+// Every value a facet has over all the letters, sorted, ", "-joined: what "one of:" must list.
+std::string all_values(const std::vector<imrdex::Letter>& ls, const std::string& facet) {
+    std::string out;
+    for (const auto& [v, n] :
+         fixture::facet_oracle(fixture::items_where(ls, [](const auto&) { return true; }), facet))
+        if (v != imrdex::kNoValue) out += (out.empty() ? "" : ", ") + v;
+    return out;
+}
+
 TEST_F(SearchTest, RationalePhrasesMatchExactlyTheItemsContainingThem) {
     for (const auto& p : kPhrases) {
         auto expect = brute(in_text(p, false));
@@ -537,6 +558,13 @@ TEST_F(SearchTest, RemoteShardThroughAStubAnswersLikeOneDatabase) {
     std::ofstream(outer / "XAPIANDB") << "auto " << stub_dir << "\n";
     o.by_letter = false;
     expect_same(run(kShardQueries[0], o), run(kShardQueries[0], o, outer.string()), "nested");
+    // Unknown values are found out across the remote shard too, with the values it holds.
+    const std::string err = search_error(stub_dir, "specialty:psychiatrist");
+    EXPECT_NE(err.find("specialty: no item has the value 'psychiatrist'"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("did you mean one of: " + all_values(*letters_, "specialty") + "?"),
+              std::string::npos)
+        << err;
     // Hits carry their document data across the wire.
     auto r = run("rationale:\"long-term use\"", {}, stub_dir);
     for (const auto& h : r.hits) EXPECT_FALSE(h.request.empty());
@@ -553,27 +581,6 @@ TEST_F(SearchTest, RemoteShardThroughAStubAnswersLikeOneDatabase) {
 }
 
 // ---- Unknown filter values (issue 14, part 2) ------------------------------------------------
-
-std::string search_error(const std::string& path, const std::string& query,
-                         imrdex::SearchOptions o = {}) {
-    o.query = query;
-    try {
-        imrdex::Searcher s(path);
-        (void)s.search(o);
-    } catch (const imrdex::QueryError& e) {
-        return e.what();
-    }
-    return {};
-}
-
-// Every value a facet has over all the letters, sorted, ", "-joined: what "one of:" must list.
-std::string all_values(const std::vector<imrdex::Letter>& ls, const std::string& facet) {
-    std::string out;
-    for (const auto& [v, n] :
-         fixture::facet_oracle(fixture::items_where(ls, [](const auto&) { return true; }), facet))
-        out += (out.empty() ? "" : ", ") + v;
-    return out;
-}
 
 TEST_F(SearchTest, UnknownFilterValuesAreErrorsWithTheNearestValuesHeld) {
     // Small sets are listed whole, exactly as the database holds them.
