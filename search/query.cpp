@@ -522,6 +522,9 @@ Filters (exact, case-insensitive; quote several words):
            R"(  The same filter twice means either value (decision:upheld decision:overturned),
   except )" +
            both + R"(, where it means both.
+  A value no item has is an error (exit 2) that lists the values held
+  (--allow-empty: it matches nothing). drug: also takes brand names (drug:Norco).
+  Facet counts end with (none): the matching items without a value.
 Ranges (inclusive; years, months or days; open ends allowed):
   age:40..60  age:45  injured:2010..2014  injured:..2005  decided:2016-12-01..2017-01-31
   assigned:2016-11  denied:2016..  received:2016-10..2016-12

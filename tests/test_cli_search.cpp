@@ -323,7 +323,7 @@ TEST_F(CliSearch, HelpExplainsTheQuerySyntax) {
     EXPECT_EQ(r.code, 0);
     for (const char* s : {"rationale:", "specialty:\"internal medicine\"", "decided:2016-12-01",
                           "\"long-term use\"", "NEAR", "--facets", "--by-letter", "year:2016",
-                          "priority,id,year", "--allow-empty"})
+                          "priority,id,year", "--allow-empty", "drug:Norco", "(none)"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 
