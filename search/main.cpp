@@ -34,8 +34,14 @@ int main(int argc, char** argv) {
                    "comma-separated facets whose matching items to count exactly, or `all`: " +
                        imrdex::schema::facet_names());
     app.add_flag("--count", options.count_only, "print only the number of matches");
+    app.add_flag("--allow-empty", options.allow_empty,
+                 "a filter value no item has (class:opiod) matches nothing instead of being an "
+                 "error (exit 2, with the nearest values held)");
     auto* json_flag = app.add_flag("--json", json, "one JSON object: query, total, hits, facets");
-    app.add_flag("--csv", csv, "CSV, one row per hit (RFC 4180)")->excludes(json_flag);
+    app.add_flag("--csv", csv,
+                 "CSV, one row per hit (RFC 4180); with --facets, then an empty line and a "
+                 "facet,value,count table")
+        ->excludes(json_flag);
     app.add_flag("--full-text", full_text, "JSON/CSV hits carry the whole rationale and summary");
     app.add_flag("--no-color", no_color, "no bold highlighting even on a terminal");
     app.footer(imrdex::cli::exit_codes_help(

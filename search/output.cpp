@@ -170,6 +170,14 @@ std::string format_csv(const SearchResult& r, bool full_text) {
         }
         out += "\r\n";
     }
+    // Facet counts, (none) buckets included, as a second table after an empty line: a CSV
+    // reader that stops at the empty line still gets the hits alone.
+    if (!r.facets.empty()) out += "\r\nfacet,value,count\r\n";
+    for (const auto& f : r.facets) {
+        for (const auto& [value, count] : f.values)
+            out += csv_field(f.name) + "," + csv_field(value) + "," + std::to_string(count) +
+                   "\r\n";
+    }
     return out;
 }
 
@@ -205,7 +213,7 @@ std::string format_text(const SearchResult& r, bool ansi) {
             if (n.size() < 8) line.append(8 - n.size(), ' ');
             out += line + n + "\n";
         }
-        if (f.values.empty()) out += "  (none)\n";
+        if (f.values.empty()) out += "  (no matching items)\n";
     }
     return out;
 }

@@ -5,12 +5,14 @@
 #include <charconv>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "imrdex/core/date.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/tokenizer.hpp"
+#include "imrdex/extract/drugs.hpp"
 #include "imrdex/extract/facet_value.hpp"
 #include "imrdex/search/search.hpp"
 
@@ -24,45 +26,38 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// One boolean filter field: normalises the value to the index's form (schema::normalise, as the
+// One boolean filter field: normalises the value to the index's form (filter_terms, as the
 // indexer does) before making the term, so users need not know how values were stored. It never
 // throws: an exception thrown through Xapian's query parser leaks the parser's state, so errors
-// are left in `error` for parse().
+// are left in `error` for parse(). Each filter is noted in `filters` for the database check.
 class FacetProcessor : public Xapian::FieldProcessor {
 public:
-    FacetProcessor(const schema::Facet& facet, std::string* error)
-        : facet_(facet), prefix_(facet.prefix), error_(error) {}
+    FacetProcessor(const schema::Facet& facet, std::string* error,
+                   std::vector<QueryBuilder::Filter>* filters)
+        : facet_(facet), error_(error), filters_(filters) {}
 
     Xapian::Query operator()(const std::string& raw) override {
         std::string_view typed = raw;
         typed.remove_prefix(std::min(typed.size(), typed.find_first_not_of(" \t")));
         typed.remove_suffix(typed.size() -
                             std::min(typed.size(), typed.find_last_not_of(" \t") + 1));
-        const std::string value = schema::normalise(facet_.norm, typed);
-        if (value.empty()) {
+        std::vector<std::string> terms = filter_terms(facet_, typed);
+        if (terms.empty()) {
             if (error_->empty()) {
                 const std::string field(facet_.name);
                 *error_ = field + ": needs a value, e.g. " + field + ":x";
             }
             return Xapian::Query::MatchNothing;
         }
-        if (facet_.norm == schema::Norm::exact) {
-            // Case ids are stored as written ("CM16-..."); fallback ids (file stems) may not be
-            // upper-case, so accept either form.
-            std::string upper = value;
-            for (char& c : upper)
-                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            if (upper != value)
-                return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(prefix_ + value),
-                                     Xapian::Query(prefix_ + upper));
-        }
-        return Xapian::Query(prefix_ + value);
+        filters_->push_back({&facet_, std::string(typed), terms, {}});
+        if (terms.size() == 1) return Xapian::Query(terms.front());
+        return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
     }
 
 private:
     const schema::Facet& facet_;
-    std::string prefix_;
     std::string* error_;
+    std::vector<QueryBuilder::Filter>* filters_;
 };
 
 [[noreturn]] void bad_range(std::string_view field, std::string_view why) {
@@ -119,7 +114,8 @@ public:
         };
         const double lo = begin.empty() ? 0 : date(begin).first();
         const double hi = end.empty() ? 0 : date(end).last();
-        if (!begin.empty() && !end.empty() && lo > hi) bad_range(whole, "the start is after the end");
+        if (!begin.empty() && !end.empty() && lo > hi)
+            bad_range(whole, "the start is after the end");
         return value_range(slot, begin, lo, end, hi);
     }
 
@@ -229,6 +225,32 @@ std::string check_fields(std::string_view text) {
 
 }  // namespace
 
+std::vector<std::string> filter_terms(const schema::Facet& facet, std::string_view value) {
+    const std::string v = schema::normalise(facet.norm, value);
+    if (v.empty()) return {};
+    const std::string prefix(facet.prefix);
+    std::vector<std::string> terms{prefix + v};
+    if (facet.norm == schema::Norm::exact) {
+        // Case ids are stored as written ("CM16-..."); fallback ids (file stems) may not be
+        // upper-case, so accept either form.
+        std::string upper = v;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (upper != v) terms.push_back(prefix + upper);
+    }
+    if (facet.prefix == schema::kDrug) {
+        // Brand names and synonyms are filed under their ingredients, as the indexer does.
+        static const std::unordered_map<std::string, std::string> by_name = [] {
+            std::unordered_map<std::string, std::string> m;
+            for (const DrugEntry& e : DrugVocabulary::builtin().entries())
+                m.emplace(e.name, e.drug);
+            return m;
+        }();
+        const auto it = by_name.find(v);
+        if (it != by_name.end() && it->second != v) terms.push_back(prefix + it->second);
+    }
+    return terms;
+}
+
 namespace {
 
 // The query parser's stemmer, which also notes the first word longer than the indexer keeps
@@ -256,8 +278,9 @@ private:
 
 struct QueryBuilder::Impl {
     Xapian::QueryParser parser;
-    std::string field_error;  // set by a FacetProcessor during parse_query
-    std::string long_word;    // set by WordCheckingStemmer during parse_query
+    std::string field_error;                    // set by a FacetProcessor during parse_query
+    std::string long_word;                      // set by WordCheckingStemmer during parse_query
+    std::vector<QueryBuilder::Filter> filters;  // noted by the FacetProcessors
 };
 
 QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
@@ -272,7 +295,7 @@ QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
     for (const auto& f : schema::kFacets) {
         // Several values of a single-valued field can only mean "any of" (OR); for fields a
         // document holds several of (specialty, state, guidelines), Xapian ANDs them: "both".
-        auto* proc = new FacetProcessor(f, &impl_->field_error);
+        auto* proc = new FacetProcessor(f, &impl_->field_error, &impl_->filters);
         qp.add_boolean_prefix(std::string(f.name), proc->release(), !f.multi_valued);
     }
     // AgeRange is the one number range (number_range_is_age).
@@ -285,18 +308,87 @@ QueryBuilder::QueryBuilder() : impl_(std::make_shared<Impl>()) {
 }
 
 Xapian::Query QueryBuilder::parse(std::string_view text) const {
-    std::string checked = check_fields(text);
+    std::vector<Filter> filters;
+    return parse(text, filters);
+}
+
+namespace {
+
+// The word after `field:value` in the checked query text, when the value was unquoted and a
+// plain word follows (not an operator, a field or a phrase): `class:muscle relaxant` ->
+// "relaxant".
+std::string word_after(std::string_view checked, const QueryBuilder::Filter& f) {
+    const std::string needle = std::string(f.facet->name) + ":" + f.typed;
+    for (std::size_t at = checked.find(needle); at != std::string_view::npos;
+         at = checked.find(needle, at + 1)) {
+        if (at > 0 && !std::isspace(static_cast<unsigned char>(checked[at - 1])) &&
+            checked[at - 1] != '(' && checked[at - 1] != '+' && checked[at - 1] != '-')
+            continue;
+        std::size_t i = at + needle.size();
+        if (i >= checked.size() || !std::isspace(static_cast<unsigned char>(checked[i]))) continue;
+        while (i < checked.size() && std::isspace(static_cast<unsigned char>(checked[i]))) ++i;
+        std::size_t j = i;
+        while (j < checked.size() && !std::isspace(static_cast<unsigned char>(checked[j])) &&
+               checked[j] != ')' && checked[j] != '(' && checked[j] != '"')
+            ++j;
+        std::string word(checked.substr(i, j - i));
+        const bool is_operator = word == "AND" || word == "OR" || word == "NOT" || word == "XOR" ||
+                                 word.rfind("NEAR", 0) == 0 || word.rfind("ADJ", 0) == 0;
+        if (word.empty() || is_operator || word.find(':') != std::string::npos) return {};
+        return word;
+    }
+    return {};
+}
+
+}  // namespace
+
+namespace {
+
+// `text` without its standalone `*` words (outside quotes); `found` says whether it had one.
+// `*` means every item: alone it is the whole database, beside filters or words it adds nothing.
+std::string drop_match_all(const std::string& text, bool& found) {
+    std::string out;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"') quoted = !quoted;
+        auto space = [&](std::size_t k) {
+            return k >= text.size() || std::isspace(static_cast<unsigned char>(text[k])) != 0;
+        };
+        if (!quoted && c == '*' && (i == 0 || space(i - 1)) && space(i + 1)) {
+            found = true;
+            out += ' ';
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+Xapian::Query QueryBuilder::parse(std::string_view text, std::vector<Filter>& filters) const {
+    filters.clear();
+    bool match_all = false;
+    std::string checked = drop_match_all(check_fields(text), match_all);
+    if (match_all && checked.find_first_not_of(" \t\r\n") == std::string::npos)
+        return Xapian::Query::MatchAll;
     if (checked.find_first_not_of(" \t\r\n") == std::string::npos)
-        throw QueryError("empty query (use a word, a \"phrase\" or a filter such as decision:upheld)");
-    constexpr unsigned kFlags = Xapian::QueryParser::FLAG_PHRASE |
-                                Xapian::QueryParser::FLAG_BOOLEAN |
-                                Xapian::QueryParser::FLAG_LOVEHATE |
-                                Xapian::QueryParser::FLAG_WILDCARD |
-                                Xapian::QueryParser::FLAG_PURE_NOT;
+        throw QueryError(
+            "empty query (use a word, a \"phrase\", a filter such as decision:upheld, or * for "
+            "every item)");
+    constexpr unsigned kFlags =
+        Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+        Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+        Xapian::QueryParser::FLAG_PURE_NOT;
     impl_->field_error.clear();
     impl_->long_word.clear();
+    impl_->filters.clear();
     try {
         Xapian::Query q = impl_->parser.parse_query(checked, kFlags);
+        filters = std::move(impl_->filters);
+        impl_->filters.clear();
+        for (Filter& f : filters) f.next_word = word_after(checked, f);
         if (!impl_->field_error.empty()) throw QueryError(impl_->field_error);
         if (!impl_->long_word.empty())
             throw QueryError("word '" + impl_->long_word + "' is longer than " +
@@ -319,8 +411,8 @@ namespace {
 // phrase of n terms shows as "(a PHRASE n b ...)" (ADJ/3 over two terms shows "PHRASE 4").
 Xapian::Query narrow_phrase(const Xapian::Query& q) {
     const std::size_t n = q.get_num_subqueries();
-    if (n < 2 || q.get_description().find(" PHRASE " + std::to_string(n) + " ") ==
-                     std::string::npos)
+    if (n < 2 ||
+        q.get_description().find(" PHRASE " + std::to_string(n) + " ") == std::string::npos)
         return q;
     std::string_view text_prefix;
     std::vector<std::string> stems;
@@ -361,8 +453,14 @@ Xapian::Query narrow_phrases(const Xapian::Query& q) {
         // Operators whose meaning is their subqueries alone, so rebuilding from the narrowed
         // subqueries keeps it. Others (NEAR, ELITE_SET, SCALE_WEIGHT, ...) carry a parameter
         // Query cannot give back; they are kept as they are.
-        case Q::OP_AND: case Q::OP_OR: case Q::OP_AND_NOT: case Q::OP_XOR: case Q::OP_AND_MAYBE:
-        case Q::OP_FILTER: case Q::OP_SYNONYM: case Q::OP_MAX: {
+        case Q::OP_AND:
+        case Q::OP_OR:
+        case Q::OP_AND_NOT:
+        case Q::OP_XOR:
+        case Q::OP_AND_MAYBE:
+        case Q::OP_FILTER:
+        case Q::OP_SYNONYM:
+        case Q::OP_MAX: {
             std::vector<Q> subs;
             for (std::size_t i = 0; i < q.get_num_subqueries(); ++i)
                 subs.push_back(narrow_phrases(q.get_subquery(i)));
@@ -414,12 +512,19 @@ std::string make_syntax_help() {
   +word -word       must / must not contain
   benzodiazepin*    trailing wildcard
   a NEAR b          within 10 words (NEAR/3: within 3)
+  *                 every item: alone, or beside filters (* decision:upheld); a
+                    query of filters or ranges alone also selects all it matches
 Fields:
-  )" + fields + R"(    e.g.  rationale:"not medically necessary"
+  )" + fields +
+           R"(    e.g.  rationale:"not medically necessary"
 Filters (exact, case-insensitive; quote several words):
 )" + wrap(filters, 78, "  ") +
            R"(  The same filter twice means either value (decision:upheld decision:overturned),
-  except )" + both + R"(, where it means both.
+  except )" +
+           both + R"(, where it means both.
+  A value no item has is an error (exit 2) that lists the values held
+  (--allow-empty: it matches nothing). drug: also takes brand names (drug:Norco).
+  Facet counts end with (none): the matching items without a value.
 Ranges (inclusive; years, months or days; open ends allowed):
   age:40..60  age:45  injured:2010..2014  injured:..2005  decided:2016-12-01..2017-01-31
   assigned:2016-11  denied:2016..  received:2016-10..2016-12

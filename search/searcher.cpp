@@ -13,9 +13,10 @@
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
-#include "imrdex/core/tokenizer.hpp"
-#include "imrdex/search/search.hpp"
 #include "imrdex/core/stub.hpp"
+#include "imrdex/core/tokenizer.hpp"
+#include "imrdex/extract/facet_value.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace imrdex {
 
@@ -306,7 +307,9 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     }
 }
 
-Xapian::doccount Searcher::doc_count() const { return db_.get_doccount(); }
+Xapian::doccount Searcher::doc_count() const {
+    return db_.get_doccount();
+}
 
 namespace {
 
@@ -342,13 +345,14 @@ SearchResult Searcher::search(const SearchOptions& options) {
     } catch (const Xapian::NetworkError& e) {
         const std::string down = unreachable_remotes(path_);
         if (down.empty()) throw;
-        throw IoError("shard server(s) " + down + " of '" + path_ + "' unreachable: " +
-                      e.get_description());
+        throw IoError("shard server(s) " + down + " of '" + path_ +
+                      "' unreachable: " + e.get_description());
     }
 }
 
 SearchResult Searcher::search_with_retries(const SearchOptions& options) {
-    Xapian::Query query = builder_.parse(options.query);
+    std::vector<QueryBuilder::Filter> filters;
+    Xapian::Query query = builder_.parse(options.query, filters);
     // Each search first reopens (cheap: reads each shard's version file), so a Searcher kept
     // open for many searches follows the indexer's commits.
     for (int attempt = 0;; ++attempt) {
@@ -358,6 +362,7 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
             } catch (const Xapian::NetworkError&) {
                 // A remote shard gone: the search itself reports it, naming the shard.
             }
+            if (!options.allow_empty) check_filters(filters);
             return search_once(options, query);
         } catch (const Xapian::UnimplementedError&) {
             // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy (its
@@ -374,6 +379,75 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
             if (attempt >= 4) throw;
             db_ = open_database(path_);
         }
+    }
+}
+
+namespace {
+
+// Levenshtein distance in bytes (facet values are lower-case ASCII in practice).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+bool holds_any(const Xapian::Database& db, const std::vector<std::string>& terms) {
+    return std::any_of(terms.begin(), terms.end(),
+                       [&](const std::string& t) { return db.term_exists(t); });
+}
+
+// A set of values this small is listed whole ("one of: ...") rather than by nearness.
+constexpr std::size_t kListWhole = 12;
+constexpr std::size_t kSuggestions = 5;
+
+}  // namespace
+
+void Searcher::check_filters(const std::vector<QueryBuilder::Filter>& filters) const {
+    for (const QueryBuilder::Filter& f : filters) {
+        if (holds_any(db_, f.terms)) continue;
+        const std::string name(f.facet->name);
+        std::string message = name + ": no item has the value '" + f.typed + "'";
+        // `class:muscle relaxant`: the parser took only "muscle" as the value.
+        if (!f.next_word.empty()) {
+            const std::string joined = f.typed + " " + f.next_word;
+            if (holds_any(db_, filter_terms(*f.facet, joined)))
+                throw QueryError(message + "; did you mean " + name + ":\"" + joined +
+                                 "\"? quote a value of several words: " + name + ":\"" + joined +
+                                 "\"");
+        }
+        // The values the database holds: (distance, value), nearest first.
+        const std::string prefix(f.facet->prefix);
+        const std::string wanted = schema::normalise(f.facet->norm, f.typed);
+        std::vector<std::pair<std::size_t, std::string>> held;
+        for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix); ++t) {
+            std::string value = (*t).substr(prefix.size());
+            held.emplace_back(edit_distance(wanted, value), std::move(value));
+        }
+        std::string list;
+        auto add = [&](const std::string& v) { list += (list.empty() ? "" : ", ") + v; };
+        if (held.empty()) {
+            message += "; the database holds no " + name + ": values at all";
+        } else if (held.size() <= kListWhole) {
+            for (const auto& h : held) add(h.second);  // allterms come sorted
+            message += "; did you mean one of: " + list + "?";
+        } else {
+            std::sort(held.begin(), held.end());
+            for (std::size_t i = 0; i < std::min(kSuggestions, held.size()); ++i)
+                add(held[i].second);
+            message += "; did you mean: " + list + "? (" + std::to_string(held.size()) +
+                       " values held; --facets " + name + " lists them)";
+        }
+        throw QueryError(message + " (--allow-empty: let it match nothing instead)");
     }
 }
 
@@ -436,10 +510,22 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     Xapian::MSet mset = enquire.get_mset(options.offset, limit, all);
     result.total = mset.get_matches_estimated();
 
+    // The items matched: the total, or with --by-letter the items of the letters counted (every
+    // item has its letter id), as the spies see every matching item, collapsed or not.
+    Xapian::doccount items = result.total;
+    if (per_letter) {
+        items = 0;
+        for (const auto& [id, n] : counter.counts(nfacets)) items += n;
+    }
     for (std::size_t k = 0; k < nfacets; ++k) {
         const schema::Facet& f = schema::kFacets[wanted[k]];
-        result.facets.push_back(
-            facet_counts(std::string(f.name), counter.counts(k), f.multi_valued));
+        const SlotCounts counts = counter.counts(k);
+        result.facets.push_back(facet_counts(std::string(f.name), counts, f.multi_valued));
+        // Items without any value, so that rates are not silently taken over a subset: each
+        // item with a value has exactly one slot value (a multi-valued one's combination).
+        Xapian::doccount valued = 0;
+        for (const auto& [v, n] : counts) valued += n;
+        if (items > valued) result.facets.back().values.emplace_back(kNoValue, items - valued);
     }
     if (options.count_only) return result;
 

@@ -340,12 +340,16 @@ inline std::set<std::string> facet_values(const imrdex::Letter& l, const imrdex:
     return v;
 }
 
-// Per-value counts of a facet over `items`, as the index should give them.
+// Per-value counts of a facet over `items`, as the index should give them, with "(none)" for the
+// items that have no value.
 inline std::map<std::string, Xapian::doccount> facet_oracle(const std::vector<ItemRef>& items,
                                                             const std::string& facet) {
     std::map<std::string, Xapian::doccount> out;
-    for (const auto& r : items)
-        for (const auto& v : facet_values(*r.letter, r.item(), facet)) ++out[v];
+    for (const auto& r : items) {
+        const auto values = facet_values(*r.letter, r.item(), facet);
+        for (const auto& v : values) ++out[v];
+        if (values.empty()) ++out["(none)"];  // the bucket of items without a value
+    }
     return out;
 }
 

@@ -83,7 +83,7 @@ protected:
 
 TEST_F(CliSearch, JsonIsOneObjectWithHitsAndFacets) {
     Outcome r = search({"--db", db(), "--json", "--limit", "5", "--facets", "decision,specialty",
-                    "rationale:recommended"});
+                        "rationale:recommended"});
     ASSERT_EQ(r.code, 0) << r.err;
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -191,6 +191,122 @@ TEST_F(CliSearch, BadQueryExitsTwoWithAMessage) {
     EXPECT_TRUE(r.out.empty());
 }
 
+// A value the index holds no item with is a usage error naming the field and the values held,
+// not a silent 0; --allow-empty makes it the 0 a script may expect.
+TEST_F(CliSearch, UnknownFilterValueExitsTwoUnlessEmptyIsAllowed) {
+    for (const char* q : {"class:opiod", "specialty:psychiatrist", "decision:maybe", "sex:f",
+                          "guideline:foo", "state:ZZ"}) {
+        Outcome r = search({"--db", db(), "--count", q});
+        EXPECT_EQ(r.code, 2) << q << ": " << r.out;
+        EXPECT_TRUE(r.out.empty()) << q << ": " << r.out;
+        const std::string field = std::string(q).substr(0, std::string(q).find(':'));
+        EXPECT_NE(r.err.find(field + ": no item has the value"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("did you mean"), std::string::npos) << r.err;
+        r = search({"--db", db(), "--count", "--allow-empty", q});
+        EXPECT_EQ(r.code, 0) << q << ": " << r.err;
+        EXPECT_EQ(r.out, "0\n") << q;
+    }
+    Outcome r = search({"--db", db(), "--count", "decision:maybe"});
+    EXPECT_NE(r.err.find("one of: overturned, upheld?"), std::string::npos) << r.err;
+    r = search({"--db", db(), "--count", "class:muscle relaxant"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("class:\"muscle relaxant\""), std::string::npos) << r.err;
+    // Brands through the drug vocabulary, as the indexer filed them.
+    Outcome brand = search({"--db", db(), "--count", "drug:Norco"});
+    Outcome generic = search({"--db", db(), "--count", "drug:acetaminophen/hydrocodone"});
+    EXPECT_EQ(brand.code, 0) << brand.err;
+    EXPECT_EQ(brand.out, generic.out);
+    EXPECT_NE(brand.out, "0\n");
+}
+
+// `*` counts every item of the index.
+TEST_F(CliSearch, StarCountsEveryItem) {
+    std::size_t items = 0;
+    for (const auto& l : *letters_) items += l.items.size();
+    Outcome r = search({"--db", db(), "--count", "*"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, std::to_string(items) + "\n");
+    r = search({"--db", db(), "--count", "--by-letter", "*"});
+    EXPECT_EQ(r.out, std::to_string(letters_->size()) + "\n");
+}
+
+// The items without a drug (imaging, therapy) are a (none) bucket in every output format.
+TEST_F(CliSearch, FacetsShowANoneBucketInTextJsonAndCsv) {
+    std::uint64_t without = 0, items = 0;
+    for (const auto& l : *letters_)
+        for (const auto& it : l.items) {
+            ++items;
+            without += it.drug.empty() ? 1 : 0;
+        }
+    ASSERT_GT(without, 0U);
+    ASSERT_LT(without, items);
+    Outcome r = search({"--db", db(), "--json", "--limit", "0", "--facets", "drug", "*"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    EXPECT_EQ(std::uint64_t(doc["facets"]["drug"]["(none)"]), without) << r.out;
+    r = search({"--db", db(), "--limit", "0", "--facets", "drug", "*"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string n = std::to_string(without);
+    const std::size_t at = r.out.find("\n  (none)");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    const std::size_t eol = r.out.find('\n', at + 1);
+    EXPECT_EQ(r.out.substr(eol - n.size() - 1, n.size() + 1), " " + n) << r.out;
+    r = search({"--db", db(), "--csv", "--limit", "1", "--facets", "drug", "*"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto rows = parse_csv(r.out);
+    ASSERT_EQ(rows.size() > 4, true) << r.out;
+    EXPECT_EQ(rows[2], std::vector<std::string>{""});  // the empty line after the hit
+    EXPECT_EQ(rows[3], (std::vector<std::string>{"facet", "value", "count"}));
+    EXPECT_EQ(rows.back(), (std::vector<std::string>{"drug", "(none)", n})) << r.out;
+}
+
+// On real published letters indexed by the real imr-index: `*` is every item, the facet counts
+// with their (none) buckets add up to it, and mistyped values are errors unless allowed.
+TEST(CliSearchRealLetters, EverythingCountsAndUnknownValuesAreErrors) {
+    IMRDEX_SKIP_WITHOUT_SHARED("real-letters/txt");
+    fixture::TempDir dir("cli-search-real");
+    const std::string db = (dir.path() / "db").string();
+    const std::string letters = (imrdex::testing::shared_dir() / "real-letters" / "txt").string();
+    Outcome r =
+        imrdex::testing::run_command(shell_quote(IMRDEX_INDEX_BIN) + " --quiet --threads 1 --db " +
+                                         shell_quote(db) + " " + shell_quote(letters),
+                                     dir.path() / "index-stderr");
+    ASSERT_LE(r.code, 1) << r.err;  // 1: some letters rejected, the rest indexed
+    auto search = [&](const std::vector<std::string>& args) {
+        std::string cmd = shell_quote(IMRDEX_SEARCH_BIN) + " --db " + shell_quote(db);
+        for (const auto& a : args) cmd += " " + shell_quote(a);
+        return imrdex::testing::run_command(cmd, dir.path() / "stderr");
+    };
+    r = search({"--json", "--limit", "0", "--facets", "decision,drug,specialty", "*"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    const std::uint64_t total = doc["total"];
+    ASSERT_GT(total, 0U);
+    for (const char* single : {"decision", "drug"}) {
+        std::uint64_t sum = 0;
+        simdjson::dom::object counts = doc["facets"][single];
+        for (auto [value, n] : counts) sum += std::uint64_t(n);
+        EXPECT_EQ(sum, total) << single << ": " << r.out;
+    }
+    for (const char* q : {"class:opiod", "specialty:psychiatrist", "decision:maybe", "sex:f",
+                          "guideline:foo", "state:ZZ"}) {
+        r = search({"--count", q});
+        EXPECT_EQ(r.code, 2) << q << ": " << r.out;
+        EXPECT_NE(r.err.find("did you mean"), std::string::npos) << q << ": " << r.err;
+        r = search({"--count", "--allow-empty", q});
+        EXPECT_EQ(r.code, 0) << q << ": " << r.err;
+        EXPECT_EQ(r.out, "0\n") << q;
+    }
+    // A value held is no error.
+    r = search({"--count", "decision:upheld"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out, "0\n");
+}
+
 TEST_F(CliSearch, MissingDatabaseExitsThreeNamingThePath) {
     std::string missing = (dir_->path() / "nowhere").string();
     Outcome r = search({"--db", missing, "opioid"});
@@ -206,8 +322,8 @@ TEST_F(CliSearch, HelpExplainsTheQuerySyntax) {
     Outcome r = search({"--help"});
     EXPECT_EQ(r.code, 0);
     for (const char* s : {"rationale:", "specialty:\"internal medicine\"", "decided:2016-12-01",
-                          "\"long-term use\"", "NEAR", "--facets", "--by-letter",
-                          "year:2016", "priority,id,year"})
+                          "\"long-term use\"", "NEAR", "--facets", "--by-letter", "year:2016",
+                          "priority,id,year", "--allow-empty", "drug:Norco", "(none)"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 

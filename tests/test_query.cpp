@@ -3,6 +3,8 @@
 
 #include <xapian.h>
 
+#include <map>
+
 #include "imrdex/core/errors.hpp"
 #include "imrdex/search/search.hpp"
 
@@ -51,8 +53,7 @@ TEST(Query, LowerCaseAndOrAreWordsCapitalsAreOperators) {
     EXPECT_EQ(parsed("risks and benefits"),
               "Query(((XRrisk@1 OR XQrisk@1 OR XSrisk@1) AND (XRand@2 OR XQand@2 OR XSand@2) AND "
               "(XRbenefit@3 OR XQbenefit@3 OR XSbenefit@3)))");
-    EXPECT_EQ(parsed("rationale:weaning OR rationale:tapering"),
-              "Query((XRwean@1 OR XRtaper@2))");
+    EXPECT_EQ(parsed("rationale:weaning OR rationale:tapering"), "Query((XRwean@1 OR XRtaper@2))");
     EXPECT_EQ(parsed("rationale:weaning NOT rationale:tapering"),
               "Query((XRwean@1 AND_NOT XRtaper@2))");
 }
@@ -82,9 +83,9 @@ TEST(Query, LongerPhraseIsWeighedByPairsAndCheckedByThePhrase) {
 
 TEST(Query, NarrowingLeavesAllButExactPhrasesAlone) {
     // ADJ/3 and NEAR allow gaps, so their words need not be pairs; words and filters are kept.
-    for (const char* q : {"rationale:weaning ADJ/3 rationale:opioids",
-                          "rationale:weaning NEAR rationale:opioids", "opioid decision:upheld",
-                          "rationale:benzo* age:40..60"}) {
+    for (const char* q :
+         {"rationale:weaning ADJ/3 rationale:opioids", "rationale:weaning NEAR rationale:opioids",
+          "opioid decision:upheld", "rationale:benzo* age:40..60"}) {
         EXPECT_EQ(narrowed(q), parsed(q)) << q;
     }
     // An exact phrase under NOT or OR is narrowed in place.
@@ -110,6 +111,47 @@ TEST(Query, FacetFiltersAreNormalised) {
     EXPECT_EQ(parsed("year:2016 year:2017"), "Query(0 * (XA2016 OR XA2017))");
 }
 
+// drug: values go through the indexer's drug vocabulary; a generic name stays itself.
+TEST(Query, DrugFiltersLookUpBrandsInTheDrugVocabulary) {
+    EXPECT_EQ(parsed("drug:Norco"), "Query(0 * (XGnorco OR XGacetaminophen/hydrocodone))");
+    EXPECT_EQ(parsed("drug:xanax"), "Query(0 * (XGxanax OR XGalprazolam))");
+    EXPECT_EQ(parsed("drug:hydrocodone"), "Query(0 * XGhydrocodone)");
+    EXPECT_EQ(parsed("drug:unheardofium"), "Query(0 * XGunheardofium)");
+}
+
+// The filters of a query, for checking their values against a database.
+TEST(Query, ParseReportsEachFilterWithItsTermsAndTheWordAfterIt) {
+    const imrdex::QueryBuilder builder;
+    std::vector<imrdex::QueryBuilder::Filter> filters;
+    (void)builder.parse("rationale:weaning class:muscle relaxant -drug:Norco AND sex:F", filters);
+    ASSERT_EQ(filters.size(), 3U);
+    std::map<std::string, const imrdex::QueryBuilder::Filter*> by_field;
+    for (const auto& f : filters) by_field[std::string(f.facet->name)] = &f;
+    ASSERT_EQ(by_field.size(), 3U);
+    EXPECT_EQ(by_field["class"]->typed, "muscle");
+    EXPECT_EQ(by_field["class"]->terms, std::vector<std::string>{"XCmuscle"});
+    EXPECT_EQ(by_field["class"]->next_word, "relaxant");
+    EXPECT_EQ(by_field["drug"]->terms,
+              (std::vector<std::string>{"XGnorco", "XGacetaminophen/hydrocodone"}));
+    EXPECT_EQ(by_field["drug"]->next_word, "");  // an operator follows
+    EXPECT_EQ(by_field["sex"]->terms, std::vector<std::string>{"XXf"});
+    (void)builder.parse("class:\"muscle relaxant\" opioid", filters);
+    ASSERT_EQ(filters.size(), 1U);
+    EXPECT_EQ(filters[0].next_word, "");  // a quoted value is whole
+    (void)builder.parse("rationale:weaning", filters);
+    EXPECT_TRUE(filters.empty());
+}
+
+// `*` is every item; beside filters or words it changes nothing; quoted it is no match-all.
+TEST(Query, StarAloneMatchesEverything) {
+    EXPECT_EQ(parsed("*"), Xapian::Query(Xapian::Query::MatchAll).get_description());
+    EXPECT_EQ(parsed("  * "), parsed("*"));
+    EXPECT_EQ(parsed("* decision:upheld"), parsed("decision:upheld"));
+    EXPECT_EQ(parsed("rationale:weaning *"), parsed("rationale:weaning"));
+    EXPECT_EQ(parsed("rationale:benzo*"), "Query(WILDCARD SYNONYM XRbenzo)");
+    EXPECT_NE(error_of("\"*\""), "");
+}
+
 TEST(Query, RepeatedFiltersOrSingleValuedAndMultiValued) {
     EXPECT_EQ(parsed("decision:upheld decision:overturned"),
               "Query(0 * (XDupheld OR XDoverturned))");
@@ -132,18 +174,14 @@ TEST(Query, AgeRanges) {
 
 TEST(Query, DateRangesAtYearMonthDayPrecision) {
     using Q = Xapian::Query;
-    EXPECT_EQ(parsed("injured:2010..2014"),
-              range(Q::OP_VALUE_RANGE, 12, 20100000, 20141299));
+    EXPECT_EQ(parsed("injured:2010..2014"), range(Q::OP_VALUE_RANGE, 12, 20100000, 20141299));
     EXPECT_EQ(parsed("decided:2016-12-01..2017-01-31"),
               range(Q::OP_VALUE_RANGE, 11, 20161201, 20170131));
-    EXPECT_EQ(parsed("decided:2016-12"),
-              range(Q::OP_VALUE_RANGE, 11, 20161200, 20161299));
+    EXPECT_EQ(parsed("decided:2016-12"), range(Q::OP_VALUE_RANGE, 11, 20161200, 20161299));
     EXPECT_EQ(parsed("assigned:2016-11.."), range(Q::OP_VALUE_GE, 10, 20161100));
     EXPECT_EQ(parsed("injured:..2005"), range(Q::OP_VALUE_LE, 12, 20051299));
-    EXPECT_EQ(parsed("denied:2016-10-03"),
-              range(Q::OP_VALUE_RANGE, 13, 20161003, 20161003));
-    EXPECT_EQ(parsed("received:2016"),
-              range(Q::OP_VALUE_RANGE, 14, 20160000, 20161299));
+    EXPECT_EQ(parsed("denied:2016-10-03"), range(Q::OP_VALUE_RANGE, 13, 20161003, 20161003));
+    EXPECT_EQ(parsed("received:2016"), range(Q::OP_VALUE_RANGE, 14, 20160000, 20161299));
 }
 
 TEST(Query, DateBoundsCoverTheWholeYearOrMonth) {

@@ -29,16 +29,36 @@ namespace imrdex {
 //  * ranges `age:40..60`, `injured:2010..2014`, `decided:2016-12-01..2017-01-31`,
 //    `assigned:2016-11..`, `denied:`, `received:`; years, months or days; open ends; a single
 //    value (`age:45`, `decided:2016-12`) means that whole year, month or day.
+//  * `*` alone matches every item (Query::MatchAll); beside other parts it adds nothing.
 // Throws QueryError with a message naming the offending part.
 class QueryBuilder {
 public:
+    // One facet filter of a parsed query: the field, the value as typed, the terms it looks for
+    // (any of them), and the query's next word when the value was followed by one unquoted
+    // (`class:muscle relaxant`), for a hint when the value alone is unknown.
+    struct Filter {
+        const schema::Facet* facet = nullptr;
+        std::string typed;
+        std::vector<std::string> terms;
+        std::string next_word;
+    };
+
     QueryBuilder();
     [[nodiscard]] Xapian::Query parse(std::string_view text) const;
+    // As parse(), also giving the query's facet filters (for checking them against a database).
+    [[nodiscard]] Xapian::Query parse(std::string_view text, std::vector<Filter>& filters) const;
 
 private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };
+
+// The terms a filter value looks for, any of which matches: prefix + the value in index form
+// (schema::normalise); for `id:` also upper-cased; for `drug:` also the ingredients the drug
+// vocabulary gives a name (DrugVocabulary::builtin(), as the indexer: `norco` ->
+// `acetaminophen/hydrocodone`). Empty when the value normalises to nothing.
+[[nodiscard]] std::vector<std::string> filter_terms(const schema::Facet& facet,
+                                                    std::string_view value);
 
 // `q` with each exact phrase over one free-text field narrowed by the phrase's word pairs
 // (schema::kRationalePair, ...): the same matches and weights, but Xapian reads positions only
@@ -62,6 +82,9 @@ struct SearchOptions {
     std::vector<std::string> facets;  // facet names of schema::kFacets; "all" expands
     bool count_only = false;          // only `total`; no hits, no facets
     std::size_t snippet_chars = 300;  // 0: no snippets
+    // A filter value the database holds no item with (`class:opiod`) is a QueryError naming the
+    // field and the nearest values it holds, unless this is set: then it matches nothing.
+    bool allow_empty = false;
 };
 
 // A snippet as alternating plain/highlighted pieces so each output format marks them its own way.
@@ -73,9 +96,9 @@ struct SnippetPart {
 struct Hit {
     Xapian::doccount rank = 0;  // 1-based, counting from the first result (offset included)
     Xapian::docid docid = 0;
-    double score = 0;           // BM25 weight
-    std::string id;             // letter id
-    int item = 0;               // 1-based item number
+    double score = 0;  // BM25 weight
+    std::string id;    // letter id
+    int item = 0;      // 1-based item number
     std::string decision;
     std::string request;
     std::string decision_date;  // ISO, from document data
@@ -85,14 +108,21 @@ struct Hit {
     std::string data;  // the document data (a JSON object), for the letter's fields
 };
 
+// The facet bucket of the matching items that have no value for the facet (no drug, no
+// category); last in FacetCount::values, and only when there are such items. Facet values are
+// lower-case text in index form, so no value is spelt like this.
+inline constexpr std::string_view kNoValue = "(none)";
+
 struct FacetCount {
-    std::string name;                                               // facet name
-    std::vector<std::pair<std::string, Xapian::doccount>> values;  // top first, ties by name
+    std::string name;  // facet name
+    // Top first, ties by name; then kNoValue with the items that have no value, if any: the
+    // counts of a single-valued facet add up to the items matched.
+    std::vector<std::pair<std::string, Xapian::doccount>> values;
 };
 
 struct SearchResult {
-    std::string query;        // as typed
-    std::string parsed;       // Xapian's description of the parsed query
+    std::string query;           // as typed
+    std::string parsed;          // Xapian's description of the parsed query
     Xapian::doccount total = 0;  // exact: items, or letters with --by-letter
     bool by_letter = false;
     std::vector<Hit> hits;
@@ -114,6 +144,8 @@ public:
 private:
     SearchResult search_with_retries(const SearchOptions& options);
     SearchResult search_once(const SearchOptions& options, const Xapian::Query& query);
+    // Throws QueryError for the first filter none of whose terms the database holds.
+    void check_filters(const std::vector<QueryBuilder::Filter>& filters) const;
     // Whether the database has this build's schema version (schema::kVersionKey); says once on
     // stderr when it has not.
     bool current_schema();
