@@ -308,7 +308,7 @@ TEST(CliIndex, ProgressToALogIsPlainLines) {
     const fs::path err = t.path() / "err";
     const fs::path corpus = t.path() / "corpus";
     ASSERT_EQ(
-        imrdex::testing::run_command(q(IMRDEX_CORPUS_BIN) + " -n 3000 -o " + q(corpus), err).code,
+        imrdex::testing::run_command(q(IMRDEX_CORPUS_BIN) + " -n 400 -o " + q(corpus), err).code,
         0)
         << read_file(err);
     const RunResult r = imrdex::testing::run_command(
@@ -331,7 +331,7 @@ TEST(CliIndex, ProgressToALogIsPlainLines) {
     }
     EXPECT_GE(progress, 1) << log;
     EXPECT_TRUE(eta) << log;
-    EXPECT_NE(log.find("indexed 3000 letters"), std::string::npos) << log;
+    EXPECT_NE(log.find("indexed 400 letters"), std::string::npos) << log;
 
     // --quiet: neither progress nor summary.
     const RunResult quiet = imrdex::testing::run_command(
