@@ -18,6 +18,25 @@ void write_file(const std::string& path, const std::string& text) {
     if (!f) throw IoError("cannot write " + path);
 }
 
+// What both progress forms show: letters/s, and the share of the input read with the time left
+// (share < 0 while the input's size is unknown).
+struct ProgressFigures {
+    double rate = 0;
+    double share = -1;
+    std::string eta;  // empty until a thousandth of the input is read
+};
+
+ProgressFigures progress_figures(const IndexProgress& p) {
+    ProgressFigures f;
+    f.rate = p.seconds > 0 ? static_cast<double>(p.letters) / p.seconds : 0;
+    if (p.total_input_bytes > 0 && p.input_bytes > 0) {
+        f.share = std::min(
+            1.0, static_cast<double>(p.input_bytes) / static_cast<double>(p.total_input_bytes));
+        if (f.share > 0.001) f.eta = clock_text(p.seconds * (1 - f.share) / f.share);
+    }
+    return f;
+}
+
 }  // namespace
 
 std::string human_bytes(double b) {
@@ -40,22 +59,20 @@ std::string clock_text(double seconds) {
 }
 
 void draw_progress(const IndexProgress& p) {
-    const double rate = p.seconds > 0 ? static_cast<double>(p.letters) / p.seconds : 0;
+    const ProgressFigures f = progress_figures(p);
     std::string line = "\r" + std::to_string(p.letters) + " letters  " +
                        human_bytes(static_cast<double>(p.text_bytes));
     char buf[64];
-    std::snprintf(buf, sizeof buf, "  %.0f letters/s", rate);
+    std::snprintf(buf, sizeof buf, "  %.0f letters/s", f.rate);
     line += buf;
-    if (p.total_input_bytes > 0 && p.input_bytes > 0) {
-        const double frac = std::min(
-            1.0, static_cast<double>(p.input_bytes) / static_cast<double>(p.total_input_bytes));
+    if (f.share >= 0) {
         const int width = 20;
-        const int filled = static_cast<int>(frac * width);
+        const int filled = static_cast<int>(f.share * width);
         line += "  [" + std::string(static_cast<std::size_t>(filled), '#') +
                 std::string(static_cast<std::size_t>(width - filled), ' ') + "]";
-        std::snprintf(buf, sizeof buf, " %3.0f%%", frac * 100);
+        std::snprintf(buf, sizeof buf, " %3.0f%%", f.share * 100);
         line += buf;
-        if (frac > 0.001) line += "  ETA " + clock_text(p.seconds * (1 - frac) / frac);
+        if (!f.eta.empty()) line += "  ETA " + f.eta;
     }
     if (p.rejected > 0) line += "  rejected " + std::to_string(p.rejected);
     line += "\x1b[K";
@@ -64,18 +81,16 @@ void draw_progress(const IndexProgress& p) {
 }
 
 void log_progress(const IndexProgress& p) {
-    const double rate = p.seconds > 0 ? static_cast<double>(p.letters) / p.seconds : 0;
+    const ProgressFigures f = progress_figures(p);
     std::string line = "imr-index: " + std::to_string(p.letters) + " letters, " +
                        human_bytes(static_cast<double>(p.text_bytes)) + " of text";
     char buf[64];
-    std::snprintf(buf, sizeof buf, ", %.0f letters/s", rate);
+    std::snprintf(buf, sizeof buf, ", %.0f letters/s", f.rate);
     line += buf;
-    if (p.total_input_bytes > 0 && p.input_bytes > 0) {
-        const double frac = std::min(
-            1.0, static_cast<double>(p.input_bytes) / static_cast<double>(p.total_input_bytes));
-        std::snprintf(buf, sizeof buf, ", %.0f%% of the input", frac * 100);
+    if (f.share >= 0) {
+        std::snprintf(buf, sizeof buf, ", %.0f%% of the input", f.share * 100);
         line += buf;
-        if (frac > 0.001) line += ", ETA " + clock_text(p.seconds * (1 - frac) / frac);
+        if (!f.eta.empty()) line += ", ETA " + f.eta;
     }
     if (p.rejected > 0) line += ", rejected " + std::to_string(p.rejected);
     line += ", " + clock_text(p.seconds) + " elapsed\n";
