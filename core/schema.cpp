@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "imrdex/core/date.hpp"
+
 namespace imrdex::schema {
 
 namespace {
@@ -40,10 +42,8 @@ void row(std::string& out, std::string_view field, std::string_view kind, std::s
 
 std::string letter_year(const Letter& letter) {
     auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    const std::string_view date = letter.decision_date;
-    if (date.size() >= 4 && std::all_of(date.begin(), date.begin() + 4, digit) &&
-        (date.size() == 4 || date[4] == '-'))
-        return std::string(date.substr(0, 4));
+    if (const auto date = IsoDate::parse(letter.decision_date))
+        return std::to_string(date->year());
     const std::string_view id = letter.id;
     if (id.size() >= 5 && (id[0] == 'C' || id[0] == 'c') && (id[1] == 'M' || id[1] == 'm') &&
         digit(id[2]) && digit(id[3]) && id[4] == '-')
