@@ -243,15 +243,19 @@ void compact_shard(const std::string& path, bool sync) {
 
 void commit_shards(Shards& shards, bool sync) {
     tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) {
-        shards[s]->db->commit_transaction();
-        shards[s]->db->close();
-        if (sync) fs_util::sync_tree(shards[s]->path);
+        Shard& shard = *shards[s];
+        const std::lock_guard lock(shard.mu);  // see ~Shard
+        shard.db->commit_transaction();
+        shard.db->close();
+        if (sync) fs_util::sync_tree(shard.path);
     });
 }
 
 void compact_shards(const Shards& shards, bool sync) {
-    tbb::parallel_for(std::size_t{0}, shards.size(),
-                      [&](std::size_t s) { compact_shard(shards[s]->path, sync); });
+    tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) {
+        const std::lock_guard lock(shards[s]->mu);  // see ~Shard
+        compact_shard(shards[s]->path, sync);
+    });
 }
 
 }  // namespace imrdex

@@ -37,6 +37,15 @@ using LetterGroup = std::vector<LetterDocs>;
 // leaves its group queued and goes back to parsing, so no thread sits waiting for another's
 // write or commit.
 struct Shard {
+    Shard() = default;
+    Shard(const Shard&) = delete;
+    Shard& operator=(const Shard&) = delete;
+    // Worker threads touch a shard last under `mu` (the writer's hand-back in submit, the
+    // commit and the compaction), and the owner destroys it after the TBB algorithm that ran
+    // them has joined. That join is invisible to ThreadSanitizer (Debian's oneTBB is not
+    // instrumented), so the destructor takes `mu` once: the same order, made visible.
+    ~Shard() { const std::lock_guard lock(mu); }
+
     std::mutex mu;  // guards queue, writing, failed
     std::condition_variable room;
     std::vector<LetterGroup> queue;

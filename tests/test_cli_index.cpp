@@ -338,7 +338,7 @@ TEST(CliIndex, ProgressToALogIsPlainLines) {
         "IMRDEX_PROGRESS_SECONDS=0.02 " + q(IMRDEX_INDEX_BIN) + " --quiet --no-compact " +
             "--no-sync --db " + q(t.path() / "db2") + " " + q(corpus / "letters.jsonl"),
         err);
-    ASSERT_EQ(quiet.code, 0);
+    ASSERT_EQ(quiet.code, 0) << read_file(err);
     EXPECT_EQ(read_file(err), "");
 }
 
