@@ -121,11 +121,15 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
     const ReadStage<ExtractWork> read(pool, reader, state, opts, next_batch);
     const ParseStage parse(opts, state, parser, vocab, unknown);
     const OutputStage output(out, state, pool);
+    const StageFence fence;
     tbb::parallel_pipeline(
         tokens,
-        tbb::make_filter<void, ExtractWork*>(tbb::filter_mode::serial_in_order, read) &
-            tbb::make_filter<ExtractWork*, ExtractWork*>(tbb::filter_mode::parallel, parse) &
-            tbb::make_filter<ExtractWork*, void>(tbb::filter_mode::serial_in_order, output));
+        tbb::make_filter<void, ExtractWork*>(tbb::filter_mode::serial_in_order, fence(read)) &
+            tbb::make_filter<ExtractWork*, ExtractWork*>(tbb::filter_mode::parallel,
+                                                         fence(parse)) &
+            tbb::make_filter<ExtractWork*, void>(tbb::filter_mode::serial_in_order,
+                                                 fence(output)));
+    fence.join();
     out.flush();
     if (!out) throw IoError("cannot write the extraction records");
 

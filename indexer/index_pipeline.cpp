@@ -157,10 +157,13 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     const ReadStage<IndexWork> read(pool, reader, state, opts, next_batch);
     const BuildStage build(opts, state, parser, builders, shards.size(), skipped);
     const WriteStage write(shards, tokens, opts.flush_bytes, state, pool);
+    const StageFence fence;
     tbb::parallel_pipeline(
-        tokens, tbb::make_filter<void, IndexWork*>(tbb::filter_mode::serial_in_order, read) &
-                    tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::parallel, build) &
-                    tbb::make_filter<IndexWork*, void>(tbb::filter_mode::parallel, write));
+        tokens,
+        tbb::make_filter<void, IndexWork*>(tbb::filter_mode::serial_in_order, fence(read)) &
+            tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::parallel, fence(build)) &
+            tbb::make_filter<IndexWork*, void>(tbb::filter_mode::parallel, fence(write)));
+    fence.join();
     stats.skipped_other_shard = skipped.load();
 
     const Clock::time_point commit_start = Clock::now();
