@@ -16,6 +16,7 @@
 #include "imrdex/core/stub.hpp"
 #include "imrdex/core/tokenizer.hpp"
 #include "imrdex/extract/facet_value.hpp"
+#include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/search.hpp"
 
 namespace imrdex {
@@ -365,9 +366,10 @@ SearchResult Searcher::search_with_retries(const SearchOptions& options) {
             if (!options.allow_empty) check_filters(filters);
             return search_once(options, query);
         } catch (const Xapian::UnimplementedError&) {
-            // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy (its
-            // server knows only Xapian's own spies); the spies are serialised before anything
-            // is sent, so simply count with those from now on.
+            // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy or the
+            // PostingSource that lifts summary conditions (its server knows only Xapian's own
+            // spies and sources); both are serialised before anything is sent, so simply count
+            // with Xapian's spies and lift by letter-id terms from now on.
             if (remote_) throw;
             remote_ = true;
         } catch (const Xapian::DatabaseModifiedError&) {
@@ -475,7 +477,11 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     Xapian::Enquire enquire(db_);
     // Databases indexed before word pairs existed lack the key: their phrases run unnarrowed.
     const bool word_pairs = db_.get_metadata(std::string(schema::kWordPairsKey)) == "1";
-    enquire.set_query(word_pairs ? narrow_phrases(query) : query);
+    // A summary condition holds for every item of its letter (the summary is written on the
+    // first item only); remote shards cannot run the PostingSource that does it locally.
+    enquire.set_query(lift_letter_conditions(word_pairs ? narrow_phrases(query) : query, db_,
+                                             remote_ ? LetterLift::letter_id_terms
+                                                     : LetterLift::items_of_matching_letters));
     if (options.by_letter) enquire.set_collapse_key(schema::kSlotLetterId);
     if (options.sort == SortOrder::decided)
         enquire.set_sort_by_value_then_relevance(schema::kSlotDecisionDate, true);
@@ -493,8 +499,10 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     }
     const std::size_t nfacets = wanted.size();
     // Xapian's remote backend does not carry per-hit collapse counts (they arrive as 0), so the
-    // other items of each letter come from counting the letter ids: exact on every backend.
-    const bool per_letter = options.by_letter && !options.count_only;
+    // other items of each letter come from counting the letter ids: exact on every backend. The
+    // letters matched are those ids too: with a collapse key Xapian's match count is an estimate
+    // even when every document is checked (30 letters for 27 items, seen on 1,500 letters).
+    const bool per_letter = options.by_letter;
     if (per_letter) wanted.push_back(kLetterIdFacet);
     // kSlotFacets holds the facets by their position in the schema: only a database of this
     // schema version has them where kFacets says. Every document has the slot then; checking
@@ -514,8 +522,10 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     // item has its letter id), as the spies see every matching item, collapsed or not.
     Xapian::doccount items = result.total;
     if (per_letter) {
+        const SlotCounts ids = counter.counts(nfacets);
         items = 0;
-        for (const auto& [id, n] : counter.counts(nfacets)) items += n;
+        for (const auto& [id, n] : ids) items += n;
+        result.total = static_cast<Xapian::doccount>(ids.size());
     }
     for (std::size_t k = 0; k < nfacets; ++k) {
         const schema::Facet& f = schema::kFacets[wanted[k]];

@@ -241,11 +241,10 @@ inline std::vector<imrdex::Letter> make_letters(int n, unsigned seed = 7) {
 
 // ---- Brute force -----------------------------------------------------------------------------
 
-// The indexer's words (Xapian TermGenerator rules, ASCII part): runs of letters, digits and
-// '_', joined by one "'" or "&" between word characters and by one '.', ',' or ';' between
-// digits ("don't", "3.5"); lower-cased and stemmed like the index (STEM_ALL).
-inline std::vector<std::string> stem_tokens(const std::string& text) {
-    static Xapian::Stem stem("english");
+// The indexer's words (Xapian TermGenerator rules, ASCII part), lower-cased: runs of letters,
+// digits and '_', joined by one "'" or "&" between word characters and by one '.', ',' or ';'
+// between digits ("don't", "3.5").
+inline std::vector<std::string> raw_tokens(const std::string& text) {
     auto word = [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
                static_cast<unsigned char>(c) >= 0x80;
@@ -267,10 +266,18 @@ inline std::vector<std::string> stem_tokens(const std::string& text) {
             w += c;
             continue;
         }
-        if (!w.empty()) out.push_back(stem(w));
+        if (!w.empty()) out.push_back(w);
         w.clear();
     }
-    if (!w.empty()) out.push_back(stem(w));
+    if (!w.empty()) out.push_back(w);
+    return out;
+}
+
+// The same words stemmed like the index (STEM_ALL).
+inline std::vector<std::string> stem_tokens(const std::string& text) {
+    static Xapian::Stem stem("english");
+    std::vector<std::string> out = raw_tokens(text);
+    for (std::string& w : out) w = stem(w);
     return out;
 }
 

@@ -20,29 +20,6 @@ constexpr int kPhrases = 300;
 
 using fixture::lower;
 
-// Raw lower-cased words of a text, by the same word rules as fixture::stem_tokens.
-std::vector<std::string> raw_words(const std::string& text) {
-    std::vector<std::string> out;
-    std::string w;
-    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-    auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        bool joins = !w.empty() && i + 1 < text.size() && word(text[i + 1]) &&
-                     (c == '\'' || c == '&' ||
-                      ((c == '.' || c == ',' || c == ';') && digit(text[i - 1]) &&
-                       digit(text[i + 1])));
-        if (word(c) || joins) {
-            w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        } else if (!w.empty()) {
-            out.push_back(w);
-            w.clear();
-        }
-    }
-    if (!w.empty()) out.push_back(w);
-    return out;
-}
-
 class PhraseBruteForce : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -101,7 +78,7 @@ TEST_F(PhraseBruteForce, RandomRationalePhrasesMatchTheBruteForceScan) {
     std::vector<Doc> docs;
     for (const auto& l : *parsed_)
         for (std::size_t i = 0; i < l.items.size(); ++i) {
-            Doc d{l.id + "#" + std::to_string(i + 1), {}, raw_words(l.items[i].rationale)};
+            Doc d{l.id + "#" + std::to_string(i + 1), {}, fixture::raw_tokens(l.items[i].rationale)};
             for (const auto& s : fixture::stem_tokens(l.items[i].rationale)) d.stems.push_back(id_of(s));
             ASSERT_EQ(d.stems.size(), d.words.size()) << d.key;
             docs.push_back(std::move(d));

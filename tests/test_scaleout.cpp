@@ -327,6 +327,11 @@ const std::vector<std::pair<std::string, std::string>> kQueries{
     {"class:opioid", "--by-letter"},
     {"category:imaging", "--sort decided"},
     {"drug:hydrocodone", "--sort injured --by-letter"},
+    // Summary conditions: lifted to every item of the letter by letter-id terms on remote shards
+    // and by the local PostingSource on the merged database.
+    {"summary:injury category:imaging", ""},
+    {"decision:overturned NOT summary:injury", "--by-letter"},
+    {"summary:\"date of injury\" OR class:benzodiazepine", ""},
 };
 
 // Three xapian-tcpsrv processes, one stub file: every answer equals the merged database's.

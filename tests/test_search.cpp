@@ -82,7 +82,7 @@ Pred in_text(const std::string& phrase, bool all_fields) {
         if (!all_fields) return false;
         return fixture::contains_phrase(r.item().request, p) ||
                fixture::contains_phrase(r.item().original_request, p) ||
-               (r.index == 0 && fixture::contains_phrase(r.letter->summary, p));
+               fixture::contains_phrase(r.letter->summary, p);  // for every item of the letter
     };
 }
 
