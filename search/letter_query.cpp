@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/search/search.hpp"
 
 namespace imrdex {
 
@@ -175,32 +177,15 @@ public:
         const Scope sc = scope_of(q);
         if (!sc.letter) return q;
         if (!sc.item) return lift_whole(q);
-        switch (q.get_type()) {
-            // Operators whose meaning is their subqueries alone, so rebuilding from the lifted
-            // subqueries keeps it. A synonym over a lifted part becomes an OR: the part is no
-            // longer a term whose frequencies a synonym could add up (wildcards over every
-            // field: `ladd*`); the matches are the same.
-            case Q::OP_AND:
-            case Q::OP_OR:
-            case Q::OP_AND_NOT:
-            case Q::OP_XOR:
-            case Q::OP_AND_MAYBE:
-            case Q::OP_FILTER:
-            case Q::OP_MAX:
-            case Q::OP_SYNONYM: {
-                std::vector<Q> subs;
-                bool lifted = false;
-                for (std::size_t i = 0; i < q.get_num_subqueries(); ++i) {
-                    const Q sub = q.get_subquery(i);
-                    subs.push_back(lift(sub));
-                    lifted = lifted || scope_of(sub).letter;
-                }
-                const auto op = q.get_type() == Q::OP_SYNONYM && lifted ? Q::OP_OR : q.get_type();
-                return Q(op, subs.begin(), subs.end());
-            }
-            default:
-                return q;  // NEAR/PHRASE across fields, SCALE_WEIGHT, ...: as the parser made it
-        }
+        // A synonym over a lifted part becomes an OR: the part is no longer a term whose
+        // frequencies a synonym could add up (wildcards over every field: `ladd*`); the
+        // matches are the same. Parts map_subqueries cannot rebuild (a NEAR or phrase across
+        // fields, SCALE_WEIGHT) stay as the parser made them.
+        std::optional<Q::op> as;
+        if (q.get_type() == Q::OP_SYNONYM) as = Q::OP_OR;
+        return map_subqueries(
+                   q, [this](const Q& sub) { return lift(sub); }, as)
+            .value_or(q);
     }
 
 private:

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -445,14 +446,14 @@ Xapian::Query narrow_phrase(const Xapian::Query& q) {
 
 }  // namespace
 
-Xapian::Query narrow_phrases(const Xapian::Query& q) {
+std::optional<Xapian::Query> map_subqueries(
+    const Xapian::Query& q, const std::function<Xapian::Query(const Xapian::Query&)>& f,
+    std::optional<Xapian::Query::op> as) {
     using Q = Xapian::Query;
     switch (q.get_type()) {
-        case Q::OP_PHRASE:
-            return narrow_phrase(q);
-        // Operators whose meaning is their subqueries alone, so rebuilding from the narrowed
-        // subqueries keeps it. Others (NEAR, ELITE_SET, SCALE_WEIGHT, ...) carry a parameter
-        // Query cannot give back; they are kept as they are.
+        // Operators whose meaning is their subqueries alone, so rebuilding from mapped
+        // subqueries keeps it. Others (NEAR, PHRASE, ELITE_SET, SCALE_WEIGHT, ...) carry a
+        // parameter Query cannot give back.
         case Q::OP_AND:
         case Q::OP_OR:
         case Q::OP_AND_NOT:
@@ -463,12 +464,17 @@ Xapian::Query narrow_phrases(const Xapian::Query& q) {
         case Q::OP_MAX: {
             std::vector<Q> subs;
             for (std::size_t i = 0; i < q.get_num_subqueries(); ++i)
-                subs.push_back(narrow_phrases(q.get_subquery(i)));
-            return Q(q.get_type(), subs.begin(), subs.end());
+                subs.push_back(f(q.get_subquery(i)));
+            return Q(as.value_or(q.get_type()), subs.begin(), subs.end());
         }
         default:
-            return q;
+            return std::nullopt;
     }
+}
+
+Xapian::Query narrow_phrases(const Xapian::Query& q) {
+    if (q.get_type() == Xapian::Query::OP_PHRASE) return narrow_phrase(q);
+    return map_subqueries(q, narrow_phrases).value_or(q);
 }
 
 namespace {

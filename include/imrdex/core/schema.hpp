@@ -145,7 +145,8 @@ inline constexpr auto kTextFields = std::to_array<TextField>({
          [](const Letter& l, const Item&) {
              return TextParts{l.summary, {}};
          },
-     .about = "case summary, on each letter's first item only so it is written once"},
+     .about = "case summary, written on each letter's first item only; a query applies it to "
+              "every item of the letter"},
 });
 
 // The pair prefix of a free-text prefix, or empty for any other prefix.

@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,6 +67,14 @@ private:
 // for documents holding every pair, and a two-word phrase needs no positions at all. Only for
 // databases whose metadata has schema::kWordPairsKey = "1".
 [[nodiscard]] Xapian::Query narrow_phrases(const Xapian::Query& q);
+
+// `q` rebuilt with `f` applied to each subquery (and `as` for its operator, if given), when its
+// operator means its subqueries alone (AND, OR, AND_NOT, XOR, AND_MAYBE, FILTER, SYNONYM, MAX);
+// nullopt for leaves and for operators with a parameter Query cannot give back (NEAR, PHRASE,
+// ELITE_SET, SCALE_WEIGHT, ...). The one way the search side rewrites parsed queries.
+[[nodiscard]] std::optional<Xapian::Query> map_subqueries(
+    const Xapian::Query& q, const std::function<Xapian::Query(const Xapian::Query&)>& f,
+    std::optional<Xapian::Query::op> as = std::nullopt);
 
 // Query help shown by `imr-search --help`.
 std::string_view query_syntax_help();
