@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     std::string facets;
     std::string sort = "relevance";
     imrdex::SearchOptions options;
-    bool json = false, csv = false, full_text = false, no_color = false;
+    bool json = false, csv = false, full_text = false, no_color = false, marks = false;
     app.add_option("--db", db,
                    "index directory; a directory with a XAPIANDB stub file searches its shards "
                    "(local paths, `remote HOST:PORT`) as one")
@@ -37,11 +37,19 @@ int main(int argc, char** argv) {
     app.add_flag("--allow-empty", options.allow_empty,
                  "a filter value no item has (class:opiod) matches nothing instead of being an "
                  "error (exit 2, with the nearest values held)");
-    auto* json_flag = app.add_flag("--json", json, "one JSON object: query, total, hits, facets");
+    auto* json_flag = app.add_flag(
+        "--json", json,
+        "one JSON object: query, total, hits, facets; a hit's snippet is {\"field\", \"text\", "
+        "\"highlights\": [[start, length], ...]}, plain text and the highlighted words' byte "
+        "offsets into its UTF-8 (null without a snippet)");
     app.add_flag("--csv", csv,
-                 "CSV, one row per hit (RFC 4180); with --facets, then an empty line and a "
-                 "facet,value,count table")
+                 "CSV, one row per hit (RFC 4180), snippet_field and a plain snippet after the "
+                 "letter's fields; with --facets, then an empty line and a facet,value,count table")
         ->excludes(json_flag);
+    app.add_flag("--marks", marks,
+                 "CSV's snippet marks highlights \u00ablike this\u00bb; JSON's snippet adds "
+                 "\"marked\", its text so marked (text output always marks them so in a pipe, "
+                 "bold on a terminal)");
     app.add_flag("--full-text", full_text, "JSON/CSV hits carry the whole rationale and summary");
     app.add_flag("--no-color", no_color, "no bold highlighting even on a terminal");
     app.footer(imrdex::cli::exit_codes_help(
@@ -63,7 +71,8 @@ int main(int argc, char** argv) {
                       : csv ? imrdex::OutputFormat::csv
                             : imrdex::OutputFormat::text;
         bool ansi = format == imrdex::OutputFormat::text && !no_color && isatty(STDOUT_FILENO);
-        std::cout << imrdex::format_result(result, format, ansi, full_text, options.count_only);
+        std::cout << imrdex::format_result(result, format, ansi, full_text, options.count_only,
+                                           marks);
         std::cout.flush();
         return std::cout ? imrdex::cli::kExitOk : imrdex::cli::kExitFatal;
     });

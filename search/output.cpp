@@ -1,4 +1,5 @@
 // Output of search results: readable text, one JSON object, or CSV for pandas and R.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -11,8 +12,9 @@ namespace imrdex {
 
 namespace {
 
-// JSON and pipes mark matches with guillemets: unambiguous in plain text (letters do not use
-// them), readable, and trivially stripped; HTML tags would need the rest of the text escaped.
+// Text in a pipe (and CSV or JSON when asked) marks matches with guillemets: unambiguous in
+// plain text (letters do not use them) and readable; HTML tags would need the rest escaped.
+// Programs get plain text: JSON with the highlights as offsets, CSV without marks.
 constexpr std::string_view kOpen = "\u00ab";
 constexpr std::string_view kClose = "\u00bb";
 constexpr std::string_view kBold = "\x1b[1m";
@@ -26,6 +28,40 @@ std::string snippet_text(const std::vector<SnippetPart>& parts, std::string_view
         out += p.text;
         if (p.match) out += close;
     }
+    return out;
+}
+
+std::string plain_text(const std::vector<SnippetPart>& parts) {
+    return snippet_text(parts, {}, {});
+}
+
+// The snippet as JSON: {"field", "text", "highlights": [[start, length], ...]}, byte offsets
+// into the text (UTF-8, as stored); `marks` adds "marked", the text with «». Null without one.
+void snippet_json(JsonWriter& w, const Hit& h, bool marks) {
+    w.key("snippet");
+    if (h.snippet.empty()) {
+        w.null();
+        return;
+    }
+    w.begin_object().field("field", h.snippet_field).field("text", plain_text(h.snippet));
+    w.key("highlights").begin_array();
+    std::size_t at = 0;
+    for (const auto& p : h.snippet) {
+        if (p.match) {
+            w.begin_array().value(std::uint64_t{at}).value(std::uint64_t{p.text.size()});
+            w.end_array();
+        }
+        at += p.text.size();
+    }
+    w.end_array();
+    if (marks) w.field("marked", snippet_text(h.snippet, kOpen, kClose));
+    w.end_object();
+}
+
+// The snippet's field as a short label for text output.
+std::string field_label(const std::string& field) {
+    std::string out = field;
+    std::replace(out.begin(), out.end(), '_', ' ');  // "original request"
     return out;
 }
 
@@ -107,7 +143,7 @@ std::string format_count(const SearchResult& r, OutputFormat format) {
     return out + "\n";
 }
 
-std::string format_json(const SearchResult& r, bool full_text) {
+std::string format_json(const SearchResult& r, bool full_text, bool marks) {
     std::string out;
     JsonWriter w(out);
     simdjson::dom::parser parser;
@@ -118,7 +154,7 @@ std::string format_json(const SearchResult& r, bool full_text) {
         w.begin_object();
         w.field("rank", std::uint64_t{h.rank}).field("id", h.id).field("item", h.item);
         w.field("request", h.request).field("decision", h.decision).field("score", h.score);
-        w.field("snippet", snippet_text(h.snippet, kOpen, kClose));
+        snippet_json(w, h, marks);
         if (r.by_letter) w.field("more_items", std::uint64_t{h.collapsed});
         simdjson::dom::element data;
         simdjson::dom::object object;
@@ -145,10 +181,10 @@ std::string format_json(const SearchResult& r, bool full_text) {
     return out + "\n";
 }
 
-std::string format_csv(const SearchResult& r, bool full_text) {
+std::string format_csv(const SearchResult& r, bool full_text, bool marks) {
     std::string out = "rank,id,item,decision,score";
     for (auto c : kCsvDataColumns) out += "," + std::string(c);
-    out += ",snippet";
+    out += ",snippet_field,snippet";
     if (full_text) out += ",rationale,summary";
     out += "\r\n";
     simdjson::dom::parser parser;
@@ -163,7 +199,8 @@ std::string format_csv(const SearchResult& r, bool full_text) {
             if (ok && data[key].get(v) == simdjson::SUCCESS) out += csv_field(cell(v));
         };
         for (auto c : kCsvDataColumns) column(c);
-        out += "," + csv_field(snippet_text(h.snippet, kOpen, kClose));
+        out += "," + csv_field(h.snippet_field) + "," +
+               csv_field(marks ? snippet_text(h.snippet, kOpen, kClose) : plain_text(h.snippet));
         if (full_text) {
             column("rationale");
             column("summary");
@@ -197,7 +234,7 @@ std::string format_text(const SearchResult& r, bool ansi) {
         out += "\n   request: " + h.request + "\n";
         std::string snip = ansi ? snippet_text(h.snippet, kBold, kReset)
                                 : snippet_text(h.snippet, kOpen, kClose);
-        if (!snip.empty()) out += "   " + snip + "\n";
+        if (!snip.empty()) out += "   " + field_label(h.snippet_field) + ": " + snip + "\n";
         if (h.collapsed > 0)
             out += "   (+" + std::to_string(h.collapsed) + " more matching items in this letter)\n";
     }
@@ -231,11 +268,11 @@ std::string csv_field(std::string_view s) {
 }
 
 std::string format_result(const SearchResult& result, OutputFormat format, bool ansi,
-                          bool full_text, bool count_only) {
+                          bool full_text, bool count_only, bool marks) {
     if (count_only) return format_count(result, format);
     switch (format) {
-        case OutputFormat::json: return format_json(result, full_text);
-        case OutputFormat::csv: return format_csv(result, full_text);
+        case OutputFormat::json: return format_json(result, full_text, marks);
+        case OutputFormat::csv: return format_csv(result, full_text, marks);
         case OutputFormat::text: break;
     }
     return format_text(result, ansi);

@@ -5,7 +5,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <regex>
 #include <set>
 #include <unordered_map>
 
@@ -14,51 +13,19 @@
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
-#include "imrdex/core/tokenizer.hpp"
 #include "imrdex/extract/facet_value.hpp"
 #include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/search.hpp"
+#include "snippet.hpp"
 
 namespace imrdex {
 
 namespace {
 
-struct Word {
-    std::size_t begin;
-    std::size_t end;
-    bool match;
-};
-
-// The stems the query looks for in free text: its XR/XQ/XS terms without the prefix, and the
-// patterns of its wildcards (Query has no accessor for them; its description shows them as
-// "WILDCARD OR XRbenzo").
-void query_stems(const Xapian::Query& q, std::vector<std::string>& stems,
-                 std::vector<std::string>& wildcards) {
-    auto text_prefix = [](const std::string& t) {
-        for (auto p : {schema::kRationale, schema::kRequest, schema::kSummary})
-            if (t.size() > p.size() && t.compare(0, p.size(), p) == 0) return p.size();
-        return std::size_t{0};
-    };
-    for (auto it = q.get_unique_terms_begin(); it != q.get_unique_terms_end(); ++it) {
-        std::string t = *it;
-        if (std::size_t n = text_prefix(t)) stems.push_back(t.substr(n));
-    }
-    static const std::regex kWildcard("WILDCARD [A-Z_]+ (X[RQS])([^ )]+)");
-    std::string desc = q.get_description();
-    for (std::sregex_iterator it(desc.begin(), desc.end(), kWildcard), end; it != end; ++it)
-        wildcards.push_back((*it)[2].str());
-    std::sort(stems.begin(), stems.end());
-    stems.erase(std::unique(stems.begin(), stems.end()), stems.end());
-}
-
 std::string field(const simdjson::dom::element& doc, const char* key) {
     std::string_view s;
     if (doc[key].get_string().get(s) == simdjson::SUCCESS) return std::string(s);
     return {};
-}
-
-bool has_match(const std::vector<SnippetPart>& parts) {
-    return std::any_of(parts.begin(), parts.end(), [](const SnippetPart& p) { return p.match; });
 }
 
 // The values of one slot over all matches with their counts.
@@ -175,67 +142,6 @@ private:
 };
 
 }  // namespace
-
-std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<std::string>& stems,
-                                      const std::vector<std::string>& wildcard_stems,
-                                      std::size_t chars) {
-    // The words are the indexed words (text::Tokenizer), so exactly those the query matched
-    // light up, accents and all. Stemming every word of every shown rationale dominates large
-    // result pages; rationales reuse a small vocabulary, so cache stems (bounded).
-    static thread_local text::Tokenizer tokenizer;
-    static thread_local text::StemCache stem(100000);
-    std::vector<Word> words;
-    tokenizer.split(text, [&](const text::Word& w) {
-        const std::string& s = stem(w.term);
-        bool match = std::binary_search(stems.begin(), stems.end(), s);
-        for (const auto& p : wildcard_stems)
-            if (!match && (w.term.compare(0, p.size(), p) == 0 || s.compare(0, p.size(), p) == 0))
-                match = true;
-        words.push_back({w.begin, w.end, match});
-    });
-    // Window: the start that covers most matches within `chars`, earliest first.
-    std::size_t best_start = 0, best = 0;
-    for (std::size_t k = 0; k < words.size(); ++k) {
-        if (!words[k].match) continue;
-        std::size_t n = 0;
-        for (std::size_t m = k; m < words.size() && words[m].end <= words[k].begin + chars; ++m)
-            n += words[m].match ? 1 : 0;
-        if (n > best) {
-            best = n;
-            best_start = k;
-        }
-    }
-    // A little context before the first match, snapped to a word start.
-    std::size_t first = best_start;
-    while (first > 0 && words[best_start].begin - words[first - 1].begin < chars / 5) --first;
-    std::size_t begin = words.empty() ? 0 : words[first].begin;
-    std::size_t limit = begin + chars;
-    std::vector<SnippetPart> parts;
-    auto add = [&](std::string_view s, bool match) {
-        if (s.empty()) return;
-        if (!parts.empty() && parts.back().match == match)
-            parts.back().text += s;
-        else
-            parts.push_back({std::string(s), match});
-    };
-    if (begin > 0) add("...", false);
-    std::size_t pos = begin;
-    std::size_t k = first;
-    for (; k < words.size() && words[k].end <= limit; ++k) {
-        const Word& w = words[k];
-        std::string_view gap = text.substr(pos, w.begin - pos);
-        // Join the gap into the highlight between two matched words ("long-term use").
-        bool inner = w.match && !parts.empty() && parts.back().match && gap.size() <= 2;
-        add(gap, inner);
-        add(text.substr(w.begin, w.end - w.begin), w.match);
-        pos = w.end;
-    }
-    if (k < words.size())
-        add("...", false);
-    else
-        add(text.substr(pos), false);  // the closing punctuation
-    return parts;
-}
 
 std::vector<std::string> parse_facet_list(std::string_view list) {
     std::vector<std::string> out;
@@ -544,8 +450,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         for (auto& [id, n] : counter.counts(nfacets)) letter_items.emplace(std::move(id), n);
     }
 
-    std::vector<std::string> stems, wildcards;
-    query_stems(query, stems, wildcards);
+    HitSnippets snippets(db_, query, options.snippet_chars);
     simdjson::dom::parser json;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         Hit hit;
@@ -567,18 +472,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
             hit.request = field(data, "request");
             hit.decision_date = field(data, "decision_date");
             hit.injury_date = field(data, "injury_date");
-            // The rationale is what researchers read; fall back to the field that matched.
-            for (const char* key : {"rationale", "request", "original_request", "summary"}) {
-                if (options.snippet_chars == 0) break;
-                std::string text = field(data, key);
-                if (text.empty()) continue;
-                auto parts = make_snippet(text, stems, wildcards, options.snippet_chars);
-                if (hit.snippet.empty()) hit.snippet = parts;
-                if (has_match(parts)) {
-                    hit.snippet = std::move(parts);
-                    break;
-                }
-            }
+            if (options.snippet_chars > 0) snippets.fill(hit, data);
         }
         result.hits.push_back(std::move(hit));
     }

@@ -97,13 +97,22 @@ TEST_F(CliSearch, JsonIsOneObjectWithHitsAndFacets) {
     ASSERT_EQ(hits.size(), std::min<std::size_t>(5, total));
     for (auto h : hits) {
         std::string_view id = h["id"], request = h["request"], decision = h["decision"];
-        std::string_view snippet = h["snippet"];
         EXPECT_EQ(id.substr(0, 5), "CM16-");
         EXPECT_GE(std::int64_t(h["item"]), 1);
         EXPECT_FALSE(request.empty());
         EXPECT_TRUE(decision == "upheld" || decision == "overturned");
         EXPECT_GT(double(h["score"]), 0.0);
-        EXPECT_NE(snippet.find("\u00abrecommended\u00bb"), std::string_view::npos) << snippet;
+        // The snippet: the rationale matched, plain text, the word highlighted by its offsets.
+        EXPECT_EQ(std::string_view(h["snippet"]["field"]), "rationale");
+        const std::string_view text = h["snippet"]["text"];
+        EXPECT_EQ(text.find("\u00ab"), std::string_view::npos) << text;
+        bool recommended = false;
+        for (simdjson::dom::element span : simdjson::dom::array(h["snippet"]["highlights"]))
+            recommended =
+                recommended ||
+                fixture::lower(std::string(text.substr(
+                    std::uint64_t(span.at(0)), std::uint64_t(span.at(1))))) == "recommended";
+        EXPECT_TRUE(recommended) << text;
         // The letter's fields from the document data.
         EXPECT_EQ(h["decision_date"].get_string().value().size(), 10U);
         EXPECT_TRUE(h["specialties"].is_array());
@@ -153,6 +162,7 @@ TEST_F(CliSearch, CsvHasHeaderAndOneRowPerHit) {
     ASSERT_GE(header.size(), 6U);
     EXPECT_EQ(header[0], "rank");
     EXPECT_EQ(header[1], "id");
+    EXPECT_EQ(header[header.size() - 2], "snippet_field");
     EXPECT_EQ(header.back(), "snippet");
     Outcome count = search({"--db", db(), "--count", "request:norco"});
     EXPECT_EQ(std::to_string(rows.size() - 1) + "\n", count.out);
@@ -164,6 +174,115 @@ TEST_F(CliSearch, CsvHasHeaderAndOneRowPerHit) {
         quoted_request = quoted_request || rows[i][5] == "Norco 10/325mg, \"as needed\" #90";
     }
     EXPECT_TRUE(quoted_request) << "the request with a comma and quotes did not round-trip";
+}
+
+// The letter and item of a JSON hit.
+const imrdex::Letter& letter_of(const std::vector<imrdex::Letter>& ls, std::string_view id) {
+    for (const auto& l : ls)
+        if (l.id == id) return l;
+    throw std::runtime_error("no letter " + std::string(id));
+}
+
+// A snippet's text without the "..." where it was cut: a passage of the text it came from.
+std::string passage(std::string_view text) {
+    if (text.substr(0, 3) == "...") text.remove_prefix(3);
+    if (text.size() >= 3 && text.substr(text.size() - 3) == "...") text.remove_suffix(3);
+    return std::string(text);
+}
+
+// The highlighted pieces of a JSON snippet, read through its offsets.
+std::vector<std::string> json_highlights(simdjson::dom::element snippet) {
+    const std::string_view text = snippet["text"];
+    std::vector<std::string> out;
+    for (simdjson::dom::element span : simdjson::dom::array(snippet["highlights"])) {
+        const std::uint64_t start = span.at(0), length = span.at(1);
+        EXPECT_LE(start + length, text.size());
+        if (start + length <= text.size()) out.emplace_back(text.substr(start, length));
+    }
+    return out;
+}
+
+TEST_F(CliSearch, JsonSnippetOffsetsPointAtThePhrase) {
+    Outcome r = search(
+        {"--db", db(), "--json", "--limit", "1000", "rationale:\"not medically necessary\""});
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    simdjson::dom::array hits = doc["hits"];
+    ASSERT_GT(hits.size(), 0U);
+    for (auto h : hits) {
+        simdjson::dom::element snippet = h["snippet"];
+        EXPECT_EQ(std::string_view(snippet["field"]), "rationale");
+        const auto spans = json_highlights(snippet);
+        ASSERT_FALSE(spans.empty()) << snippet;
+        for (const auto& s : spans) EXPECT_EQ(s, "not medically necessary") << snippet;
+        const imrdex::Letter& l = letter_of(*letters_, std::string_view(h["id"]));
+        const auto& rationale = l.items.at(std::uint64_t(h["item"]) - 1).rationale;
+        EXPECT_NE(rationale.find(passage(std::string_view(snippet["text"]))), std::string::npos)
+            << snippet;
+    }
+}
+
+TEST_F(CliSearch, CsvSnippetIsPlainUnlessMarksAreAsked) {
+    const std::string q = "rationale:\"risks and benefits\"";
+    for (bool marks : {false, true}) {
+        std::vector<std::string> args{"--db", db(), "--csv", "--limit", "1000", q};
+        if (marks) args.insert(args.begin(), "--marks");
+        Outcome r = search(args);
+        ASSERT_EQ(r.code, 0) << r.err;
+        auto rows = parse_csv(r.out);
+        ASSERT_GT(rows.size(), 1U);
+        ASSERT_GE(rows[0].size(), 2U);
+        EXPECT_EQ(rows[0][rows[0].size() - 2], "snippet_field");
+        for (std::size_t i = 1; i < rows.size(); ++i) {
+            ASSERT_EQ(rows[i].size(), rows[0].size()) << "row " << i;
+            EXPECT_EQ(rows[i][rows[i].size() - 2], "rationale");
+            const std::string& snippet = rows[i].back();
+            if (marks) {
+                EXPECT_NE(snippet.find("\u00abrisks and benefits\u00bb"), std::string::npos)
+                    << snippet;
+            } else {
+                EXPECT_NE(snippet.find("risks and benefits"), std::string::npos) << snippet;
+                EXPECT_EQ(snippet.find("\u00ab"), std::string::npos) << snippet;
+                EXPECT_EQ(snippet.find("\u00bb"), std::string::npos) << snippet;
+            }
+        }
+    }
+}
+
+// "injured at work" is in summaries only: the summary passage is what a hit shows, also on a
+// letter's later items (whose documents do not hold the summary), in JSON and in text.
+TEST_F(CliSearch, ASummaryMatchShowsTheSummaryPassage) {
+    for (const char* q : {"\"injured at work\"", "summary:\"injured at work\" OR class:opioid"}) {
+        Outcome r = search({"--db", db(), "--json", "--limit", "1000", q});
+        ASSERT_EQ(r.code, 0) << r.err;
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc;
+        ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+        simdjson::dom::array hits = doc["hits"];
+        ASSERT_GT(hits.size(), 0U) << q;
+        std::size_t later_items = 0;
+        for (auto h : hits) {
+            simdjson::dom::element snippet = h["snippet"];
+            EXPECT_EQ(std::string_view(snippet["field"]), "summary") << q << ": " << snippet;
+            EXPECT_EQ(json_highlights(snippet), std::vector<std::string>{"injured at work"})
+                << q << ": " << snippet;
+            const imrdex::Letter& l = letter_of(*letters_, std::string_view(h["id"]));
+            EXPECT_NE(l.summary.find(passage(std::string_view(snippet["text"]))), std::string::npos)
+                << q << ": " << snippet;
+            later_items += std::int64_t(h["item"]) > 1 ? 1 : 0;
+        }
+        // Free text matches the summary on first items only; the OR matches later ones too.
+        if (std::string_view(q).find(" OR ") != std::string_view::npos)
+            EXPECT_GT(later_items, 0U) << r.out;
+        else
+            EXPECT_EQ(later_items, 0U) << r.out;
+    }
+    Outcome r = search({"--db", db(), "--limit", "1", "\"injured at work\""});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("\n   summary: The patient is a"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\u00abinjured at work\u00bb"), std::string::npos) << r.out;
 }
 
 TEST_F(CliSearch, TextOutputShowsHitsAndFacetTables) {
@@ -321,9 +440,10 @@ TEST_F(CliSearch, MissingDatabaseExitsThreeNamingThePath) {
 TEST_F(CliSearch, HelpExplainsTheQuerySyntax) {
     Outcome r = search({"--help"});
     EXPECT_EQ(r.code, 0);
-    for (const char* s : {"rationale:", "specialty:\"internal medicine\"", "decided:2016-12-01",
-                          "\"long-term use\"", "NEAR", "--facets", "--by-letter", "year:2016",
-                          "priority,id,year", "--allow-empty", "drug:Norco", "(none)"})
+    for (const char* s :
+         {"rationale:", "specialty:\"internal medicine\"", "decided:2016-12-01",
+          "\"long-term use\"", "NEAR", "--facets", "--by-letter", "year:2016", "priority,id,year",
+          "--allow-empty", "drug:Norco", "(none)", "--marks", "byte offsets", "snippet_field"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 

@@ -1,5 +1,7 @@
-// Unit tests of query building: fields, filters, ranges and the errors of bad queries.
+// Unit tests of query building: fields, filters, ranges and the errors of bad queries; and of
+// snippets: what a query highlights, where, and how each output format carries it.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <xapian.h>
 
@@ -270,6 +272,223 @@ TEST(Snippet, WindowsAroundTheMatchInLongText) {
     EXPECT_TRUE(matched);
     EXPECT_LE(all.size(), 130U);
     EXPECT_EQ(all.substr(0, 3), "...");
+}
+
+// What a search highlights in each free-text field for query `q`.
+imrdex::FieldSnippetTerms terms_of(const std::string& q) {
+    static const imrdex::QueryBuilder builder;
+    return imrdex::snippet_terms(builder.parse(q));
+}
+
+// Stems of the words of `text` (plain ASCII words), as the index holds them.
+std::vector<std::string> stems_of(const std::string& text) {
+    static const Xapian::Stem stem("english");
+    std::vector<std::string> out;
+    std::string word;
+    for (char c : text + " ") {
+        if (c != ' ') {
+            word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else if (!word.empty()) {
+            out.push_back(stem(word));
+            word.clear();
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> highlighted(const std::vector<imrdex::SnippetPart>& parts) {
+    std::vector<std::string> out;
+    for (const auto& p : parts)
+        if (p.match) out.push_back(p.text);
+    return out;
+}
+
+std::string joined(const std::vector<imrdex::SnippetPart>& parts) {
+    std::string out;
+    for (const auto& p : parts) out += p.text;
+    return out;
+}
+
+constexpr std::size_t kRationaleField = 0, kRequestField = 1, kSummaryField = 2;
+
+TEST(SnippetTerms, FieldOrderIsTheSchemas) {
+    EXPECT_EQ(imrdex::schema::kTextFields[kRationaleField].name, "rationale");
+    EXPECT_EQ(imrdex::schema::kTextFields[kRequestField].name, "request");
+    EXPECT_EQ(imrdex::schema::kTextFields[kSummaryField].name, "summary");
+}
+
+TEST(SnippetTerms, PhrasesComeFromThePhraseSubqueries) {
+    const std::vector<std::vector<std::string>> both{stems_of("home exercise program"),
+                                                     stems_of("not medically necessary")};
+    for (const auto& t : terms_of("\"not medically necessary\" \"home exercise program\"")) {
+        EXPECT_EQ(t.phrases, both);  // free text: every field
+        EXPECT_TRUE(t.stems.empty());
+    }
+    // A hyphenated word is a phrase of the query parser's making.
+    for (const auto& t : terms_of("long-term"))
+        EXPECT_EQ(t.phrases, std::vector<std::vector<std::string>>{stems_of("long term")});
+}
+
+TEST(SnippetTerms, FieldsByPrefixAndNoNegatedWords) {
+    auto t = terms_of("summary:\"trip and fall\" rationale:opioids");
+    EXPECT_EQ(t[kRationaleField].stems, stems_of("opioids"));
+    EXPECT_TRUE(t[kRationaleField].phrases.empty());
+    EXPECT_TRUE(t[kRequestField].empty());
+    EXPECT_TRUE(t[kSummaryField].stems.empty());
+    EXPECT_EQ(t[kSummaryField].phrases,
+              std::vector<std::vector<std::string>>{stems_of("trip and fall")});
+    // What a hit must not contain is not what it matched.
+    t = terms_of("opioids NOT summary:fall");
+    EXPECT_EQ(t[kSummaryField].stems, stems_of("opioids"));
+    // ADJ is nearness, not an exact phrase: its words singly.
+    t = terms_of("rationale:(weaning ADJ/3 advised)");
+    EXPECT_TRUE(t[kRationaleField].phrases.empty());
+    EXPECT_EQ(t[kRationaleField].stems, stems_of("advised weaning"));
+    t = terms_of("request:benzo*");
+    EXPECT_EQ(t[kRequestField].wildcards, std::vector<std::string>{"benzo"});
+    EXPECT_TRUE(t[kRationaleField].empty());
+}
+
+// A search on a database with word pairs narrows its phrases; they highlight the same.
+TEST(SnippetTerms, NarrowedPhrasesGiveTheSamePhrases) {
+    static const imrdex::QueryBuilder builder;
+    for (const char* q : {"\"not medically necessary\" \"home exercise program\"", "long-term",
+                          "rationale:\"risks and benefits\" class:opioid", "summary:\"trip fall\"",
+                          "\"lumbar spine\" OR rationale:\"the patient's pain scores\" relief"}) {
+        const Xapian::Query parsed = builder.parse(q);
+        const Xapian::Query narrowed = imrdex::narrow_phrases(parsed);
+        ASSERT_NE(narrowed.get_description(), parsed.get_description()) << q;
+        const auto want = imrdex::snippet_terms(parsed);
+        const auto got = imrdex::snippet_terms(narrowed);
+        for (std::size_t f = 0; f < want.size(); ++f) {
+            EXPECT_EQ(got[f].phrases, want[f].phrases) << q << " field " << f;
+            EXPECT_EQ(got[f].stems, want[f].stems) << q << " field " << f;
+        }
+    }
+}
+
+TEST(Snippet, APhraseIsHighlightedAsAUnit) {
+    const auto terms = terms_of("\"not medically necessary\"")[kRationaleField];
+    auto parts =
+        imrdex::make_snippet("The request is not medically necessary at this time.", terms, 300);
+    EXPECT_EQ(highlighted(parts), std::vector<std::string>{"not medically necessary"});
+    EXPECT_EQ(joined(parts), "The request is not medically necessary at this time.");
+    // Its words apart are no occurrence of it.
+    parts = imrdex::make_snippet("Not all of it is medically supported; necessary care continues.",
+                                 terms, 300);
+    EXPECT_TRUE(highlighted(parts).empty());
+    // Shown whole even where it is longer than the snippet.
+    parts = imrdex::make_snippet("It is not medically necessary.", terms, 10);
+    EXPECT_EQ(highlighted(parts), std::vector<std::string>{"not medically necessary"});
+}
+
+// The case of issue 14: a "not" far from either phrase lit up on its own.
+TEST(Snippet, ALoneWordOfAPhraseIsNotHighlighted) {
+    const auto terms =
+        terms_of("\"not medically necessary\" \"home exercise program\"")[kRationaleField];
+    std::string text = "She could not attend therapy last month. ";
+    for (int i = 0; i < 20; ++i) text += "Filler words of the history. ";
+    text += "She continues a home exercise program daily.";
+    auto parts = imrdex::make_snippet(text, terms, 100000);
+    EXPECT_EQ(highlighted(parts), std::vector<std::string>{"home exercise program"});
+    parts = imrdex::make_snippet(text, terms, 120);
+    EXPECT_EQ(highlighted(parts), std::vector<std::string>{"home exercise program"});
+    EXPECT_EQ(joined(parts).substr(0, 3), "...");
+}
+
+TEST(Snippet, TheWindowGoesToTheDensestRunOfOccurrences) {
+    const auto terms =
+        terms_of("\"not medically necessary\" \"home exercise program\"")[kRationaleField];
+    // First the phrases' words scattered (many words, no occurrence), then one occurrence
+    // alone, then two close together: the window shows the two.
+    std::string text = "Not a home, not a program, not medically exercised, not necessary. ";
+    for (int i = 0; i < 10; ++i) text += "Filler words of the history. ";
+    text += "A home exercise program was advised. ";
+    for (int i = 0; i < 10; ++i) text += "Filler words of the history. ";
+    text += "Surgery is not medically necessary; a home exercise program is.";
+    const auto parts = imrdex::make_snippet(text, terms, 100);
+    EXPECT_EQ(highlighted(parts),
+              (std::vector<std::string>{"not medically necessary", "home exercise program"}));
+    EXPECT_NE(joined(parts).find("Surgery is"), std::string::npos) << joined(parts);
+}
+
+TEST(Snippet, Utf8WordsAndPhrases) {
+    const auto terms = terms_of("rationale:\"réévaluation complète\" rationale:nécessaire");
+    ASSERT_EQ(terms[kRationaleField].phrases.size(), 1U);
+    const std::string text =
+        "Une réévaluation partielle, puis une réévaluation complète est nécessaire — «sic».";
+    const auto parts = imrdex::make_snippet(text, terms[kRationaleField], 300);
+    EXPECT_EQ(highlighted(parts),
+              (std::vector<std::string>{"réévaluation complète", "nécessaire"}));
+    EXPECT_EQ(joined(parts), text);
+}
+
+// JSON carries plain text and byte offsets of the highlights; CSV no marks unless asked; text
+// marks them and names the field.
+TEST(Snippet, OutputFormatsCarryTheHighlights) {
+    const auto terms = terms_of("\"réévaluation complète\" OR nécessaire")[kRationaleField];
+    imrdex::SearchResult r;
+    r.total = 1;
+    imrdex::Hit h;
+    h.rank = 1;
+    h.id = "CM16-0000001";
+    h.item = 2;
+    h.data = "{}";
+    h.snippet = imrdex::make_snippet(
+        "Une réévaluation complète est nécessaire, dit-il; la réévaluation complète suit.", terms,
+        300);
+    h.snippet_field = "rationale";
+    r.hits.push_back(h);
+    const std::vector<std::string> want = highlighted(h.snippet);
+    ASSERT_EQ(want.size(), 3U);
+
+    for (bool marks : {false, true}) {
+        const std::string json =
+            imrdex::format_result(r, imrdex::OutputFormat::json, false, false, false, marks);
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc;
+        ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+        simdjson::dom::element snippet = doc["hits"].at(0)["snippet"];
+        EXPECT_EQ(std::string_view(snippet["field"]), "rationale");
+        const std::string_view text = snippet["text"];
+        EXPECT_EQ(text, joined(h.snippet));
+        EXPECT_EQ(text.find("\u00ab"), std::string_view::npos) << text;
+        std::vector<std::string> got;
+        for (simdjson::dom::element span : simdjson::dom::array(snippet["highlights"])) {
+            const std::uint64_t start = span.at(0), length = span.at(1);
+            ASSERT_LE(start + length, text.size());
+            got.emplace_back(text.substr(start, length));
+        }
+        EXPECT_EQ(got, want) << json;
+        if (marks)
+            EXPECT_NE(std::string_view(snippet["marked"]).find("\u00abnécessaire\u00bb"),
+                      std::string_view::npos);
+        else
+            EXPECT_TRUE(snippet["marked"].error() == simdjson::NO_SUCH_FIELD);
+    }
+    const std::string csv = imrdex::format_result(r, imrdex::OutputFormat::csv, false);
+    EXPECT_NE(csv.find(",snippet_field,snippet\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",rationale,\"Une réévaluation complète est"), std::string::npos) << csv;
+    EXPECT_EQ(csv.find("\u00ab"), std::string::npos) << csv;
+    const std::string marked =
+        imrdex::format_result(r, imrdex::OutputFormat::csv, false, false, false, true);
+    EXPECT_NE(
+        marked.find(",rationale,\"Une \u00abréévaluation complète\u00bb est \u00abnécessaire"),
+        std::string::npos)
+        << marked;
+    const std::string text = imrdex::format_result(r, imrdex::OutputFormat::text, false);
+    EXPECT_NE(text.find("\n   rationale: Une \u00abréévaluation complète\u00bb"), std::string::npos)
+        << text;
+    const std::string bold = imrdex::format_result(r, imrdex::OutputFormat::text, true);
+    EXPECT_NE(bold.find("\x1b[1mnécessaire\x1b[0m"), std::string::npos) << bold;
+    // Without a snippet: null.
+    r.hits[0].snippet.clear();
+    r.hits[0].snippet_field.clear();
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    const std::string json = imrdex::format_result(r, imrdex::OutputFormat::json, false);
+    ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+    EXPECT_TRUE(doc["hits"].at(0)["snippet"].is_null()) << json;
 }
 
 TEST(Csv, QuotesPerRfc4180) {

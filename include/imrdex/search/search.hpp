@@ -1,6 +1,7 @@
 // The search library: query parsing, searching with exact facet counts, and result output.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -115,6 +116,9 @@ struct Hit {
     std::string injury_date;
     Xapian::doccount collapsed = 0;  // --by-letter: further matching items of this letter
     std::vector<SnippetPart> snippet;
+    // The document-data key the snippet comes from: "rationale", "request", "original_request"
+    // or "summary" (the letter's, also for a hit on another item); empty without a snippet.
+    std::string snippet_field;
     std::string data;  // the document data (a JSON object), for the letter's fields
 };
 
@@ -166,9 +170,35 @@ private:
     QueryBuilder builder_;
 };
 
-// Splits `text` into the words the indexer made of it (text::Tokenizer) and marks those whose
-// stem is one of `stems` (sorted) or starts with one of `wildcard_stems`; returns a window of
-// about `chars` characters around the densest run of matches.
+// ---- Snippets --------------------------------------------------------------------------------
+
+// What a query looks for in one free-text field, for highlighting: single words, word
+// beginnings, and exact phrases, each as the index matched them (stems).
+struct SnippetTerms {
+    std::vector<std::string> stems;                 // single words, sorted, unique
+    std::vector<std::string> wildcards;             // `benzo` of `benzo*`
+    std::vector<std::vector<std::string>> phrases;  // stems of consecutive words, 2 or more
+    [[nodiscard]] bool empty() const noexcept {
+        return stems.empty() && wildcards.empty() && phrases.empty();
+    }
+};
+
+// SnippetTerms of each free-text field, in the order of schema::kTextFields.
+using FieldSnippetTerms = std::array<SnippetTerms, schema::kTextFields.size()>;
+
+// What `q` looks for in each free-text field, by term prefix: exact phrases (OP_PHRASE whose
+// window is its length, as the query parser makes for "quotes" and hyphenated words, and the
+// word-pair terms of narrow_phrases) as phrases; other words (NEAR, ADJ included) singly.
+// Words under the NOT side of AND_NOT are left out: they are not what a hit matched.
+[[nodiscard]] FieldSnippetTerms snippet_terms(const Xapian::Query& q);
+
+// Splits `text` into the words the indexer made of it (text::Tokenizer) and highlights each
+// whole occurrence of a phrase of `terms` (consecutive words, by stem) and each word whose stem
+// is one of its stems or starts with one of its wildcards; returns a window of about `chars`
+// bytes around the densest run of these occurrences ("..." where text is cut off).
+std::vector<SnippetPart> make_snippet(std::string_view text, const SnippetTerms& terms,
+                                      std::size_t chars);
+// As above for single words only: `stems` sorted.
 std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<std::string>& stems,
                                       const std::vector<std::string>& wildcard_stems,
                                       std::size_t chars);
@@ -177,11 +207,14 @@ std::vector<SnippetPart> make_snippet(std::string_view text, const std::vector<s
 
 enum class OutputFormat { text, json, csv };
 
-// `ansi`: highlight with bold escape codes (text on a terminal); otherwise matches are marked
-// «like this» (JSON, CSV, text in a pipe). `full_text`: hits carry the whole rationale and
-// summary too. `count_only`: the total alone (a bare number; JSON {"query","total"}).
+// Text: highlights in bold escape codes when `ansi` (a terminal), else marked «like this».
+// JSON: each hit's snippet is {"field", "text", "highlights": [[start, length], ...]}, plain
+// text with byte offsets into it (null without a snippet); CSV: snippet_field and a plain
+// snippet. `marks`: CSV's snippet keeps «» and JSON's snippet adds "marked", the text with «».
+// `full_text`: hits carry the whole rationale and summary too. `count_only`: the total alone
+// (a bare number; JSON {"query","total"}).
 std::string format_result(const SearchResult& result, OutputFormat format, bool ansi,
-                          bool full_text = false, bool count_only = false);
+                          bool full_text = false, bool count_only = false, bool marks = false);
 
 // RFC 4180 field quoting, exposed for tests.
 std::string csv_field(std::string_view s);
