@@ -40,6 +40,7 @@ std::string_view to_string(WarningCode c) noexcept {
         case WarningCode::impossible_date: return "impossible_date";
         case WarningCode::no_cover_block: return "no_cover_block";
         case WarningCode::unknown_state: return "unknown_state";
+        case WarningCode::unknown_specialty: return "unknown_specialty";
         case WarningCode::no_credentials: return "no_credentials";
         case WarningCode::no_states: return "no_states";
         case WarningCode::no_specialties: return "no_specialties";
