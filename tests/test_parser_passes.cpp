@@ -473,6 +473,31 @@ TEST(PassTruncation, NoItemsOrAnUnfinishedLastSentence) {
     EXPECT_EQ(cut.warnings[0].detail,
               "letter ends mid-sentence: \"Decision rationale: It is not medically\"");
 
+    // Without its final period, a last sentence that states the conclusion is no truncation.
+    Letter unfinished;
+    unfinished.items.resize(1);
+    unfinished.items[0].rationale =
+        "No study is documented. Hence the left arm EMG is not medically necessary";
+    check_truncation(Lines{"X: Upheld", "Decision rationale: No study is documented. Hence the",
+                           "left arm EMG is not medically necessary", ""},
+                     headers, unfinished);
+    ASSERT_EQ(codes(unfinished.warnings), Codes{WarningCode::no_final_period});
+    EXPECT_EQ(unfinished.warnings[0].detail,
+              "letter ends without a final period: \"left arm EMG is not medically necessary\"");
+    // Its last sentence is what counts: an earlier conclusion does not make a cut letter whole.
+    Letter earlier;
+    earlier.items.resize(1);
+    earlier.items[0].rationale = "It is medically necessary. Further, the";
+    check_truncation(
+        Lines{"X: Upheld", "Decision rationale: It is medically necessary. Further, the"}, headers,
+        earlier);
+    EXPECT_EQ(codes(earlier.warnings), Codes{WarningCode::truncated_item});
+    Letter tail;
+    tail.items.resize(1);
+    tail.items[0].rationale = "The request is not a medical necessity at this time";
+    check_truncation(Lines{"X: Upheld", tail.items[0].rationale}, headers, tail);
+    EXPECT_EQ(codes(tail.warnings), Codes{WarningCode::no_final_period});
+
     Letter done;
     done.items = cut.items;
     check_truncation(Lines{"X: Upheld", "Decision rationale: It is fine."}, headers, done);

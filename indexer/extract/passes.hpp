@@ -95,8 +95,10 @@ std::vector<ItemHeader> find_item_headers(const Lines& lines, const Sections& se
 void parse_items(const Lines& lines, const std::vector<ItemHeader>& headers,
                  const DrugVocabulary& drugs, Letter& l);
 
-// The end of the letter: warns no_items when there is no item, truncated_item when the letter
-// ends mid-sentence after the last item's header (and that item has a rationale).
+// The end of the letter: warns no_items when there is no item. When the letter ends
+// mid-sentence after the last item's header (and that item has a rationale), warns
+// no_final_period if that sentence still states the item's conclusion ("... is not medically
+// necessary"), else truncated_item: the letter was cut off inside the item.
 void check_truncation(const Lines& lines, const std::vector<ItemHeader>& headers, Letter& l);
 
 // ---- one item ----------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ enum class WarningCode : std::uint8_t {
     partial_authorization_unparsed,
     empty_request,
     truncated_item,
+    no_final_period,  // the last sentence lacks its period but states the item's conclusion
     no_items,
     // Before parsing: PDF text extraction, and text that was not UTF-8 (indexer pipeline).
     pdf_bad_page,
@@ -128,6 +129,7 @@ inline constexpr std::array kWarningCodes{
     WarningCode::partial_authorization_unparsed,
     WarningCode::empty_request,
     WarningCode::truncated_item,
+    WarningCode::no_final_period,
     WarningCode::no_items,
     WarningCode::pdf_bad_page,
     WarningCode::pdf_empty_page,
