@@ -40,6 +40,7 @@ std::string_view to_string(WarningCode c) noexcept {
         case WarningCode::impossible_date: return "impossible_date";
         case WarningCode::no_cover_block: return "no_cover_block";
         case WarningCode::unknown_state: return "unknown_state";
+        case WarningCode::unknown_specialty: return "unknown_specialty";
         case WarningCode::no_credentials: return "no_credentials";
         case WarningCode::no_states: return "no_states";
         case WarningCode::no_specialties: return "no_specialties";
@@ -52,6 +53,7 @@ std::string_view to_string(WarningCode c) noexcept {
         case WarningCode::partial_authorization_unparsed: return "partial_authorization_unparsed";
         case WarningCode::empty_request: return "empty_request";
         case WarningCode::truncated_item: return "truncated_item";
+        case WarningCode::no_final_period: return "no_final_period";
         case WarningCode::no_items: return "no_items";
         case WarningCode::pdf_bad_page: return "pdf_bad_page";
         case WarningCode::pdf_empty_page: return "pdf_empty_page";

@@ -1438,8 +1438,9 @@ Reviewer choose_reviewer(Rng& r, bool sentence_creds, Letter& t) {
     if (r.chance(sentence_creds ? 350 : 550)) {
         rv.specs[rv.nspecs++] = pick(r, kSubspecialties);
         if (!sentence_creds && r.chance(200)) {
+            // Never one specialty twice: the parser records each once.
             const std::string_view extra = pick(r, kSubspecialties);
-            if (extra != rv.specs[1]) rv.specs[rv.nspecs++] = extra;
+            if (extra != rv.specs[1] && extra != rv.specs[0]) rv.specs[rv.nspecs++] = extra;
         }
     }
     if (rv.nspecs > 1 && rv.specs[1] == rv.specs[0]) rv.nspecs = 1;

@@ -42,9 +42,9 @@ public:
         for (RawLetter& raw : work->input.letters) {
             if (!prepare_text(raw, state_, extra)) continue;
             const Letter letter = parse_letter(parser_, raw, extra);
-            // Unusable letters are still printed (their warnings say why) and also counted as
-            // rejections, so the exit code tells.
-            if (!letter.usable()) reject_unusable(state_, letter);
+            // Rejected letters are still printed (their warnings say why) and also counted as
+            // rejections by the rule imr-index applies, so the exit code tells.
+            (void)judge_letter(state_, letter, raw.source);
             work->out += to_json(letter);
             work->out.push_back('\n');
             ++work->letters;

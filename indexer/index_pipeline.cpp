@@ -75,16 +75,7 @@ private:
             skipped_.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
-        if (!letter.usable()) {
-            reject_unusable(state_, letter);
-            return false;
-        }
-        // A letter cut off loses the end of an item: not indexed, so a complete copy indexed
-        // later is not mixed with a partial one.
-        if (const std::string cut = truncation(letter); !cut.empty()) {
-            state_.reject({raw.source, RejectReason::truncated, cut});
-            return false;
-        }
+        if (!judge_letter(state_, letter, raw.source)) return false;
         if (letter.id.size() > kMaxIdBytes) {
             state_.reject({raw.source, RejectReason::bad_id, "letter id longer than 200 bytes"});
             return false;

@@ -35,8 +35,10 @@ REJECTED INPUTS
   Unreadable, empty or too large files, bad JSON lines, records without text, bad zstd data, bad
   PDFs and letters without any disputed item are reported with a reason (summary, --rejects,
   --stats-json) and never stop the run: the good letters are still indexed and committed.
-  Letters cut off mid-item are rejected (truncated); an id seen twice in one run keeps the first
-  in input order (the other: duplicate_id). Text that is not UTF-8 is read as Latin-1.
+  Letters cut off mid-item are rejected (truncated; --extract prints them but counts them the
+  same); a letter whose last sentence lacks only its period is kept, warned no_final_period. An
+  id seen twice in one run keeps the first in input order (the other: duplicate_id). Text that is
+  not UTF-8 is read as Latin-1.
 
 PROGRESS
   On a terminal, a progress bar on stderr. Otherwise (nohup, a log file, CI) one plain line every

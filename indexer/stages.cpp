@@ -35,25 +35,28 @@ Letter parse_letter(const LetterParser& parser, const RawLetter& raw, std::vecto
     return letter;
 }
 
-void reject_unusable(RunState& state, const Letter& letter) {
+bool judge_letter(RunState& state, const Letter& letter, const std::string& source) {
     std::string detail;
-    for (const Warning& w : letter.warnings) {
-        if (!detail.empty()) detail += "; ";
-        detail += to_string(w.code);
-        if (!w.detail.empty()) detail += ": " + w.detail;
+    if (!letter.usable()) {
+        for (const Warning& w : letter.warnings) {
+            if (!detail.empty()) detail += "; ";
+            detail += to_string(w.code);
+            if (!w.detail.empty()) detail += ": " + w.detail;
+        }
+        if (detail.empty()) detail = "no disputed item found";
+        state.reject({source, RejectReason::no_items, detail});
+        return false;
     }
-    if (detail.empty()) detail = "no disputed item found";
-    state.reject({letter.source, RejectReason::no_items, detail});
-}
-
-std::string truncation(const Letter& letter) {
-    std::string out;
+    // A letter cut off loses the end of an item: not indexed, so a complete copy indexed later
+    // is not mixed with a partial one.
     for (const Warning& w : letter.warnings) {
         if (w.code != WarningCode::truncated_item) continue;
-        if (!out.empty()) out += "; ";
-        out += w.detail;
+        if (!detail.empty()) detail += "; ";
+        detail += w.detail;
     }
-    return out;
+    if (detail.empty()) return true;
+    state.reject({source, RejectReason::truncated, detail});
+    return false;
 }
 
 }  // namespace imrdex

@@ -123,10 +123,12 @@ inline void tally_warnings(const Letter& letter, WarningTally& tally) {
     for (const Warning& w : letter.warnings) ++tally[warning_code(w)];
 }
 
-// Rejects a letter without items (no_items), its warnings saying why.
-void reject_unusable(RunState& state, const Letter& letter);
-
-// The parser's truncated_item warnings of a letter, joined; empty when it looks complete.
-std::string truncation(const Letter& letter);
+// The one rule both modes judge a parsed letter by: a letter without items is rejected
+// (no_items, its warnings saying why), one cut off inside an item (a truncated_item warning) is
+// rejected as truncated, and any other letter is accepted whatever it warns (a last sentence
+// without its period is no_final_period, not truncation). imr-index indexes only accepted
+// letters; --extract prints every letter but counts the rejected ones, so both runs reject the
+// same letters. Returns whether the letter is accepted; a rejection is reported to `state`.
+bool judge_letter(RunState& state, const Letter& letter, const std::string& source);
 
 }  // namespace imrdex

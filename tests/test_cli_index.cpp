@@ -160,6 +160,66 @@ TEST(CliIndex, ExtractPrintsParsableRecordsAndIndexesNothing) {
     EXPECT_FALSE(fs::exists(t.path() / "db"));
 }
 
+// Both modes judge a letter by one rule: a complete letter whose last sentence lacks its period
+// is indexed (with a no_final_period warning), and --extract reports it the same way; a letter
+// cut off inside its last item is rejected by both.
+TEST(CliIndex, IndexAndExtractAgreeOnLettersWithoutAFinalPeriod) {
+    TempDir t("cli-index");
+    std::string unfinished = letter_text(1, 2);
+    const std::string end = "not medically necessary.\n";
+    ASSERT_EQ(unfinished.substr(unfinished.size() - end.size()), end);
+    unfinished.resize(unfinished.size() - 2);  // the period and the newline
+    std::string cut = letter_text(2, 2);
+    cut.resize(cut.rfind(" gain in shoulder"));  // inside the last item's rationale
+    write_file(t.path() / "in" / "unfinished.txt", unfinished);
+    write_file(t.path() / "in" / "cut.txt", cut);
+    write_file(t.path() / "in" / "whole.txt", letter_text(3, 1));
+
+    const fs::path err = t.path() / "err";
+    const fs::path rejects = t.path() / "rejects.jsonl";
+    const RunResult idx =
+        run("--db " + q(t.path() / "db") + " --rejects " + q(rejects) + " --stats-json " +
+                q(t.path() / "stats.json") + " " + q(t.path() / "in"),
+            err);
+    EXPECT_EQ(idx.code, 1) << read_file(err);  // the cut letter
+    Xapian::Database db((t.path() / "db").string());
+    EXPECT_EQ(db.get_doccount(), 3u) << "both items of the unfinished letter and the whole one";
+    simdjson::dom::parser parser;
+    simdjson::dom::element stats;
+    const std::string json = read_file(t.path() / "stats.json");
+    ASSERT_FALSE(parser.parse(json).get(stats)) << json;
+    EXPECT_EQ(uint64_t(stats["letters"]), 2u);
+    EXPECT_EQ(uint64_t(stats["rejected"]), 1u);
+    EXPECT_EQ(uint64_t(stats["reasons"]["truncated"]), 1u);
+    EXPECT_EQ(uint64_t(stats["warnings"]["no_final_period"]), 1u) << json;
+    const std::string rejected = read_file(rejects);
+    EXPECT_NE(rejected.find("cut.txt"), std::string::npos) << rejected;
+    EXPECT_EQ(rejected.find("unfinished.txt"), std::string::npos) << rejected;
+
+    const RunResult ext = run(
+        "--extract --rejects " + q(t.path() / "rejects2.jsonl") + " " + q(t.path() / "in"), err);
+    EXPECT_EQ(ext.code, 1) << read_file(err);  // the same letter rejected, though printed
+    EXPECT_EQ(read_file(t.path() / "rejects2.jsonl"), rejected);
+    std::istringstream lines(ext.out);
+    std::string line;
+    std::map<std::string, std::set<std::string>> codes;  // file -> warning codes
+    while (std::getline(lines, line)) {
+        simdjson::dom::element e;
+        ASSERT_FALSE(parser.parse(line).get(e)) << line;
+        const std::string src{std::string_view(e["source"])};
+        std::set<std::string>& c = codes[src.substr(src.rfind('/') + 1)];
+        for (simdjson::dom::element w : simdjson::dom::array(e["warnings"])) {
+            c.emplace(std::string_view(w["code"]));
+        }
+        if (src.ends_with("unfinished.txt")) {
+            EXPECT_EQ(simdjson::dom::array(e["items"]).size(), 2u);
+        }
+    }
+    EXPECT_EQ(codes["unfinished.txt"], std::set<std::string>{"no_final_period"});
+    EXPECT_EQ(codes["cut.txt"], std::set<std::string>{"truncated_item"});
+    EXPECT_TRUE(codes["whole.txt"].empty());
+}
+
 TEST(CliIndex, UsageErrorsExitTwo) {
     TempDir t("cli-index");
     const fs::path err = t.path() / "err";

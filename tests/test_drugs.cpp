@@ -1,4 +1,5 @@
-// Unit tests of the drug vocabulary, the request classifier and unknown-drug-word detection.
+// Unit tests of the drug vocabulary, the request classifier, unknown-drug-word detection and the
+// reviewer-specialty vocabulary.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,12 +13,14 @@
 #include "imrdex/core/errors.hpp"
 #include "imrdex/extract/category.hpp"
 #include "imrdex/extract/drugs.hpp"
+#include "imrdex/extract/specialties.hpp"
 #include "letter_print.hpp"
 #include "test_util.hpp"
 
 namespace imrdex::embedded {
 extern const std::string_view drugs_tsv;
 extern const std::string_view categories_tsv;
+extern const std::string_view specialties_tsv;
 }
 
 namespace imrdex {
@@ -562,6 +565,97 @@ TEST(CategoryRules, BuiltinHoldsEveryKeywordOfTheDataFile) {
     }
     EXPECT_GT(lines, 400u);
     EXPECT_EQ(CategoryRules::builtin().keywords(), lines);
+}
+
+// ---- reviewer specialties
+// ----------------------------------------------------------------------------
+
+std::string specialties_error(std::string_view tsv) {
+    try {
+        (void)SpecialtyVocabulary::parse(tsv, "spec.tsv");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(SpecialtyVocabulary, ParseRejectsMalformedLinesWithTheirLineNumber) {
+    const std::string head = "# comment\n\nneurology\n";  // the bad line is line 4
+    struct Case {
+        const char* line;
+        const char* says;
+    };
+    for (const Case& c :
+         {Case{"psychiatry\tshrink\textra", "columns"}, Case{"Psychiatry", "lower-case"},
+          Case{"family  practice", "single spaces"},
+          Case{"psychiatry\tpsych||shrink", "empty name"},
+          Case{"endocrinology, diabetes & metabolism", "','"},
+          Case{"pain management\tpain medicine|neurology", "line 3"},
+          Case{"\tpain medicine", "empty name"}, Case{"---", "no letters"}}) {
+        const std::string error = specialties_error(head + c.line + "\n");
+        EXPECT_NE(error.find("spec.tsv:4"), std::string::npos) << c.line << ": " << error;
+        EXPECT_NE(error.find(c.says), std::string::npos) << c.line << ": " << error;
+    }
+    // '&' and "and", and punctuation, make no new name: a duplicate.
+    const std::string dup =
+        specialties_error("obstetrics & gynecology\nobstetrics and gynecology\n");
+    EXPECT_NE(dup.find("spec.tsv:2"), std::string::npos) << dup;
+    EXPECT_NE(specialties_error("# only comments\n").find("no specialty"), std::string::npos);
+}
+
+TEST(SpecialtyVocabulary, SynonymsCaseAmpersandsAndPunctuationFindTheCanonicalName) {
+    const SpecialtyVocabulary v = SpecialtyVocabulary::parse(
+        "chiropractic\tchiropractor|doctor of chiropractic\n"
+        "physical medicine & rehabilitation\tphysiatry\n"
+        "maternal-fetal medicine\n",
+        "spec.tsv");
+    EXPECT_EQ(v.names(),
+              (std::vector<std::string>{"chiropractic", "physical medicine & rehabilitation",
+                                        "maternal-fetal medicine"}));
+    EXPECT_EQ(v.canonical("Chiropractor"), "chiropractic");
+    EXPECT_EQ(v.canonical(" Doctor  of CHIROPRACTIC. "), "chiropractic");
+    EXPECT_EQ(v.canonical("Physical Medicine and Rehabilitation"),
+              "physical medicine & rehabilitation");
+    EXPECT_EQ(v.canonical("Physical-Medicine  &  Rehabilitation."),
+              "physical medicine & rehabilitation");
+    EXPECT_EQ(v.canonical("physical medicine/rehabilitation"), "") << "'/' is no \"and\"";
+    EXPECT_EQ(v.canonical("Physiatry"), "physical medicine & rehabilitation");
+    EXPECT_EQ(v.canonical("Maternal Fetal Medicine"), "maternal-fetal medicine");
+    EXPECT_EQ(v.canonical("chiropractics"), "");
+    EXPECT_EQ(v.canonical("physical medicine"), "");
+    EXPECT_EQ(v.canonical(""), "");
+    EXPECT_FALSE(v.known("&"));
+    EXPECT_EQ(specialty_key("  PM&R / Pain-Management "), "pm and r pain management");
+}
+
+// The compiled-in data: every canonical name is its own canonical name (what the index holds
+// is what a lookup gives back), and the synonyms the letters use reach the names they mean.
+TEST(SpecialtyVocabulary, BuiltinNamesAreTheirOwnCanonicalForm) {
+    const SpecialtyVocabulary& v = SpecialtyVocabulary::builtin();
+    EXPECT_GE(v.names().size(), 100u);
+    std::size_t lines = 0;
+    std::istringstream in{std::string(embedded::specialties_tsv)};
+    for (std::string line; std::getline(in, line);) {
+        lines += !line.empty() && line[0] != '#' ? 1 : 0;
+    }
+    EXPECT_EQ(v.names().size(), lines);
+    for (const std::string& name : v.names()) EXPECT_EQ(v.canonical(name), name);
+    const std::pair<const char*, const char*> synonyms[] = {
+        {"Chiropractor", "chiropractic"},
+        {"Physical Medicine and Rehabilitation", "physical medicine & rehabilitation"},
+        {"Family Medicine", "family practice"},
+        {"Pain Medicine", "pain management"},
+        {"Orthopaedic Surgery", "orthopedic surgery"},
+        {"Surgery of the Hand", "hand surgery"},
+        {"Hospice and Palliative Medicine", "hospice & palliative medicine"},
+        {"Public Health and General Preventive Medicine",
+         "public health & general preventive medicine"},
+        {"Neurosurgery", "neurological surgery"},
+        {"Psychologist", "psychology"},
+        {"Podiatrist", "podiatry"},
+        {"Licensed Acupuncturist", "acupuncture"},
+    };
+    for (const auto& [written, name] : synonyms) EXPECT_EQ(v.canonical(written), name) << written;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "imrdex/core/errors.hpp"
 #include "imrdex/corpus/generator.hpp"
 #include "imrdex/extract/drugs.hpp"
+#include "imrdex/extract/specialties.hpp"
 #include "letter_print.hpp"
 #include "test_util.hpp"
 
@@ -178,6 +179,24 @@ TEST(Generator, DistributionsAndLayoutCoverage) {
 // days before that, the decision 10-45 days after assignment, and the injury at least 20 days
 // before utilization review. Without a cover block only the injury date is known, sometimes to
 // the month.
+// The truth's specialties are what the parser records: canonical names of the specialty
+// vocabulary, each once. Enough letters are drawn to meet every board and subspecialty the
+// generator knows.
+TEST(Generator, SpecialtiesAreCanonicalVocabularyNames) {
+    const LetterGenerator gen(11);
+    const imrdex::SpecialtyVocabulary& vocab = imrdex::SpecialtyVocabulary::builtin();
+    std::set<std::string> seen;
+    GeneratedLetter g;
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+        gen.generate(i, g);
+        const std::set<std::string> once(g.truth.specialties.begin(), g.truth.specialties.end());
+        EXPECT_EQ(once.size(), g.truth.specialties.size()) << g.truth.id;
+        seen.insert(once.begin(), once.end());
+    }
+    EXPECT_GE(seen.size(), 25u);
+    for (const std::string& s : seen) EXPECT_EQ(vocab.canonical(s), s) << s;
+}
+
 TEST(Generator, DatesExistAndFollowTheCase) {
     using std::chrono::sys_days;
     const LetterGenerator gen(7);

@@ -79,10 +79,10 @@ TEST(Json, WarningCodesPrintAndReadBack) {
     }
     EXPECT_EQ(names,
               "empty invalid_utf8 nul_bytes cover_block_mismatch impossible_date no_cover_block "
-              "unknown_state no_credentials no_states no_specialties no_summary no_age no_sex "
-              "no_injury_date no_issues_section decision_unrecognised "
-              "partial_authorization_unparsed empty_request truncated_item no_items pdf_bad_page "
-              "pdf_empty_page latin1");
+              "unknown_state unknown_specialty no_credentials no_states no_specialties no_summary "
+              "no_age no_sex no_injury_date no_issues_section decision_unrecognised "
+              "partial_authorization_unparsed empty_request truncated_item no_final_period "
+              "no_items pdf_bad_page pdf_empty_page latin1");
     for (const std::string_view other : {"", "No_age", "no age", "truncated", "unknown"}) {
         EXPECT_FALSE(imrdex::parse_warning_code(other)) << other;
     }

@@ -189,6 +189,24 @@ TEST(ParserItems, TruncatedLetterKeepsCompleteItems) {
     EXPECT_TRUE(has_warning(l2, WarningCode::truncated_item)) << codes(l2);
 }
 
+TEST(ParserItems, ALastSentenceWithoutItsPeriodIsNoTruncation) {
+    const std::string whole =
+        std::string(kHead) + item("A request: Upheld", "Reason one.") +
+        item("B request: Overturned",
+             "The exam shows weakness.\nHence the left arm EMG is medically necessary\n\f\n");
+    const auto l = parse(whole);
+    ASSERT_EQ(l.items.size(), 2u) << codes(l);
+    EXPECT_EQ(l.items[1].rationale,
+              "The exam shows weakness. Hence the left arm EMG is medically necessary");
+    EXPECT_TRUE(has_warning(l, WarningCode::no_final_period)) << codes(l);
+    EXPECT_FALSE(has_warning(l, WarningCode::truncated_item)) << codes(l);
+    // The same letter cut inside that sentence is truncated.
+    const auto cut = parse(whole.substr(0, whole.find(" is medically necessary")));
+    ASSERT_EQ(cut.items.size(), 2u) << codes(cut);
+    EXPECT_TRUE(has_warning(cut, WarningCode::truncated_item)) << codes(cut);
+    EXPECT_FALSE(has_warning(cut, WarningCode::no_final_period)) << codes(cut);
+}
+
 TEST(ParserItems, NoItemsIsUnusable) {
     const auto l = parse(std::string(kHead) + "Nothing here.\n");
     EXPECT_FALSE(l.usable());

@@ -20,6 +20,10 @@ std::vector<WarningCode> codes(const std::vector<Warning>& warnings) {
 
 using Codes = std::vector<WarningCode>;
 
+const SpecialtyVocabulary& specialties() {
+    return SpecialtyVocabulary::builtin();
+}
+
 Sections with(std::size_t how, std::size_t summary, std::size_t issues) {
     Sections s;
     s.how = how;
@@ -139,11 +143,83 @@ TEST(PassCredentials, ListLinesWithAWrappedList) {
         "Certification(s)/Specialty: Internal Medicine, Hospice and Palliative Medicine.",
         "CLINICAL CASE SUMMARY"};
     Letter l;
-    parse_credentials(lines, with(0, 4, kNone), l);
+    parse_credentials(lines, with(0, 4, kNone), specialties(), l);
     EXPECT_EQ(l.states, (std::vector<std::string>{"CA", "NC"}));
+    // "and" and "&" are one name: the canonical one is what letters mostly write.
     EXPECT_EQ(l.specialties,
-              (std::vector<std::string>{"internal medicine", "hospice and palliative medicine"}));
+              (std::vector<std::string>{"internal medicine", "hospice & palliative medicine"}));
     EXPECT_TRUE(l.warnings.empty());
+}
+
+TEST(PassCredentials, ASpecialtyWrappedInsideItsNameIsJoined) {
+    // Wrapped after a connective: the next line finishes the name.
+    const Lines amp = {
+        "The Expert Reviewer has the following credentials:", "State(s) of Licensure: Oregon",
+        "Certification(s)/Specialty: Preventive Medicine, Aerospace Medicine, "
+        "Public Health &",
+        "General Preventive Medicine", "CLINICAL CASE SUMMARY"};
+    Letter a;
+    parse_credentials(amp, with(kNone, 4, kNone), specialties(), a);
+    EXPECT_EQ(a.specialties,
+              (std::vector<std::string>{"preventive medicine", "aerospace medicine",
+                                        "public health & general preventive medicine"}));
+    EXPECT_TRUE(a.warnings.empty()) << a.warnings.size();
+
+    // Wrapped between two words of a name: the halves make a known specialty.
+    const Lines words = {"State(s) of Licensure: Idaho",
+                         "Certification(s)/Specialty: Neurology, Pain Management, Occupational",
+                         "Medicine", "CLINICAL CASE SUMMARY"};
+    Letter w;
+    parse_credentials(words, with(kNone, 3, kNone), specialties(), w);
+    EXPECT_EQ(w.specialties,
+              (std::vector<std::string>{"neurology", "pain management", "occupational medicine"}));
+    EXPECT_TRUE(w.warnings.empty());
+
+    // A line that does not finish the last name is not the list's: nothing is joined.
+    const Lines other = {"Certification(s)/Specialty: Neurology, Internal Medicine",
+                         "Medicine Board of Oregon", "State(s) of Licensure: Idaho",
+                         "CLINICAL CASE SUMMARY"};
+    Letter o;
+    parse_credentials(other, with(kNone, 3, kNone), specialties(), o);
+    EXPECT_EQ(o.specialties, (std::vector<std::string>{"neurology", "internal medicine"}));
+    EXPECT_EQ(o.states, std::vector<std::string>{"ID"});
+}
+
+TEST(PassCredentials, SpecialtiesAreNormalisedAndUnknownOnesWarn) {
+    const Lines lines = {"State(s) of Licensure: Ohio",
+                         "Certification(s)/Specialty: Chiropractor, Physical Medicine and "
+                         "Rehabilitation, Orthopaedic Surgery, Bridge Engineering, Chiropractic",
+                         "CLINICAL CASE SUMMARY"};
+    Letter l;
+    parse_credentials(lines, with(kNone, 2, kNone), specialties(), l);
+    // Kept as written when unknown; two writings of one specialty count once.
+    EXPECT_EQ(l.specialties,
+              (std::vector<std::string>{"chiropractic", "physical medicine & rehabilitation",
+                                        "orthopedic surgery", "bridge engineering"}));
+    ASSERT_EQ(codes(l.warnings), Codes{WarningCode::unknown_specialty});
+    EXPECT_EQ(l.warnings[0].detail, "bridge engineering");
+
+    // "and" between two known names splits them; inside a known name it does not.
+    const Lines both = {
+        "Certification(s)/Specialty: Anesthesiology and Pain Medicine, Hospice "
+        "and Palliative Medicine",
+        "CLINICAL CASE SUMMARY"};
+    Letter b;
+    parse_credentials(both, with(kNone, 1, kNone), specialties(), b);
+    EXPECT_EQ(b.specialties, (std::vector<std::string>{"anesthesiology", "pain management",
+                                                       "hospice & palliative medicine"}));
+    EXPECT_EQ(codes(b.warnings), Codes{WarningCode::no_states});
+
+    // The sentence form goes through the same vocabulary.
+    const Lines sentence = {
+        "The reviewer is Board Certified in Family Medicine, has a "
+        "subspecialty in Astrology and is licensed to practice in Utah.",
+        "CLINICAL CASE SUMMARY"};
+    Letter s;
+    parse_credentials(sentence, with(kNone, 1, kNone), specialties(), s);
+    EXPECT_EQ(s.specialties, (std::vector<std::string>{"family practice", "astrology"}));
+    ASSERT_EQ(codes(s.warnings), Codes{WarningCode::unknown_specialty});
+    EXPECT_EQ(s.warnings[0].detail, "astrology");
 }
 
 TEST(PassCredentials, SentenceFormWithASubspecialty) {
@@ -151,7 +227,7 @@ TEST(PassCredentials, SentenceFormWithASubspecialty) {
                          "subspecialty in Rheumatology and is licensed to practice in California",
                          "and Texas. He is familiar with the case.", "CLINICAL CASE SUMMARY"};
     Letter l;
-    parse_credentials(lines, with(kNone, 3, kNone), l);
+    parse_credentials(lines, with(kNone, 3, kNone), specialties(), l);
     EXPECT_EQ(l.specialties, (std::vector<std::string>{"internal medicine", "rheumatology"}));
     EXPECT_EQ(l.states, (std::vector<std::string>{"CA", "TX"}));
     EXPECT_TRUE(l.warnings.empty());
@@ -160,21 +236,21 @@ TEST(PassCredentials, SentenceFormWithASubspecialty) {
 TEST(PassCredentials, UnknownStatesAndMissingPartsWarn) {
     const Lines atlantis = {"State(s) of Licensure: Atlantis", "CLINICAL CASE SUMMARY"};
     Letter l;
-    parse_credentials(atlantis, with(kNone, 1, kNone), l);
+    parse_credentials(atlantis, with(kNone, 1, kNone), specialties(), l);
     EXPECT_TRUE(l.states.empty());
     EXPECT_EQ(codes(l.warnings), (Codes{WarningCode::unknown_state, WarningCode::no_credentials}));
     EXPECT_EQ(l.warnings[0].detail, "Atlantis");
 
     const Lines states_only = {"State(s) of Licensure: Ohio", "CLINICAL CASE SUMMARY"};
     Letter s;
-    parse_credentials(states_only, with(kNone, 1, kNone), s);
+    parse_credentials(states_only, with(kNone, 1, kNone), specialties(), s);
     EXPECT_EQ(s.states, std::vector<std::string>{"OH"});
     EXPECT_EQ(codes(s.warnings), Codes{WarningCode::no_specialties});
 
     // Credentials below the summary heading are the summary's text, not the reviewer's.
     const Lines late = {"CLINICAL CASE SUMMARY", "State(s) of Licensure: Ohio"};
     Letter none;
-    parse_credentials(late, with(kNone, 0, kNone), none);
+    parse_credentials(late, with(kNone, 0, kNone), specialties(), none);
     EXPECT_TRUE(none.states.empty());
     EXPECT_EQ(codes(none.warnings), Codes{WarningCode::no_credentials});
 }
@@ -396,6 +472,31 @@ TEST(PassTruncation, NoItemsOrAnUnfinishedLastSentence) {
     ASSERT_EQ(codes(cut.warnings), Codes{WarningCode::truncated_item});
     EXPECT_EQ(cut.warnings[0].detail,
               "letter ends mid-sentence: \"Decision rationale: It is not medically\"");
+
+    // Without its final period, a last sentence that states the conclusion is no truncation.
+    Letter unfinished;
+    unfinished.items.resize(1);
+    unfinished.items[0].rationale =
+        "No study is documented. Hence the left arm EMG is not medically necessary";
+    check_truncation(Lines{"X: Upheld", "Decision rationale: No study is documented. Hence the",
+                           "left arm EMG is not medically necessary", ""},
+                     headers, unfinished);
+    ASSERT_EQ(codes(unfinished.warnings), Codes{WarningCode::no_final_period});
+    EXPECT_EQ(unfinished.warnings[0].detail,
+              "letter ends without a final period: \"left arm EMG is not medically necessary\"");
+    // Its last sentence is what counts: an earlier conclusion does not make a cut letter whole.
+    Letter earlier;
+    earlier.items.resize(1);
+    earlier.items[0].rationale = "It is medically necessary. Further, the";
+    check_truncation(
+        Lines{"X: Upheld", "Decision rationale: It is medically necessary. Further, the"}, headers,
+        earlier);
+    EXPECT_EQ(codes(earlier.warnings), Codes{WarningCode::truncated_item});
+    Letter tail;
+    tail.items.resize(1);
+    tail.items[0].rationale = "The request is not a medical necessity at this time";
+    check_truncation(Lines{"X: Upheld", tail.items[0].rationale}, headers, tail);
+    EXPECT_EQ(codes(tail.warnings), Codes{WarningCode::no_final_period});
 
     Letter done;
     done.items = cut.items;

@@ -188,6 +188,7 @@ TEST(RealLetters, TextLettersMatchExpectations) {
     std::size_t right = 0;
     std::size_t letters = 0;
     std::size_t items = 0;
+    std::size_t specialties = 0;
     for (const Expected& x : all) {
         const fs::path path = shared_dir() / x.file;
         const imrdex::Letter l =
@@ -199,13 +200,19 @@ TEST(RealLetters, TextLettersMatchExpectations) {
         right += diffs.empty() ? 1 : 0;
         ++letters;
         items += std::min(x.items.size(), l.items.size());
+        specialties += l.specialties.size();
+        // Every specialty the real letters name is in the vocabulary (data/specialties.tsv).
+        for (const imrdex::Warning& w : l.warnings) {
+            EXPECT_NE(w.code, imrdex::WarningCode::unknown_specialty) << x.file << ": " << w.detail;
+        }
     }
     // Every letter and every expected item was compared (check() reports a count mismatch).
+    EXPECT_GE(specialties, letters);
     EXPECT_EQ(letters, kExpectations);
     EXPECT_EQ(items, item_count(all));
     EXPECT_GT(items, letters);
     std::cout << "[ real letters ] " << right << " of " << letters << " fully right (text), "
-              << items << " items compared\n";
+              << items << " items compared, " << specialties << " specialties all known\n";
 }
 
 TEST(RealLetters, PdfLettersMatchExpectationsAndTheirText) {

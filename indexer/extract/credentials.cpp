@@ -1,8 +1,11 @@
 // Parser pass: the reviewer's credentials (licensure states and specialties).
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "imrdex/extract/specialties.hpp"
 #include "parse_util.hpp"
 #include "passes.hpp"
 
@@ -21,13 +24,47 @@ void add_states(Letter& l, std::string_view list) {
     }
 }
 
-void add_specialty(Letter& l, std::string_view s) {
+// Records a specialty by its canonical name; one the vocabulary lacks is kept as written
+// (lower-case) and reported, so a new board or a misread list shows in the warnings.
+void add_specialty(Letter& l, std::string_view s, const SpecialtyVocabulary& vocab) {
     std::string v = to_lower(collapse(s));
     while (!v.empty() && (v.back() == '.' || v.back() == ',')) v.pop_back();
-    if (!v.empty()) l.specialties.push_back(std::move(v));
+    if (v.empty()) return;
+    if (const std::string_view name = vocab.canonical(v); !name.empty()) {
+        v.assign(name);
+    } else {
+        warn(l.warnings, WarningCode::unknown_specialty, excerpt(v));
+    }
+    // Two ways of writing one specialty ("Endocrinology, Diabetes & Metabolism") count once.
+    for (const std::string& have : l.specialties) {
+        if (have == v) return;
+    }
+    l.specialties.push_back(std::move(v));
 }
 
-void parse_sentence_credentials(Letter& l, std::string_view text) {
+// Whether line `next` carries on the last specialty of `specs` (the list so far) rather than
+// starting something else: that specialty ends on a connective ("Public Health &"), or it and
+// the first name of `next` make one known specialty ("Occupational" + "Medicine").
+bool continues_specialty(std::string_view specs, std::string_view next,
+                         const SpecialtyVocabulary& vocab) {
+    const std::size_t cut = specs.find_last_of(",;");
+    const std::string_view last =
+        trim(cut == std::string_view::npos ? specs : specs.substr(cut + 1));
+    if (last.empty()) return false;
+    if (last.back() == '&' || last.back() == '-' || last.back() == '/' ||
+        iends_with(last, " and") || iends_with(last, " of") || iends_with(last, " in")) {
+        return true;
+    }
+    const std::string_view first = trim(next.substr(0, next.find_first_of(",;")));
+    if (first.empty()) return false;
+    std::string joined(last);
+    joined += ' ';
+    joined += first;
+    return vocab.known(joined);
+}
+
+void parse_sentence_credentials(Letter& l, std::string_view text,
+                                const SpecialtyVocabulary& vocab) {
     const std::size_t bc = ifind(text, "Board Certified in ");
     if (bc != std::string_view::npos) {
         std::size_t b = bc + 19;
@@ -49,7 +86,7 @@ void parse_sentence_credentials(Letter& l, std::string_view text) {
             std::string_view first = trim(head.substr(0, cut));
             if (iends_with(first, " and")) first = first.substr(0, first.size() - 4);
             while (!first.empty() && first.back() == ',') first.remove_suffix(1);
-            add_specialty(l, first);
+            add_specialty(l, first, vocab);
             std::size_t in = ifind(part, " in ", sub);
             if (in == std::string_view::npos) {
                 part = {};
@@ -57,7 +94,7 @@ void parse_sentence_credentials(Letter& l, std::string_view text) {
             }
             part = trim(part.substr(in + 4));
         }
-        if (!part.empty()) add_specialty(l, part);
+        if (!part.empty()) add_specialty(l, part, vocab);
     }
     const std::size_t lp = ifind(text, "licensed to practice in ");
     if (lp != std::string_view::npos) {
@@ -68,8 +105,35 @@ void parse_sentence_credentials(Letter& l, std::string_view text) {
     }
 }
 
+// The names of a specialty list: split on commas and semicolons, and a part on " and" only where
+// the vocabulary knows each side but not the whole ("Anesthesiology and Pain Management", but
+// "Hospice and Palliative Medicine" is one name).
+std::vector<std::string_view> split_specialties(std::string_view specs,
+                                                const SpecialtyVocabulary& vocab) {
+    std::vector<std::string_view> out;
+    std::size_t b = 0;
+    for (std::size_t i = 0; i <= specs.size(); ++i) {
+        if (i < specs.size() && specs[i] != ',' && specs[i] != ';') continue;
+        std::string_view part = trim(specs.substr(b, i - b));
+        b = i + 1;
+        if (istarts_with(part, "and ")) part = trim(part.substr(4));
+        if (part.empty()) continue;
+        const std::vector<std::string_view> pieces = split_list(part);
+        const bool split = pieces.size() > 1 && !vocab.known(part) &&
+                           std::all_of(pieces.begin(), pieces.end(),
+                                       [&](std::string_view p) { return vocab.known(p); });
+        if (split) {
+            out.insert(out.end(), pieces.begin(), pieces.end());
+        } else {
+            out.push_back(part);
+        }
+    }
+    return out;
+}
+
 // "State(s) of Licensure: ..." / "Certification(s)/Specialty: ..." lines, or the sentence form.
-void read_credentials(const Lines& lines, std::size_t begin, std::size_t end, Letter& l) {
+void read_credentials(const Lines& lines, std::size_t begin, std::size_t end,
+                      const SpecialtyVocabulary& vocab, Letter& l) {
     std::string states;
     std::string specs;
     std::string* current = nullptr;
@@ -85,42 +149,33 @@ void read_credentials(const Lines& lines, std::size_t begin, std::size_t end, Le
             current = &specs;
             append_collapsed(specs, t.substr(t.find(':') + 1));
         } else if (current != nullptr && !t.empty() && t.find(':') == std::string_view::npos &&
-                   (current->empty() || current->back() == ',')) {
-            append_collapsed(*current, t);  // a list wrapped after its comma
+                   (current->empty() || current->back() == ',' ||
+                    (current == &specs && continues_specialty(specs, t, vocab)))) {
+            // A list wrapped after its comma, or inside a specialty's name.
+            append_collapsed(*current, t);
         } else if (!t.empty()) {
             current = nullptr;
         }
     }
     if (!states.empty() || !specs.empty()) {
         add_states(l, states);
-        for (std::string_view s : split_list(specs)) add_specialty(l, s);
-        // split_list also splits on " and", which specialties such as "Hospice and Palliative
-        // Medicine" contain: re-split on commas only.
-        if (specs.find(" and ") != std::string::npos) {
-            l.specialties.clear();
-            std::size_t b = 0;
-            for (std::size_t i = 0; i <= specs.size(); ++i) {
-                if (i == specs.size() || specs[i] == ',' || specs[i] == ';') {
-                    add_specialty(l, trim(std::string_view(specs).substr(b, i - b)));
-                    b = i + 1;
-                }
-            }
-        }
+        for (std::string_view s : split_specialties(specs, vocab)) add_specialty(l, s, vocab);
         return;
     }
     std::string text;
     for (std::size_t i = begin; i < end; ++i) append_collapsed(text, lines[i]);
-    parse_sentence_credentials(l, text);
+    parse_sentence_credentials(l, text, vocab);
 }
 
 }  // namespace
 
-void parse_credentials(const Lines& lines, const Sections& sections, Letter& l) {
+void parse_credentials(const Lines& lines, const Sections& sections,
+                       const SpecialtyVocabulary& specialties, Letter& l) {
     const std::size_t b = sections.how != kNone ? sections.how + 1 : 0;
     const std::size_t e = sections.summary != kNone  ? sections.summary
                           : sections.issues != kNone ? sections.issues
                                                      : lines.size();
-    if (b < e) read_credentials(lines, b, e, l);
+    if (b < e) read_credentials(lines, b, e, specialties, l);
     if (l.states.empty() && l.specialties.empty()) {
         warn(l.warnings, WarningCode::no_credentials, "no reviewer licensure or specialty found");
     } else if (l.states.empty()) {

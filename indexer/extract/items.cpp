@@ -351,6 +351,34 @@ void parse_items(const Lines& lines, const std::vector<ItemHeader>& headers,
     }
 }
 
+namespace {
+
+// Words a rationale's conclusion may close with after "necessary": "... is not medically
+// necessary at this time", "... medically necessary per the guidelines".
+constexpr std::string_view kConclusionTails[] = {
+    " at this time", " per the guidelines", " per guidelines", " per mtus", " and appropriate"};
+
+// Whether an unfinished last sentence is nonetheless the item's conclusion: IMR rationales end
+// "... is (not) medically necessary" or "... is not a medical necessity", so a letter that stops
+// there lacks only its period, while one cut off stops anywhere else ("It is not medically").
+bool states_conclusion(std::string_view sentence) noexcept {
+    std::string_view t = trim(sentence);
+    while (!t.empty() && (t.back() == '"' || t.back() == ')' || t.back() == ',')) {
+        t = trim(t.substr(0, t.size() - 1));
+    }
+    for (const std::string_view tail : kConclusionTails) {
+        if (iends_with(t, tail)) {
+            t = trim(t.substr(0, t.size() - tail.size()));
+            if (iends_with(t, " as")) t = trim(t.substr(0, t.size() - 3));
+            while (!t.empty() && t.back() == ',') t = trim(t.substr(0, t.size() - 1));
+            break;
+        }
+    }
+    return iends_with(t, " necessary") || iends_with(t, " necessity");
+}
+
+}  // namespace
+
 void check_truncation(const Lines& lines, const std::vector<ItemHeader>& headers, Letter& l) {
     if (l.items.empty()) {
         warn(l.warnings, WarningCode::no_items, "no disputed item with a decision found");
@@ -364,9 +392,22 @@ void check_truncation(const Lines& lines, const std::vector<ItemHeader>& headers
         return;
     }
     const std::string_view t = lines[last];
-    warn(l.warnings, WarningCode::truncated_item,
-         "letter ends mid-sentence: \"" + excerpt(t.substr(t.size() > 40 ? t.size() - 40 : 0)) +
-             "\"");
+    const std::string quote = excerpt(t.substr(t.size() > 40 ? t.size() - 40 : 0));
+    // The last sentence of the rationale: after its last sentence end, if any.
+    const std::string_view rationale = l.items.back().rationale;
+    std::size_t from = 0;
+    for (std::size_t i = rationale.size(); i > 1; --i) {
+        if (rationale[i - 1] == ' ' && ends_sentence(rationale.substr(0, i - 1))) {
+            from = i;
+            break;
+        }
+    }
+    if (states_conclusion(rationale.substr(from))) {
+        warn(l.warnings, WarningCode::no_final_period,
+             "letter ends without a final period: \"" + quote + "\"");
+        return;
+    }
+    warn(l.warnings, WarningCode::truncated_item, "letter ends mid-sentence: \"" + quote + "\"");
 }
 
 }  // namespace imrdex::parse

@@ -75,7 +75,7 @@ Letter LetterParser::parse(std::string_view text, std::string_view fallback_id,
     const parse::Lines lines = parse::split_lines(text);
     const parse::Sections sections = parse::find_sections(lines);
     parse::parse_cover(lines, sections, fallback_id, l);
-    parse::parse_credentials(lines, sections, l);
+    parse::parse_credentials(lines, sections, *specialties_, l);
     parse::parse_summary(lines, sections, l);
     parse::parse_patient(lines, l);
     const std::vector<parse::ItemHeader> headers =

@@ -14,6 +14,7 @@
 
 #include "imrdex/core/letter.hpp"
 #include "imrdex/extract/drugs.hpp"
+#include "imrdex/extract/specialties.hpp"
 
 namespace imrdex::parse {
 
@@ -66,9 +67,12 @@ void parse_cover(const Lines& lines, const Sections& sections, std::string_view 
 
 // Reviewer credentials, from the start (or after the HOW heading) to the summary heading (or the
 // issues heading): "State(s) of Licensure:" / "Certification(s)/Specialty:" lines, else the
-// sentence form ("Board Certified in X ... licensed to practice in Y."). Writes states,
-// specialties. Warns unknown_state, then no_credentials, no_states or no_specialties.
-void parse_credentials(const Lines& lines, const Sections& sections, Letter& l);
+// sentence form ("Board Certified in X ... licensed to practice in Y."). A specialty list that
+// wraps inside a name ("Public Health &" / "General Preventive Medicine") is joined. Writes
+// states, and specialties by their canonical names in `specialties` (unknown ones as written).
+// Warns unknown_state, unknown_specialty, then no_credentials, no_states or no_specialties.
+void parse_credentials(const Lines& lines, const Sections& sections,
+                       const SpecialtyVocabulary& specialties, Letter& l);
 
 // Clinical case summary: the lines after its heading up to the issues heading, wrapped lines
 // joined, the fixed "The expert reviewer developed ..." intro removed. Writes summary. Warns
@@ -91,8 +95,10 @@ std::vector<ItemHeader> find_item_headers(const Lines& lines, const Sections& se
 void parse_items(const Lines& lines, const std::vector<ItemHeader>& headers,
                  const DrugVocabulary& drugs, Letter& l);
 
-// The end of the letter: warns no_items when there is no item, truncated_item when the letter
-// ends mid-sentence after the last item's header (and that item has a rationale).
+// The end of the letter: warns no_items when there is no item. When the letter ends
+// mid-sentence after the last item's header (and that item has a rationale), warns
+// no_final_period if that sentence still states the item's conclusion ("... is not medically
+// necessary"), else truncated_item: the letter was cut off inside the item.
 void check_truncation(const Lines& lines, const std::vector<ItemHeader>& headers, Letter& l);
 
 // ---- one item ----------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ enum class WarningCode : std::uint8_t {
     no_cover_block,
     // Reviewer credentials.
     unknown_state,
+    unknown_specialty,  // not in the specialty vocabulary; the record keeps it as written
     no_credentials,
     no_states,
     no_specialties,
@@ -98,6 +99,7 @@ enum class WarningCode : std::uint8_t {
     partial_authorization_unparsed,
     empty_request,
     truncated_item,
+    no_final_period,  // the last sentence lacks its period but states the item's conclusion
     no_items,
     // Before parsing: PDF text extraction, and text that was not UTF-8 (indexer pipeline).
     pdf_bad_page,
@@ -114,6 +116,7 @@ inline constexpr std::array kWarningCodes{
     WarningCode::impossible_date,
     WarningCode::no_cover_block,
     WarningCode::unknown_state,
+    WarningCode::unknown_specialty,
     WarningCode::no_credentials,
     WarningCode::no_states,
     WarningCode::no_specialties,
@@ -126,6 +129,7 @@ inline constexpr std::array kWarningCodes{
     WarningCode::partial_authorization_unparsed,
     WarningCode::empty_request,
     WarningCode::truncated_item,
+    WarningCode::no_final_period,
     WarningCode::no_items,
     WarningCode::pdf_bad_page,
     WarningCode::pdf_empty_page,
@@ -154,7 +158,7 @@ struct Letter {
     std::string received_date;
     std::string priority;                  // "standard" / "expedited" / empty
     std::vector<std::string> states;       // USPS codes in letter order
-    std::vector<std::string> specialties;  // lower-case, whitespace collapsed
+    std::vector<std::string> specialties;  // canonical names (specialties.tsv), else as written
     int age = -1;                          // -1 when unknown
     std::string sex;                       // "female" / "male" / empty
     std::string summary;                   // clinical case summary text, wrapped lines joined

@@ -3,8 +3,9 @@
 
 #include <string_view>
 
-#include "imrdex/extract/drugs.hpp"
 #include "imrdex/core/letter.hpp"
+#include "imrdex/extract/drugs.hpp"
+#include "imrdex/extract/specialties.hpp"
 
 namespace imrdex {
 
@@ -26,6 +27,7 @@ public:
 
 private:
     const DrugVocabulary* drugs_;  // never null
+    const SpecialtyVocabulary* specialties_ = &SpecialtyVocabulary::builtin();
 };
 
 namespace parse {
