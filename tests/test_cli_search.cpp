@@ -477,8 +477,8 @@ ClassDecision class_by_decision(const std::vector<imrdex::Letter>& letters) {
 }  // namespace
 
 TEST_F(CliSearch, PivotCsvIsTidyLongFormatEqualToTheLetters) {
-    const Outcome r = search({"--db", db(), "--csv", "--pivot", "class,decision",
-                              "category:pharmaceutical"});
+    const Outcome r =
+        search({"--db", db(), "--csv", "--pivot", "class,decision", "category:pharmaceutical"});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto rows = parse_csv(r.out);
     ASSERT_FALSE(rows.empty());
@@ -498,8 +498,8 @@ TEST_F(CliSearch, PivotCsvIsTidyLongFormatEqualToTheLetters) {
 }
 
 TEST_F(CliSearch, PivotJsonHasCellsAndRates) {
-    const Outcome r = search({"--db", db(), "--json", "--pivot", "class,decision",
-                              "category:pharmaceutical"});
+    const Outcome r =
+        search({"--db", db(), "--json", "--pivot", "class,decision", "category:pharmaceutical"});
     ASSERT_EQ(r.code, 0) << r.err;
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -512,8 +512,9 @@ TEST_F(CliSearch, PivotJsonHasCellsAndRates) {
     std::map<std::pair<std::string, std::string>, std::uint64_t> got;
     for (simdjson::dom::element c : simdjson::dom::array(doc["cells"])) {
         const std::uint64_t n = c["count"];
-        if (n > 0) got[{std::string(std::string_view(c["class"])),
-                        std::string(std::string_view(c["decision"]))}] = n;
+        if (n > 0)
+            got[{std::string(std::string_view(c["class"])),
+                 std::string(std::string_view(c["decision"]))}] = n;
     }
     EXPECT_EQ(got, want.cells);
     std::size_t rates = 0;
@@ -580,8 +581,8 @@ TEST_F(CliSearch, PivotTextSortsRowsAndLeavesOutSmallOnes) {
     rows = text_rows(pivot({"--sort", "name"}));
     EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end()));
     // --sort rate: the JSON's rates in descending order.
-    const Outcome r = search({"--db", db(), "--json", "--sort", "rate", "--pivot",
-                              "class,decision", "category:pharmaceutical"});
+    const Outcome r = search({"--db", db(), "--json", "--sort", "rate", "--pivot", "class,decision",
+                              "category:pharmaceutical"});
     ASSERT_EQ(r.code, 0) << r.err;
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -607,8 +608,8 @@ TEST_F(CliSearch, PivotTextSortsRowsAndLeavesOutSmallOnes) {
 }
 
 TEST_F(CliSearch, BucketFacetsAreInNaturalOrder) {
-    const Outcome r = search({"--db", db(), "--csv", "--limit", "0", "--facets",
-                              "decided:month,age:10,class", "*"});
+    const Outcome r = search(
+        {"--db", db(), "--csv", "--limit", "0", "--facets", "decided:month,age:10,class", "*"});
     ASSERT_EQ(r.code, 0) << r.err;
     std::vector<std::string> months, bands;
     std::map<std::string, std::uint64_t> month_counts;

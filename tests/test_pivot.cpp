@@ -36,10 +36,11 @@ std::set<std::string> dim_values(const imrdex::Letter& l, const imrdex::Item& it
         const int w = std::stoi(unit), a = l.age / w * w;
         return {std::to_string(a) + "-" + std::to_string(a + w - 1)};
     }
-    const std::map<std::string, const std::string*> dates{
-        {"decided", &l.decision_date}, {"injured", &l.injury_date},
-        {"assigned", &l.date_assigned}, {"denied", &l.ur_denial_date},
-        {"received", &l.received_date}};
+    const std::map<std::string, const std::string*> dates{{"decided", &l.decision_date},
+                                                          {"injured", &l.injury_date},
+                                                          {"assigned", &l.date_assigned},
+                                                          {"denied", &l.ur_denial_date},
+                                                          {"received", &l.received_date}};
     const std::string& iso = *dates.at(field);
     if (iso.empty()) return {};
     const std::string year = iso.substr(0, 4);
@@ -100,10 +101,11 @@ const std::vector<std::pair<std::string, Pred>>& filters() {
 
 TEST_F(Pivot, CellsRowTotalsAndRatesEqualTheGeneratorsTruth) {
     const std::vector<std::pair<std::string, std::string>> pivots{
-        {"class", "decision"},          {"decided:year", "decision"}, {"specialty", "decision"},
-        {"decision", "specialty"},      {"injured:quarter", "state"}, {"age:5", "sex"},
-        {"received:month", "guideline"}, {"age:10", ""},              {"decided:quarter", ""},
-        {"denied:year", "assigned:month"}};
+        {"class", "decision"},           {"decided:year", "decision"},
+        {"specialty", "decision"},       {"decision", "specialty"},
+        {"injured:quarter", "state"},    {"age:5", "sex"},
+        {"received:month", "guideline"}, {"age:10", ""},
+        {"decided:quarter", ""},         {"denied:year", "assigned:month"}};
     imrdex::Searcher searcher(db());
     std::size_t cells = 0, none_rows = 0, none_cols = 0, multi = 0, rates = 0;
     for (const auto& [query, pred] : filters()) {
@@ -142,8 +144,8 @@ TEST_F(Pivot, CellsRowTotalsAndRatesEqualTheGeneratorsTruth) {
             std::map<std::pair<std::string, std::string>, Xapian::doccount> got_cells;
             for (const auto& c : got.cells) {
                 const auto w = want.find({c.row, c.col});
-                EXPECT_EQ(c.count, w == want.end() ? 0 : w->second) << what << " " << c.row << "/"
-                                                                    << c.col;
+                EXPECT_EQ(c.count, w == want.end() ? 0 : w->second)
+                    << what << " " << c.row << "/" << c.col;
                 if (c.count > 0) got_cells[{c.row, c.col}] = c.count;
             }
             EXPECT_EQ(got_cells, want) << what;  // no cell missing
@@ -163,8 +165,8 @@ TEST_F(Pivot, CellsRowTotalsAndRatesEqualTheGeneratorsTruth) {
                     << what;
                 for (const auto& p : got.rates) {
                     auto count = [&](const std::string& d) {
-                        const auto w = want.find(by_row ? std::pair(p.value, d)
-                                                        : std::pair(d, p.value));
+                        const auto w =
+                            want.find(by_row ? std::pair(p.value, d) : std::pair(d, p.value));
                         return w == want.end() ? Xapian::doccount{0} : w->second;
                     };
                     EXPECT_EQ(p.upheld, count("upheld")) << what << " " << p.value;
@@ -194,8 +196,8 @@ TEST_F(Pivot, CellsRowTotalsAndRatesEqualTheGeneratorsTruth) {
 // Bucket facets (`--facets decided:year`): counts equal the truth's, in natural order, (none)
 // last; facets asked beside them keep their counts.
 TEST_F(Pivot, BucketFacetsEqualTheGeneratorsTruthInNaturalOrder) {
-    const std::vector<std::string> dims{"decided:year", "injured:month", "age:5",
-                                        "received:quarter", "class", "specialty"};
+    const std::vector<std::string> dims{"decided:year",     "injured:month", "age:5",
+                                        "received:quarter", "class",         "specialty"};
     imrdex::Searcher searcher(db());
     for (const auto& [query, pred] : filters()) {
         imrdex::SearchOptions o;
@@ -238,9 +240,9 @@ TEST(Wilson, EqualsHandComputedIntervals) {
         std::size_t k, n;
         double low, high;
     };
-    for (const Case& c : {Case{8, 10, 0.4902, 0.9433}, Case{0, 10, 0.0, 0.2775},
-                          Case{50, 100, 0.4038, 0.5962}, Case{10, 10, 0.7225, 1.0},
-                          Case{1, 3, 0.0615, 0.7923}}) {
+    for (const Case& c :
+         {Case{8, 10, 0.4902, 0.9433}, Case{0, 10, 0.0, 0.2775}, Case{50, 100, 0.4038, 0.5962},
+          Case{10, 10, 0.7225, 1.0}, Case{1, 3, 0.0615, 0.7923}}) {
         const imrdex::Interval i = imrdex::wilson_interval(c.k, c.n);
         EXPECT_NEAR(i.low, c.low, 5e-5) << c.k << "/" << c.n;
         EXPECT_NEAR(i.high, c.high, 5e-5) << c.k << "/" << c.n;
@@ -262,9 +264,8 @@ TEST(Dimension, UnknownNamesAreQueryErrorsNamingThem) {
     // Every bucketed range field of the schema is offered, and parses.
     for (const auto& f : imrdex::schema::kRangeFields) {
         if (f.buckets == imrdex::schema::BucketKind::none) continue;
-        const std::string unit = f.buckets == imrdex::schema::BucketKind::calendar
-                                     ? "year"
-                                     : std::to_string(f.bands[0]);
+        const std::string unit =
+            f.buckets == imrdex::schema::BucketKind::calendar ? "year" : std::to_string(f.bands[0]);
         EXPECT_EQ(imrdex::parse_dimension(std::string(f.name) + ":" + unit).range, &f);
         EXPECT_NE(imrdex::dimension_names().find(std::string(f.name) + ":"), std::string::npos);
     }

@@ -514,8 +514,10 @@ TEST_F(ScaleOut, RemotePivotsEqualTheMergedDatabase) {
     EXPECT_GT(none_rows, 0u) << "no pivot had a (none) bucket";
     // Bucket facets go through Xapian's own spy on both.
     const std::string facets = "--json --limit 0 --facets decided:quarter,age:10,specialty ";
-    const RunResult a = run(IMRDEX_SEARCH_BIN, facets + "--db " + q(merged()) + " '*'", dir_->path());
-    const RunResult b = run(IMRDEX_SEARCH_BIN, facets + "--db " + q(cluster) + " '*'", dir_->path());
+    const RunResult a =
+        run(IMRDEX_SEARCH_BIN, facets + "--db " + q(merged()) + " '*'", dir_->path());
+    const RunResult b =
+        run(IMRDEX_SEARCH_BIN, facets + "--db " + q(cluster) + " '*'", dir_->path());
     ASSERT_EQ(a.code, 0) << a.err;
     EXPECT_EQ(b.out, a.out);
     EXPECT_NE(a.out.find("\"decided:quarter\""), std::string::npos) << a.out;
