@@ -15,6 +15,7 @@
 #include "imrdex/core/stub.hpp"
 #include "imrdex/extract/facet_value.hpp"
 #include "imrdex/search/letter_query.hpp"
+#include "imrdex/search/pivot.hpp"
 #include "imrdex/search/search.hpp"
 #include "snippet.hpp"
 
@@ -154,6 +155,11 @@ std::vector<std::string> parse_facet_list(std::string_view list) {
         name.erase(name.find_last_not_of(' ') + 1);
         start = comma + 1;
         if (name.empty()) continue;
+        if (name.find(':') != std::string::npos) {  // a bucket: decided:year, age:5
+            (void)parse_dimension(name);
+            if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+            continue;
+        }
         if (name == "all") {
             for (const auto& f : schema::kFacets)
                 if (std::find(out.begin(), out.end(), f.name) == out.end())
@@ -161,8 +167,7 @@ std::vector<std::string> parse_facet_list(std::string_view list) {
             continue;
         }
         if (schema::find_facet(name) == nullptr) {
-            throw QueryError("unknown facet '" + name + "' (known: " + schema::facet_names() +
-                             ",all)");
+            throw QueryError("unknown facet '" + name + "' (known: " + dimension_names() + ",all)");
         }
         if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
     }
@@ -247,8 +252,47 @@ std::string unreachable_remotes(const std::string& db_path) {
 }  // namespace
 
 SearchResult Searcher::search(const SearchOptions& options) {
+    SearchResult result;
+    with_retries(options.query, options.allow_empty,
+                 [&](const Xapian::Query& query) { result = search_once(options, query); });
+    return result;
+}
+
+void Searcher::with_retries(const std::string& text, bool allow_empty,
+                            const std::function<void(const Xapian::Query&)>& run) {
+    std::vector<QueryBuilder::Filter> filters;
+    Xapian::Query query = builder_.parse(text, filters);
     try {
-        return search_with_retries(options);
+        // Each search first reopens (cheap: reads each shard's version file), so a Searcher
+        // kept open for many searches follows the indexer's commits.
+        for (int attempt = 0;; ++attempt) {
+            try {
+                try {
+                    db_.reopen();
+                } catch (const Xapian::NetworkError&) {
+                    // A remote shard gone: the search itself reports it, naming the shard.
+                }
+                if (!allow_empty) check_filters(filters);
+                run(query);
+                return;
+            } catch (const Xapian::UnimplementedError&) {
+                // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy, the
+                // pivot's spy or the PostingSource that lifts summary conditions (its server
+                // knows only Xapian's own spies and sources); all are serialised before anything
+                // is sent, so simply count with Xapian's spies and lift by letter-id terms from
+                // now on.
+                if (remote_) throw;
+                remote_ = true;
+            } catch (const Xapian::DatabaseModifiedError&) {
+                // A commit meanwhile invalidated the revision we read: reopen and retry.
+                if (attempt >= 4) throw;
+            } catch (const Xapian::DatabaseError&) {
+                // A shard opened in the instant the indexer swapped in its compacted copy can
+                // mix the two copies' files: open the database afresh and retry.
+                if (attempt >= 4) throw;
+                db_ = open_database(path_);
+            }
+        }
     } catch (const Xapian::NetworkError& e) {
         const std::string down = unreachable_remotes(path_);
         if (down.empty()) throw;
@@ -257,37 +301,22 @@ SearchResult Searcher::search(const SearchOptions& options) {
     }
 }
 
-SearchResult Searcher::search_with_retries(const SearchOptions& options) {
-    std::vector<QueryBuilder::Filter> filters;
-    Xapian::Query query = builder_.parse(options.query, filters);
-    // Each search first reopens (cheap: reads each shard's version file), so a Searcher kept
-    // open for many searches follows the indexer's commits.
-    for (int attempt = 0;; ++attempt) {
-        try {
-            try {
-                db_.reopen();
-            } catch (const Xapian::NetworkError&) {
-                // A remote shard gone: the search itself reports it, naming the shard.
-            }
-            if (!options.allow_empty) check_filters(filters);
-            return search_once(options, query);
-        } catch (const Xapian::UnimplementedError&) {
-            // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy or the
-            // PostingSource that lifts summary conditions (its server knows only Xapian's own
-            // spies and sources); both are serialised before anything is sent, so simply count
-            // with Xapian's spies and lift by letter-id terms from now on.
-            if (remote_) throw;
-            remote_ = true;
-        } catch (const Xapian::DatabaseModifiedError&) {
-            // A commit meanwhile invalidated the revision we read: reopen and retry.
-            if (attempt >= 4) throw;
-        } catch (const Xapian::DatabaseError&) {
-            // A shard opened in the instant the indexer swapped in its compacted copy can mix
-            // the two copies' files: open the database afresh and retry.
-            if (attempt >= 4) throw;
-            db_ = open_database(path_);
-        }
-    }
+Xapian::Query Searcher::prepared(const Xapian::Query& query) {
+    // Databases indexed before word pairs existed lack the key: their phrases run unnarrowed.
+    const bool word_pairs = db_.get_metadata(std::string(schema::kWordPairsKey)) == "1";
+    // A summary condition holds for every item of its letter (the summary is written on the
+    // first item only); remote shards cannot run the PostingSource that does it locally.
+    return lift_letter_conditions(
+        word_pairs ? narrow_phrases(query) : query, db_,
+        remote_ ? LetterLift::letter_id_terms : LetterLift::items_of_matching_letters);
+}
+
+bool Searcher::facet_slot_usable() {
+    // kSlotFacets holds the facets by their position in the schema: only a database of this
+    // schema version has them where kFacets says. Every document has the slot then; checking
+    // costs little and keeps counts exact should a document somehow lack it.
+    const bool current = current_schema();
+    return !remote_ && current && db_.get_value_freq(schema::kSlotFacets) == db_.get_doccount();
 }
 
 namespace {
@@ -381,13 +410,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     result.by_letter = options.by_letter;
 
     Xapian::Enquire enquire(db_);
-    // Databases indexed before word pairs existed lack the key: their phrases run unnarrowed.
-    const bool word_pairs = db_.get_metadata(std::string(schema::kWordPairsKey)) == "1";
-    // A summary condition holds for every item of its letter (the summary is written on the
-    // first item only); remote shards cannot run the PostingSource that does it locally.
-    enquire.set_query(lift_letter_conditions(word_pairs ? narrow_phrases(query) : query, db_,
-                                             remote_ ? LetterLift::letter_id_terms
-                                                     : LetterLift::items_of_matching_letters));
+    enquire.set_query(prepared(query));
     if (options.by_letter) enquire.set_collapse_key(schema::kSlotLetterId);
     if (options.sort == SortOrder::decided)
         enquire.set_sort_by_value_then_relevance(schema::kSlotDecisionDate, true);
@@ -395,12 +418,20 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         enquire.set_sort_by_value_then_relevance(schema::kSlotInjuryDate, true);
 
     std::vector<std::size_t> wanted;  // indexes into schema::kFacets
+    // Buckets are counted by their range slot's values, by Xapian's own spy on every backend
+    // (one value per item; the buckets are made from the distinct values afterwards).
+    std::vector<Dimension> bucketed;
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> bucket_spies;
     if (!options.count_only) {
         for (const auto& name : options.facets) {
-            auto f = std::find_if(schema::kFacets.begin(), schema::kFacets.end(),
-                                  [&](const schema::Facet& x) { return x.name == name; });
-            if (f == schema::kFacets.end()) throw QueryError("unknown facet '" + name + "'");
-            wanted.push_back(static_cast<std::size_t>(f - schema::kFacets.begin()));
+            Dimension d = parse_dimension(name);
+            if (d.bucket()) {
+                bucket_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(d.slot()));
+                enquire.add_matchspy(bucket_spies.back().get());
+                bucketed.push_back(std::move(d));
+                continue;
+            }
+            wanted.push_back(static_cast<std::size_t>(d.facet - schema::kFacets.data()));
         }
     }
     const std::size_t nfacets = wanted.size();
@@ -410,13 +441,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     // even when every document is checked (30 letters for 27 items, seen on 1,500 letters).
     const bool per_letter = options.by_letter;
     if (per_letter) wanted.push_back(kLetterIdFacet);
-    // kSlotFacets holds the facets by their position in the schema: only a database of this
-    // schema version has them where kFacets says. Every document has the slot then; checking
-    // costs little and keeps counts exact should a document somehow lack it.
-    const bool current = current_schema();
-    const bool facet_slot =
-        !remote_ && current && db_.get_value_freq(schema::kSlotFacets) == db_.get_doccount();
-    FacetCounter counter(enquire, wanted, facet_slot);
+    FacetCounter counter(enquire, wanted, facet_slot_usable());
     // check_at_least = every document: the match runs to the end, so the total and every match
     // spy count are exact, not estimates (and on remote shards too).
     const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
@@ -433,14 +458,31 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         for (const auto& [id, n] : ids) items += n;
         result.total = static_cast<Xapian::doccount>(ids.size());
     }
-    for (std::size_t k = 0; k < nfacets; ++k) {
-        const schema::Facet& f = schema::kFacets[wanted[k]];
-        const SlotCounts counts = counter.counts(k);
-        result.facets.push_back(facet_counts(std::string(f.name), counts, f.multi_valued));
-        // Items without any value, so that rates are not silently taken over a subset: each
-        // item with a value has exactly one slot value (a multi-valued one's combination).
+    std::size_t next_facet = 0, next_bucket = 0;
+    for (const auto& name : options.count_only ? std::vector<std::string>{} : options.facets) {
         Xapian::doccount valued = 0;
-        for (const auto& [v, n] : counts) valued += n;
+        if (schema::find_facet(name) != nullptr) {
+            const schema::Facet& f = schema::kFacets[wanted[next_facet]];
+            const SlotCounts counts = counter.counts(next_facet++);
+            result.facets.push_back(facet_counts(std::string(f.name), counts, f.multi_valued));
+            // Items without any value, so that rates are not silently taken over a subset: each
+            // item with a value has exactly one slot value (a multi-valued one's combination).
+            for (const auto& [v, n] : counts) valued += n;
+        } else {
+            const Dimension& d = bucketed[next_bucket];
+            const Xapian::ValueCountMatchSpy& spy = *bucket_spies[next_bucket++];
+            std::map<std::string, Xapian::doccount> counts;
+            for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+                counts[bucket_label(d, *it)] += it.get_termfreq();
+                valued += it.get_termfreq();
+            }
+            // Natural order (years ascending), not by count: buckets are a scale.
+            FacetCount fc{d.name, {counts.begin(), counts.end()}};
+            std::sort(fc.values.begin(), fc.values.end(), [&](const auto& a, const auto& b) {
+                return natural_less(d, a.first, b.first);
+            });
+            result.facets.push_back(std::move(fc));
+        }
         if (items > valued) result.facets.back().values.emplace_back(kNoValue, items - valued);
     }
     if (options.count_only) return result;

@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "imrdex/index/document.hpp"
 #include "imrdex/index/schema_version.hpp"
+#include "imrdex/search/pivot.hpp"
 #include "search_fixture.hpp"
 
 namespace {
@@ -520,3 +523,206 @@ TEST(CliSearchRealLetters, SummaryConditionsReachEveryItemOfTheLetter) {
 }
 
 }  // namespace
+
+// Items of the CLI fixture by (class, decision) for the pharmaceutical items, and per class.
+struct ClassDecision {
+    std::map<std::pair<std::string, std::string>, std::uint64_t> cells;
+    std::map<std::string, std::uint64_t> rows;
+    std::uint64_t total = 0;
+};
+
+ClassDecision class_by_decision(const std::vector<imrdex::Letter>& letters) {
+    ClassDecision out;
+    for (const auto& l : letters)
+        for (const auto& it : l.items) {
+            if (it.category != imrdex::Category::pharmaceutical) continue;
+            ++out.total;
+            const std::string cls = fixture::lower(it.drug_class);
+            ++out.cells[{cls, std::string(imrdex::to_string(it.decision))}];
+            ++out.rows[cls];
+        }
+    return out;
+}
+
+}  // namespace
+
+TEST_F(CliSearch, PivotCsvIsTidyLongFormatEqualToTheLetters) {
+    const Outcome r =
+        search({"--db", db(), "--csv", "--pivot", "class,decision", "category:pharmaceutical"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto rows = parse_csv(r.out);
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"class", "decision", "count"}));
+    const ClassDecision want = class_by_decision(*letters_);
+    std::map<std::pair<std::string, std::string>, std::uint64_t> got;
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        ASSERT_EQ(rows[i].size(), 3u);
+        const std::uint64_t n = std::stoull(rows[i][2]);
+        if (n > 0) got[{rows[i][0], rows[i][1]}] = n;
+    }
+    EXPECT_EQ(got, want.cells);
+    // Every row x col, zeros included: classes x decisions seen.
+    std::set<std::string> decisions;
+    for (const auto& [k, n] : want.cells) decisions.insert(k.second);
+    EXPECT_EQ(rows.size() - 1, want.rows.size() * decisions.size());
+}
+
+TEST_F(CliSearch, PivotJsonHasCellsAndRates) {
+    const Outcome r =
+        search({"--db", db(), "--json", "--pivot", "class,decision", "category:pharmaceutical"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    const ClassDecision want = class_by_decision(*letters_);
+    EXPECT_EQ(std::string_view(doc["query"]), "category:pharmaceutical");
+    EXPECT_EQ(std::uint64_t(doc["total"]), want.total);
+    EXPECT_EQ(std::string_view(doc["rows"]), "class");
+    EXPECT_EQ(std::string_view(doc["cols"]), "decision");
+    std::map<std::pair<std::string, std::string>, std::uint64_t> got;
+    for (simdjson::dom::element c : simdjson::dom::array(doc["cells"])) {
+        const std::uint64_t n = c["count"];
+        if (n > 0)
+            got[{std::string(std::string_view(c["class"])),
+                 std::string(std::string_view(c["decision"]))}] = n;
+    }
+    EXPECT_EQ(got, want.cells);
+    std::size_t rates = 0;
+    for (simdjson::dom::element p : simdjson::dom::array(doc["rates"])) {
+        const std::string cls{std::string_view(p["class"])};
+        auto cell = [&](const std::string& decision) {
+            const auto it = want.cells.find({cls, decision});
+            return it == want.cells.end() ? std::uint64_t{0} : it->second;
+        };
+        const std::uint64_t up = p["upheld"], over = p["overturned"];
+        EXPECT_EQ(up, cell("upheld"));
+        EXPECT_EQ(over, cell("overturned"));
+        ASSERT_GT(up + over, 0u);
+        // JSON numbers carry 6 significant digits.
+        EXPECT_NEAR(double(p["rate"]), double(over) / double(up + over), 1e-6);
+        const imrdex::Interval i = imrdex::wilson_interval(over, up + over);
+        EXPECT_NEAR(double(p["low"]), i.low, 1e-6);
+        EXPECT_NEAR(double(p["high"]), i.high, 1e-6);
+        ++rates;
+    }
+    EXPECT_EQ(rates, want.rows.size());
+    // Without decision as a dimension there are no rates.
+    const Outcome s = search({"--db", db(), "--json", "--pivot", "class,sex", "*"});
+    ASSERT_EQ(s.code, 0) << s.err;
+    ASSERT_EQ(parser.parse(s.out).get(doc), simdjson::SUCCESS) << s.out;
+    EXPECT_EQ(doc["rates"].error(), simdjson::NO_SUCH_FIELD);
+}
+
+// The rows of text output: the label column up to the first count.
+std::vector<std::string> text_rows(const std::string& out) {
+    std::vector<std::string> rows;
+    std::istringstream in(out);
+    std::string line;
+    bool table = false;
+    while (std::getline(in, line)) {
+        if (line.find(" \\ ") != std::string::npos) {
+            table = true;
+            continue;
+        }
+        if (!table) continue;
+        if (line.empty() || line.find("left out") != std::string::npos) break;
+        rows.push_back(line.substr(0, line.find("  ")));
+    }
+    return rows;
+}
+
+TEST_F(CliSearch, PivotTextSortsRowsAndLeavesOutSmallOnes) {
+    const ClassDecision want = class_by_decision(*letters_);
+    auto pivot = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"--db", db(), "--pivot", "class,decision"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.emplace_back("category:pharmaceutical");
+        Outcome r = search(args);
+        EXPECT_EQ(r.code, 0) << r.err;
+        return r.out;
+    };
+    const std::string by_count = pivot({"--sort", "count"});
+    EXPECT_NE(by_count.find("class \\ decision"), std::string::npos) << by_count;
+    EXPECT_NE(by_count.find("overturn rate [95% CI]"), std::string::npos) << by_count;
+    std::vector<std::string> rows = text_rows(by_count);
+    ASSERT_EQ(rows.size(), want.rows.size()) << by_count;
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        EXPECT_GE(want.rows.at(rows[i - 1]), want.rows.at(rows[i])) << by_count;
+    rows = text_rows(pivot({"--sort", "name"}));
+    EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end()));
+    // --sort rate: the JSON's rates in descending order.
+    const Outcome r = search({"--db", db(), "--json", "--sort", "rate", "--pivot", "class,decision",
+                              "category:pharmaceutical"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    double previous = 2;
+    for (simdjson::dom::element p : simdjson::dom::array(doc["rates"])) {
+        EXPECT_LE(double(p["rate"]), previous);
+        previous = double(p["rate"]);
+    }
+    // --min-count: the rows under it are left out, and the output says how many.
+    std::uint64_t smallest = UINT64_MAX, largest = 0;
+    for (const auto& [cls, n] : want.rows) {
+        smallest = std::min(smallest, n);
+        largest = std::max(largest, n);
+    }
+    ASSERT_LT(smallest, largest) << "classes of equal size: --min-count would test nothing";
+    std::size_t under = 0;
+    for (const auto& [cls, n] : want.rows) under += n < largest ? 1 : 0;
+    const std::string cut = pivot({"--min-count", std::to_string(largest)});
+    EXPECT_EQ(text_rows(cut).size(), want.rows.size() - under) << cut;
+    EXPECT_NE(cut.find("(" + std::to_string(under) + " row"), std::string::npos) << cut;
+    EXPECT_NE(cut.find("under --min-count left out"), std::string::npos) << cut;
+}
+
+TEST_F(CliSearch, BucketFacetsAreInNaturalOrder) {
+    const Outcome r = search(
+        {"--db", db(), "--csv", "--limit", "0", "--facets", "decided:month,age:10,class", "*"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::vector<std::string> months, bands;
+    std::map<std::string, std::uint64_t> month_counts;
+    const auto rows = parse_csv(r.out);
+    for (const auto& row : rows) {
+        if (row.size() != 3) continue;
+        if (row[0] == "decided:month") {
+            months.push_back(row[1]);
+            month_counts[row[1]] = std::stoull(row[2]);
+        }
+        if (row[0] == "age:10") bands.push_back(row[1]);
+    }
+    EXPECT_TRUE(std::is_sorted(months.begin(), months.end()));
+    std::map<std::string, std::uint64_t> want;
+    for (const auto& l : *letters_) want[l.decision_date.substr(0, 7)] += l.items.size();
+    EXPECT_EQ(month_counts, want);
+    // Bands by their start: 20-29 before 30-39, ...; (none) (no age) last.
+    ASSERT_GE(bands.size(), 3u);
+    EXPECT_EQ(bands.back(), "(none)");
+    for (std::size_t i = 1; i + 1 < bands.size(); ++i)
+        EXPECT_LT(std::stoi(bands[i - 1]), std::stoi(bands[i]));
+}
+
+TEST_F(CliSearch, PivotUsageErrorsExitTwo) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"--pivot", "colour,decision", "*"}, "colour"},
+        {{"--pivot", "class,decided:week", "*"}, "decided:week"},
+        {{"--pivot", "decided", "*"}, "decided:year"},
+        {{"--pivot", "class,class", "*"}, "class"},
+        {{"--pivot", "class,decision,sex", "*"}, "ROWS,COLS"},
+        {{"--pivot", "class,sex", "--sort", "rate", "*"}, "--sort rate"},
+        {{"--pivot", "class", "--sort", "decided", "*"}, "decided"},
+        {{"--sort", "count", "*"}, "--pivot"},
+        {{"--min-count", "3", "*"}, "--pivot"},
+        {{"--pivot", "class", "--facets", "class", "*"}, "--facets"},
+        {{"--facets", "age:7", "*"}, "age:7"},
+    };
+    for (const auto& [args, named] : cases) {
+        std::vector<std::string> all{"--db", db()};
+        all.insert(all.end(), args.begin(), args.end());
+        const Outcome r = search(all);
+        EXPECT_EQ(r.code, 2) << args[1] << ": " << r.out;
+        EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+        EXPECT_TRUE(r.out.empty()) << r.out;
+    }
+}

@@ -318,8 +318,17 @@ enum class RangeKind : unsigned char {
     date,    // sortable_serialise(yyyymmdd) of an ISO date at year, month or day precision
 };
 
+// How a range field's values are counted in buckets (`--facets decided:year`, `--pivot age:5`):
+// `FIELD:UNIT` with a unit the field's kind allows.
+enum class BucketKind : unsigned char {
+    none,      // not bucketed
+    calendar,  // dates: `year` (2016), `quarter` (2016-Q3), `month` (2016-07)
+    bands,     // whole numbers: `N` for bands of N (`age:5`: 40-44), N one of bands
+};
+
 // Each range field: the query field (`age:40..60`, `decided:2016-12`), its slot, and the letter's
-// value: `number` (negative: unknown) or `date` (ISO text, empty: unknown), following `kind`.
+// value: `number` (negative: unknown) or `date` (ISO text, empty: unknown), following `kind`;
+// how it is bucketed, and for `bands` the band widths offered.
 struct RangeField {
     std::string_view name;
     unsigned slot;
@@ -327,6 +336,8 @@ struct RangeField {
     int (*number)(const Letter&) = nullptr;
     const std::string& (*date)(const Letter&) = nullptr;
     std::string_view about = {};
+    BucketKind buckets = BucketKind::none;
+    std::array<unsigned, 2> bands = {};
 };
 
 using DateText = const std::string&;
@@ -336,42 +347,58 @@ inline constexpr auto kRangeFields = std::to_array<RangeField>({
      .slot = kSlotAge,
      .kind = RangeKind::number,
      .number = [](const Letter& l) { return l.age; },
-     .about = "worker's age in years"},
+     .about = "worker's age in years",
+     .buckets = BucketKind::bands,
+     .bands = {5, 10}},
     {.name = "decided",
      .slot = kSlotDecisionDate,
      .kind = RangeKind::date,
      .date = [](const Letter& l) -> DateText { return l.decision_date; },
-     .about = "decision date"},
+     .about = "decision date",
+     .buckets = BucketKind::calendar},
     {.name = "injured",
      .slot = kSlotInjuryDate,
      .kind = RangeKind::date,
      .date = [](const Letter& l) -> DateText { return l.injury_date; },
-     .about = "date of injury"},
+     .about = "date of injury",
+     .buckets = BucketKind::calendar},
     {.name = "assigned",
      .slot = kSlotDateAssigned,
      .kind = RangeKind::date,
      .date = [](const Letter& l) -> DateText { return l.date_assigned; },
-     .about = "date assigned to the reviewer"},
+     .about = "date assigned to the reviewer",
+     .buckets = BucketKind::calendar},
     {.name = "denied",
      .slot = kSlotUrDenialDate,
      .kind = RangeKind::date,
      .date = [](const Letter& l) -> DateText { return l.ur_denial_date; },
-     .about = "utilization review denial date"},
+     .about = "utilization review denial date",
+     .buckets = BucketKind::calendar},
     {.name = "received",
      .slot = kSlotReceivedDate,
      .kind = RangeKind::date,
      .date = [](const Letter& l) -> DateText { return l.received_date; },
-     .about = "date the application was received"},
+     .about = "date the application was received",
+     .buckets = BucketKind::calendar},
 });
 
 constexpr bool ranges_well_formed() {
     for (const RangeField& f : kRangeFields)
         if ((f.kind == RangeKind::number) != (f.number != nullptr) ||
-            (f.kind == RangeKind::date) != (f.date != nullptr))
+            (f.kind == RangeKind::date) != (f.date != nullptr) ||
+            (f.buckets == BucketKind::calendar && f.kind != RangeKind::date) ||
+            (f.buckets == BucketKind::bands && (f.kind != RangeKind::number || f.bands[0] == 0)))
             return false;
     return true;
 }
 // Checked by test_schema, as facets_well_formed().
+
+// The range field named `name`, or nullptr.
+constexpr const RangeField* find_range(std::string_view name) {
+    for (const RangeField& f : kRangeFields)
+        if (f.name == name) return &f;
+    return nullptr;
+}
 
 // ---- Document data -------------------------------------------------------------------------
 // A JSON object with what a hit shows without touching the letter again: "id", "item",

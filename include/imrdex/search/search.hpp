@@ -143,7 +143,11 @@ struct SearchResult {
     std::vector<FacetCount> facets;  // item counts, exact over all matches
 };
 
-// Expands and checks facet names ("all", "decision,class"); throws QueryError for unknown ones.
+struct PivotOptions;  // imrdex/search/pivot.hpp
+struct PivotResult;
+
+// Expands and checks facet names ("all", "decision,class") and buckets of range fields
+// ("decided:year", "age:5", see imrdex/search/pivot.hpp); throws QueryError for unknown ones.
 std::vector<std::string> parse_facet_list(std::string_view list);
 
 // Searches one database: a Xapian database directory, or a directory whose XAPIANDB stub file
@@ -153,11 +157,24 @@ public:
     // Throws IoError naming the path when it does not exist or cannot be opened.
     explicit Searcher(std::string db_path);
     [[nodiscard]] SearchResult search(const SearchOptions& options);
+    // Cross-tabulates the matching items (imrdex/search/pivot.hpp); throws QueryError for an
+    // unknown dimension.
+    [[nodiscard]] PivotResult pivot(const PivotOptions& options);
     [[nodiscard]] Xapian::doccount doc_count() const;
 
 private:
-    SearchResult search_with_retries(const SearchOptions& options);
+    // Parses `text`, then runs `run` with the parsed query, reopening and retrying as the
+    // database's state requires (see searcher.cpp); names unreachable shard servers.
+    void with_retries(const std::string& text, bool allow_empty,
+                      const std::function<void(const Xapian::Query&)>& run);
     SearchResult search_once(const SearchOptions& options, const Xapian::Query& query);
+    PivotResult pivot_once(const PivotOptions& options, const Xapian::Query& query);
+    // The query as an Enquire runs it: phrases narrowed where the database has word pairs,
+    // summary conditions lifted to every item of their letters.
+    Xapian::Query prepared(const Xapian::Query& query);
+    // Whether facets can be read from schema::kSlotFacets: every shard local and of this
+    // schema version, every document holding the slot.
+    bool facet_slot_usable();
     // Throws QueryError for the first filter none of whose terms the database holds.
     void check_filters(const std::vector<QueryBuilder::Filter>& filters) const;
     // Whether the database has this build's schema version (schema::kVersionKey); says once on
