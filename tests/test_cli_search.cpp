@@ -524,6 +524,8 @@ TEST(CliSearchRealLetters, SummaryConditionsReachEveryItemOfTheLetter) {
 
 }  // namespace
 
+namespace {
+
 // Items of the CLI fixture by (class, decision) for the pharmaceutical items, and per class.
 struct ClassDecision {
     std::map<std::pair<std::string, std::string>, std::uint64_t> cells;
