@@ -16,6 +16,7 @@
 #include "imrdex/index/pipeline.hpp"
 #include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/search.hpp"
+#include "generated_index.hpp"
 #include "search_fixture.hpp"
 
 namespace {
@@ -44,24 +45,11 @@ class LetterConditions : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         dir_ = new fixture::TempDir("letter-conditions");
-        truth_ = new std::vector<imrdex::Letter>;
-        const fs::path letters = dir_->path() / "letters";
-        fs::create_directories(letters);
-        const imrdex::LetterGenerator gen(kSeed);
-        imrdex::GeneratedLetter g;
-        for (std::uint64_t i = 0; i < kLetters; ++i) {
-            gen.generate(i, g);
-            std::ofstream(letters / (g.truth.id + ".txt")) << g.text;
-            truth_->push_back(g.truth);
-        }
-        imrdex::IndexOptions o;
-        o.db = db();
-        o.shards = 3;  // docids of the stub interleave the shards: the lift works per shard
-        o.threads = 2;
-        o.compact = false;
-        o.sync = false;
-        const imrdex::IndexStats stats = imrdex::run_index({letters.string()}, o);
-        ASSERT_EQ(stats.rejected, 0u);
+        std::uint64_t rejected = 0;
+        // Three shards: the stub interleaves their docids, and lifts and pivots work per shard.
+        truth_ = new std::vector<imrdex::Letter>(imrdex::testing::index_generated(
+            dir_->path(), db(), kLetters, kSeed, 3, rejected));
+        ASSERT_EQ(rejected, 0u);
     }
     static void TearDownTestSuite() {
         delete truth_;

@@ -182,6 +182,25 @@ protected:
 
     static fs::path merged() { return dir_->path() / "merged"; }
 
+    // A stub DIR/name/XAPIANDB listing one xapian-tcpsrv of `servers` per shard; empty, with a
+    // test failure saying why, when a server would not start.
+    static fs::path start_cluster(Servers& servers, const std::string& name) {
+        const fs::path cluster = dir_->path() / name;
+        fs::create_directories(cluster);
+        std::ofstream stub(cluster / "XAPIANDB");
+        stub << "# one line per shard server\n";
+        for (unsigned k = 0; k < kShards; ++k) {
+            std::string why;
+            const int port = servers.start(shard_dbs_[k], &why);
+            if (port <= 0) {
+                ADD_FAILURE() << "xapian-tcpsrv would not start: " << why;
+                return {};
+            }
+            stub << "remote 127.0.0.1:" << port << "\n";
+        }
+        return cluster;
+    }
+
     static Answer search(const fs::path& db, const std::string& query, const std::string& flags) {
         const RunResult r = run(IMRDEX_SEARCH_BIN,
                                 "--json --facets all --limit 100000 " + flags + " --db " + q(db) +
@@ -340,18 +359,8 @@ TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
     if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
     const auto t0 = std::chrono::steady_clock::now();
     Servers servers(tcpsrv, dir_->path());
-    const fs::path cluster = dir_->path() / "cluster";
-    fs::create_directories(cluster);
-    {
-        std::ofstream stub(cluster / "XAPIANDB");
-        stub << "# one line per shard server\n";
-        for (unsigned k = 0; k < kShards; ++k) {
-            std::string why;
-            const int port = servers.start(shard_dbs_[k], &why);
-            ASSERT_GT(port, 0) << "xapian-tcpsrv would not start: " << why;
-            stub << "remote 127.0.0.1:" << port << "\n";
-        }
-    }
+    const fs::path cluster = start_cluster(servers, "cluster");
+    ASSERT_FALSE(cluster.empty());
     std::size_t compared = 0;
     for (const auto& [query, flags] : kQueries) {
         const std::string what = query + " " + flags;
@@ -418,17 +427,8 @@ TEST_F(ScaleOut, ShardServerDownIsAClearErrorNamingTheShard) {
     const std::string tcpsrv = imrdex::testing::find_program("xapian-tcpsrv");
     if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
     Servers servers(tcpsrv, dir_->path());
-    const fs::path cluster = dir_->path() / "cluster-down";
-    fs::create_directories(cluster);
-    {
-        std::ofstream stub(cluster / "XAPIANDB");
-        for (unsigned k = 0; k < kShards; ++k) {
-            std::string why;
-            const int port = servers.start(shard_dbs_[k], &why);
-            ASSERT_GT(port, 0) << "xapian-tcpsrv would not start: " << why;
-            stub << "remote 127.0.0.1:" << port << "\n";
-        }
-    }
+    const fs::path cluster = start_cluster(servers, "cluster-down");
+    ASSERT_FALSE(cluster.empty());
     const std::string query = "class:opioid";
     RunResult r = run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
     ASSERT_EQ(r.code, 0) << r.err;
@@ -487,17 +487,8 @@ TEST_F(ScaleOut, RemotePivotsEqualTheMergedDatabase) {
     const std::string tcpsrv = imrdex::testing::find_program("xapian-tcpsrv");
     if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
     Servers servers(tcpsrv, dir_->path());
-    const fs::path cluster = dir_->path() / "pivot-cluster";
-    fs::create_directories(cluster);
-    {
-        std::ofstream stub(cluster / "XAPIANDB");
-        for (unsigned k = 0; k < kShards; ++k) {
-            std::string why;
-            const int port = servers.start(shard_dbs_[k], &why);
-            ASSERT_GT(port, 0) << "xapian-tcpsrv would not start: " << why;
-            stub << "remote 127.0.0.1:" << port << "\n";
-        }
-    }
+    const fs::path cluster = start_cluster(servers, "pivot-cluster");
+    ASSERT_FALSE(cluster.empty());
     std::size_t none_rows = 0;
     for (const auto& [dims, query] : kPivots) {
         const std::string args = "--json --pivot " + q(dims) + " ";
