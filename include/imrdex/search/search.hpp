@@ -146,6 +146,9 @@ struct SearchResult {
 // Expands and checks facet names ("all", "decision,class"); throws QueryError for unknown ones.
 std::vector<std::string> parse_facet_list(std::string_view list);
 
+struct ExportOptions;  // imrdex/search/export.hpp
+using ExportSink = std::function<void(std::string_view)>;
+
 // Searches one database: a Xapian database directory, or a directory whose XAPIANDB stub file
 // lists local and remote shards (`auto /path/shard`, `remote host:port`), searched as one.
 class Searcher {
@@ -154,6 +157,14 @@ public:
     explicit Searcher(std::string db_path);
     [[nodiscard]] SearchResult search(const SearchOptions& options);
     [[nodiscard]] Xapian::doccount doc_count() const;
+    // Writes every matching item to `sink` (search/export.cpp), in index order, holding one
+    // row at a time: constant memory however many match. Returns the rows written. Throws
+    // QueryError as search() does.
+    Xapian::doccount export_items(const ExportOptions& options, const ExportSink& sink);
+    // The letter `id` (as typed, or upper-cased) as the index holds it: its fields, every item
+    // in item order, and the summary from its first item; no warnings. Throws QueryError,
+    // with the nearest ids held, when no item has that id.
+    [[nodiscard]] Letter letter(std::string_view id);
 
 private:
     SearchResult search_with_retries(const SearchOptions& options);
