@@ -19,6 +19,16 @@ namespace {
 // Xapian refuses terms longer than about 245 bytes; boolean values that long carry no use.
 constexpr std::size_t kMaxTermBytes = 240;
 
+void optional_field(JsonWriter& w, std::string_view key, const std::string& value) {
+    if (!value.empty()) w.field(key, value);
+}
+
+// {"text", "sources"} as in the extraction record, when the item cites anything.
+void optional_guideline(JsonWriter& w, std::string_view key, const Guideline& g) {
+    if (g.text.empty() && g.sources.empty()) return;
+    w.key(key).begin_object().field("text", g.text).field("sources", g.sources).end_object();
+}
+
 }  // namespace
 
 struct DocumentBuilder::Impl {
@@ -165,8 +175,18 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         if (!item.original_request.empty()) w.field("original_request", item.original_request);
         w.field("decision", to_string(item.decision)).field("category", to_string(item.category));
         w.field("drug", item.drug).field("drug_class", item.drug_class);
+        // The rest of the extraction record, so an export or `imr-search --show` can give it
+        // back: written only when present (most items have no strength or guideline text),
+        // which keeps the data small; a reader takes an absent key as empty.
+        optional_field(w, "strength", item.strength);
+        optional_field(w, "quantity", item.quantity);
+        optional_guideline(w, "ca_guideline", item.ca_guideline);
+        optional_guideline(w, "maximus_guideline", item.maximus_guideline);
         w.field("date_assigned", letter.date_assigned).field("decision_date", letter.decision_date);
         w.field("injury_date", letter.injury_date);
+        optional_field(w, "ur_denial_date", letter.ur_denial_date);
+        optional_field(w, "received_date", letter.received_date);
+        optional_field(w, "priority", letter.priority);
         w.key("age");
         if (letter.age >= 0) w.value(letter.age); else w.null();
         w.field("sex", letter.sex).field("states", letter.states);

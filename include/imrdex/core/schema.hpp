@@ -401,10 +401,14 @@ constexpr const RangeField* find_range(std::string_view name) {
 }
 
 // ---- Document data -------------------------------------------------------------------------
-// A JSON object with what a hit shows without touching the letter again: "id", "item",
-// "request", "original_request", "decision", "category", "drug", "drug_class",
-// "date_assigned", "decision_date", "injury_date", "age", "sex", "states", "specialties",
-// "source", "rationale" (for snippets) and, on first items, "summary".
+// A JSON object with what a hit shows without touching the letter again, and the rest of the
+// extraction record for exports and `imr-search --show`: "id", "item", "request",
+// "original_request", "decision", "category", "drug", "drug_class", "strength", "quantity",
+// "ca_guideline" and "maximus_guideline" ({"text", "sources"}), "date_assigned",
+// "decision_date", "injury_date", "ur_denial_date", "received_date", "priority", "age", "sex",
+// "states", "specialties", "source", "rationale" (for snippets) and, on first items, "summary".
+// "original_request", "strength", "quantity", the guidelines, "ur_denial_date",
+// "received_date" and "priority" are left out when empty (readers take them as empty).
 
 // README "Index schema": the table of every field above, in Markdown (a test keeps the README's
 // copy equal to it).

@@ -150,6 +150,9 @@ struct PivotResult;
 // ("decided:year", "age:5", see imrdex/search/pivot.hpp); throws QueryError for unknown ones.
 std::vector<std::string> parse_facet_list(std::string_view list);
 
+struct ExportOptions;  // imrdex/search/export.hpp
+using ExportSink = std::function<void(std::string_view)>;
+
 // Searches one database: a Xapian database directory, or a directory whose XAPIANDB stub file
 // lists local and remote shards (`auto /path/shard`, `remote host:port`), searched as one.
 class Searcher {
@@ -161,6 +164,14 @@ public:
     // unknown dimension.
     [[nodiscard]] PivotResult pivot(const PivotOptions& options);
     [[nodiscard]] Xapian::doccount doc_count() const;
+    // Writes every matching item to `sink` (search/export.cpp), in index order, holding one
+    // row at a time: constant memory however many match. Returns the rows written. Throws
+    // QueryError as search() does.
+    Xapian::doccount export_items(const ExportOptions& options, const ExportSink& sink);
+    // The letter `id` (as typed, or upper-cased) as the index holds it: its fields, every item
+    // in item order, and the summary from its first item; no warnings. Throws QueryError,
+    // with the nearest ids held, when no item has that id.
+    [[nodiscard]] Letter letter(std::string_view id);
 
 private:
     // Parses `text`, then runs `run` with the parsed query, reopening and retrying as the
