@@ -20,7 +20,8 @@ constexpr std::array kFormats{
     InputFormat{".pdf", Reader::whole_file, &kPdf,
                 "one letter per file, text extracted in-process"},
     InputFormat{".jsonl", Reader::json_lines, nullptr,
-                "one letter per line: {\"id\": \"...\", \"text\": \"...\"} (\"id\" optional)"},
+                "one letter per line: {\"id\": \"...\", \"text\": \"...\"}; \"id\" optional, and "
+                "\"source\" (optional) is the letter's source in reports and the index"},
     InputFormat{".jsonl.zst", Reader::json_lines_zstd, nullptr,
                 "the same, zstd-compressed (streamed)"},
 };

@@ -384,8 +384,14 @@ struct InputReader::Impl {
             else if (!idv.get_uint64().get(u64)) id = std::to_string(u64);
         }
         if (id.empty()) id = stem + "-" + std::to_string(line);
+        // A record that names its source (as imr-index --save-text writes the original PDF's
+        // path) is reported under it; the line's own place stays for what is wrong with the
+        // line itself (above).
+        std::string_view named;
+        std::string source = src;
+        if (!obj["source"].get_string().get(named) && !named.empty()) source = named;
         batch.text_bytes += text.size();
-        batch.letters.push_back({std::string(text), nullptr, std::move(id), src});
+        batch.letters.push_back({std::string(text), nullptr, std::move(id), std::move(source)});
     }
 };
 
