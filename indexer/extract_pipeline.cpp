@@ -48,8 +48,10 @@ public:
     ExtractWork* operator()(ExtractWork* work) const {
         WordCounts* counts = opts_.drug_stats ? &unknown_.local() : nullptr;
         std::vector<Warning> extra;
+        std::vector<Warning> made_text;  // with --save-text: the warnings of making the text
         for (RawLetter& raw : work->input.letters) {
             if (!prepare_text(raw, state_, extra)) continue;
+            if (save_) made_text = extra;  // parse_letter takes them
             const Letter letter = parse_letter(parser_, raw, extra);
             // Rejected letters are still printed (their warnings say why) and also counted as
             // rejections by the rule imr-index applies, so the exit code tells.
@@ -60,7 +62,7 @@ public:
             work->items += letter.items.size();
             work->text_bytes += raw.text.size();
             if (counts != nullptr) count_unknown_drugs(letter, *counts);
-            if (save_) TextSaver::add(work->saved, letter.id, raw.text, raw.source);
+            if (save_) TextSaver::add(work->saved, letter.id, raw.text, raw.source, made_text);
         }
         if (save_) TextSaver::seal(work->saved);
         return work;
@@ -85,8 +87,7 @@ private:
 // letters' text to the saver when there is one.
 class OutputStage {
 public:
-    OutputStage(std::ostream& out, RunState& state, WorkPool<ExtractWork>& pool,
-                TextSaver* saver)
+    OutputStage(std::ostream& out, RunState& state, WorkPool<ExtractWork>& pool, TextSaver* saver)
         : out_(out), state_(state), pool_(pool), saver_(saver) {}
 
     void operator()(ExtractWork* work) const {
@@ -146,10 +147,8 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
     tbb::parallel_pipeline(
         tokens,
         tbb::make_filter<void, ExtractWork*>(tbb::filter_mode::serial_in_order, fence(read)) &
-            tbb::make_filter<ExtractWork*, ExtractWork*>(tbb::filter_mode::parallel,
-                                                         fence(parse)) &
-            tbb::make_filter<ExtractWork*, void>(tbb::filter_mode::serial_in_order,
-                                                 fence(output)));
+            tbb::make_filter<ExtractWork*, ExtractWork*>(tbb::filter_mode::parallel, fence(parse)) &
+            tbb::make_filter<ExtractWork*, void>(tbb::filter_mode::serial_in_order, fence(output)));
     fence.join();
     out.flush();
     if (!out) throw IoError("cannot write the extraction records");

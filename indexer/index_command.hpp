@@ -26,7 +26,7 @@ struct IndexCommand {
     std::string stats_json;
     std::string rejects_path;
     std::string save_text;  // --save-text FILE.jsonl.zst
-    unsigned shard_k = 0;  // --shard K/N; N = 0: every letter
+    unsigned shard_k = 0;   // --shard K/N; N = 0: every letter
     unsigned shard_n = 0;
 };
 

@@ -52,14 +52,16 @@ public:
         DocumentBuilder& builder = builders_.local();
         work->by_shard.resize(shards_);
         std::vector<Warning> extra;
+        std::vector<Warning> made_text;  // with --save-text: the warnings of making the text
         WarningTally warnings;
         for (std::size_t i = 0; i < work->input.letters.size(); ++i) {
             RawLetter& raw = work->input.letters[i];
             if (!prepare_text(raw, state_, extra)) continue;
+            if (save_) made_text = extra;  // parse_letter takes them
             Letter letter = parse_letter(parser_, raw, extra);
             if (other_shard(letter)) continue;
             if (save_) {
-                TextSaver::add(work->saved, letter.id, raw.text, raw.source);
+                TextSaver::add(work->saved, letter.id, raw.text, raw.source, made_text);
                 ++work->saved_letters;
             }
             if (!admit(letter, raw)) continue;
@@ -196,12 +198,10 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
         // A stage of its own only when saving: a serial stage orders the batches, which an
         // ordinary run has no need of.
         const SaveStage save(*saver);
-        tbb::parallel_pipeline(
-            tokens,
-            head &
-                tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::serial_in_order,
-                                                         fence(save)) &
-                tail);
+        tbb::parallel_pipeline(tokens, head &
+                                           tbb::make_filter<IndexWork*, IndexWork*>(
+                                               tbb::filter_mode::serial_in_order, fence(save)) &
+                                           tail);
     } else {
         tbb::parallel_pipeline(tokens, head & tail);
     }

@@ -83,7 +83,8 @@ void check_save_text_path(const std::string& path) {
     if (format == nullptr || format->reader != imrdex::Reader::json_lines_zstd) {
         throw CLI::ValidationError("--save-text",
                                    "the file must end in .jsonl.zst (imr-index reads it back by "
-                                   "that name), got '" + path + "'");
+                                   "that name), got '" +
+                                       path + "'");
     }
     std::error_code ec;
     const std::filesystem::path p(path);
@@ -92,8 +93,8 @@ void check_save_text_path(const std::string& path) {
     }
     const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
     if (!std::filesystem::is_directory(dir, ec)) {
-        throw CLI::ValidationError("--save-text",
-                                   "no such directory: '" + dir.string() + "' (for '" + path + "')");
+        throw CLI::ValidationError(
+            "--save-text", "no such directory: '" + dir.string() + "' (for '" + path + "')");
     }
 }
 

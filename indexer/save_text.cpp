@@ -20,7 +20,9 @@ namespace {
 // imr-corpus's level: fast enough that sealing a batch costs a small part of extracting it.
 constexpr int kZstdLevel = 3;
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 }  // namespace
 
@@ -34,9 +36,18 @@ TextSaver::~TextSaver() {
 }
 
 void TextSaver::add(std::string& lines, std::string_view id, std::string_view text,
-                    std::string_view source) {
+                    std::string_view source, const std::vector<Warning>& warnings) {
     JsonWriter w(lines);
-    w.begin_object().field("id", id).field("text", text).field("source", source).end_object();
+    w.begin_object().field("id", id).field("text", text).field("source", source);
+    if (!warnings.empty()) {
+        w.key("warnings").begin_array();
+        for (const Warning& warning : warnings) {
+            w.begin_object().field("code", to_string(warning.code));
+            w.field("detail", warning.detail).end_object();
+        }
+        w.end_array();
+    }
+    w.end_object();
     lines.push_back('\n');
 }
 

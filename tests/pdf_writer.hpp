@@ -89,9 +89,10 @@ inline std::string make_text_pdf(std::string_view text) {
     objects.push_back(
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
     for (std::size_t p = 0; p < pages.size(); ++p) {
-        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << "
-                          "/Font << /F1 3 0 R >> >> /Contents " +
-                          std::to_string(5 + 2 * p) + " 0 R >>");
+        objects.push_back(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << "
+            "/Font << /F1 3 0 R >> >> /Contents " +
+            std::to_string(5 + 2 * p) + " 0 R >>");
         objects.push_back("<< /Length " + std::to_string(pages[p].size()) + " >>\nstream\n" +
                           pages[p] + "endstream");
     }

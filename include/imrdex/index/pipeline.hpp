@@ -31,7 +31,7 @@ struct IndexProgress {
 
 struct IndexStats : IndexProgress {
     std::map<RejectReason, std::uint64_t> reasons;  // rejection reason -> count, by code
-    std::vector<Rejection> first_rejections;       // the first few, for the summary
+    std::vector<Rejection> first_rejections;        // the first few, for the summary
     unsigned shards = 0;
     unsigned threads = 0;
     double commit_seconds = 0;              // final commit of every shard

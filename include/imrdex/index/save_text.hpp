@@ -1,5 +1,6 @@
 // Saved letter text (`imr-index --save-text FILE.jsonl.zst`): each letter's extracted text once,
-// as JSON Lines {"id", "text", "source"} in zstd frames, so a later run reads text, not PDFs.
+// as JSON Lines {"id", "text", "source"[, "warnings"]} in zstd frames, so a later run reads the
+// text instead of the PDFs and makes the same letters.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "imrdex/core/letter.hpp"
 #include "imrdex/index/inputs.hpp"
 
 namespace imrdex {
@@ -26,8 +28,11 @@ public:
 
     // Appends one record line to `lines`, a batch's JSON Lines not yet sealed. `source` is the
     // original input (PDF path, "path:line"); a later run reports it as the letter's source.
+    // `warnings` are those of making the text (pdf_empty_page, latin1, ...), which the saved
+    // text no longer shows: written as "warnings" [{"code", "detail"}] when there are any, and
+    // given back to the letter by the reader (RawLetter::warnings).
     static void add(std::string& lines, std::string_view id, std::string_view text,
-                    std::string_view source);
+                    std::string_view source, const std::vector<Warning>& warnings);
 
     // Compresses `lines` into one zstd frame, in place (empty stays empty). Any thread.
     static void seal(std::string& lines);
