@@ -172,7 +172,12 @@ const RealLetters& real_letters() {
         out.saved = corpus().dir / "real-letters.jsonl.zst";
         imrdex::ExtractOptions opts;
         opts.save_text = out.saved.string();
-        std::ostream discard(nullptr);  // the records are not wanted, only the saved text
+        // The records are not wanted, only the saved text: a stream that takes and drops them.
+        struct Discard : std::streambuf {
+            int overflow(int c) override { return c; }
+            std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+        } sink;
+        std::ostream discard(&sink);
         out.letters = imrdex::run_extract({dir.string()}, opts, discard).saved_letters;
         return out;
     }();
