@@ -33,12 +33,15 @@ OUTPUT
 
 SAVED TEXT
   --save-text FILE.jsonl.zst writes each letter's text once it is extracted (from a PDF, a .txt
-  file or a JSON line), as JSON Lines {"id", "text", "source"} in input order, one zstd frame
-  per batch; also with --extract. A later `imr-index FILE.jsonl.zst` reads that text instead of
-  the PDFs and makes the same index, each letter's source still its original file. Saved: every
-  letter whose text could be made, also those then rejected as no_items, truncated or
-  duplicate_id; not the inputs that could not be read or converted (bad_pdf, ...). Interrupted,
-  the file holds the batches saved so far, each frame whole (SIGINT/SIGTERM: every letter read).
+  file or a JSON line), as JSON Lines {"id", "text", "source"} (and "warnings" of the text
+  extraction, when there are any) in input order, one zstd frame per batch; also with --extract.
+  A later `imr-index FILE.jsonl.zst` reads that text instead of the PDFs and makes the same
+  index, each letter's source still its original file. Saved: every letter whose text could be
+  made, also those then rejected as no_items, truncated or duplicate_id; not the inputs that
+  could not be read or converted (bad_pdf, bad_json, ...), nor other machines' under --shard.
+  Interrupted by SIGINT/SIGTERM, the file holds every letter read. Killed, it ends at the last
+  frame written (it may hold letters the database had not committed yet); a frame cut off in
+  the middle is rejected as bad_zstd by the run that reads it, after the letters before it.
 
 REJECTED INPUTS
   Unreadable, empty or too large files, bad JSON lines, records without text, bad zstd data, bad
