@@ -4,6 +4,9 @@
 // and positions, values), sources included; --extract agrees too. Also usage errors and a file
 // cut off mid-frame.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <xapian.h>
 
 #include <filesystem>
@@ -12,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "imrdex/core/json.hpp"
+#include "imrdex/core/partition.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/corpus/generator.hpp"
 #include "imrdex/extract/pdf.hpp"
@@ -75,6 +80,23 @@ std::string first_difference(const std::map<std::string, std::string>& a,
         if (a.find(key) == a.end()) return key + " only in the second database";
     }
     return "";
+}
+
+// The letter ids (XL terms) of the database at `db`.
+std::set<std::string> letter_ids(const fs::path& db) {
+    const Xapian::Database d(db.string());
+    const std::string prefix(imrdex::schema::kLetterId);
+    std::set<std::string> out;
+    for (auto it = d.allterms_begin(prefix); it != d.allterms_end(prefix); ++it) {
+        out.insert((*it).substr(prefix.size()));
+    }
+    return out;
+}
+
+// The number after "key": in a --stats-json file; -1 when absent.
+long long stat_of(const std::string& json, const std::string& key) {
+    const std::size_t at = json.find("\"" + key + "\":");
+    return at == std::string::npos ? -1 : std::stoll(json.substr(at + key.size() + 3));
 }
 
 // The "warnings" object of a --stats-json file, as text.
@@ -224,6 +246,111 @@ TEST(SaveText, GeneratedTextLettersIndexTheSameFromTheirSavedText) {
     for (const auto& letter : saved) {
         EXPECT_EQ(letter.text, read_file(letter.source)) << letter.source;
     }
+
+    // Under --shard K/N a machine saves its own letters only: together, every letter once.
+    std::set<std::string> ids;
+    for (unsigned k = 0; k < 2; ++k) {
+        const fs::path part = t.path() / ("part" + std::to_string(k) + ".jsonl.zst");
+        ASSERT_EQ(run_index("--shard " + std::to_string(k) + "/2 --db " +
+                                q(t.path() / ("db-part" + std::to_string(k))) + " --save-text " +
+                                q(part) + " " + q(t.path() / "corpus" / "txt"),
+                            err)
+                      .code,
+                  0)
+            << read_file(err);
+        std::vector<imrdex::RawLetter> letters;
+        std::vector<imrdex::Rejection> rejections;
+        imrdex::read_all({part.string()}, letters, rejections);
+        EXPECT_GT(letters.size(), 0U);
+        for (const auto& letter : letters) {
+            EXPECT_EQ(imrdex::part_of(letter.fallback_id, 2), k) << letter.fallback_id;
+            EXPECT_TRUE(ids.insert(letter.fallback_id).second) << letter.fallback_id;
+        }
+    }
+    EXPECT_EQ(ids.size(), 150U);
+}
+
+// The documents committed so far in the database at `db`; 0 while it cannot be opened yet.
+Xapian::doccount committed(const fs::path& db) {
+    try {
+        return Xapian::Database(db.string()).get_doccount();
+    } catch (const Xapian::Error&) {
+        return 0;  // no stub yet, or a shard being created
+    }
+}
+
+// SIGTERM: reading stops, what was read is indexed and committed, and the saved file holds
+// those letters, every frame whole.
+TEST(SaveText, AnInterruptedRunSavesWhatItRead) {
+    TempDir t("save-text");
+    // 5,000 letters: 32 generated ones again and again under new case numbers.
+    const imrdex::LetterGenerator gen(7);
+    std::vector<imrdex::GeneratedLetter> base;
+    for (std::uint64_t i = 0; i < 32; ++i) base.push_back(gen.generate(i));
+    std::string jsonl;
+    constexpr int kLetters = 5000;
+    for (int n = 0; n < kLetters; ++n) {
+        const imrdex::GeneratedLetter& g = base[static_cast<std::size_t>(n) % base.size()];
+        char id[32];
+        std::snprintf(id, sizeof id, "CM19-%07d", n);
+        std::string text = g.text;
+        for (std::size_t at = 0; (at = text.find(g.truth.id, at)) != std::string::npos;) {
+            text.replace(at, g.truth.id.size(), id);
+        }
+        jsonl += "{\"text\":";
+        imrdex::append_json_string(jsonl, text);
+        jsonl += "}\n";
+    }
+    write_file(t.path() / "in.jsonl", jsonl);
+    const std::string db = (t.path() / "db").string();
+    const std::string saved = (t.path() / "saved.jsonl.zst").string();
+    const std::string stats = (t.path() / "stats.json").string();
+    const std::string in = (t.path() / "in.jsonl").string();
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        ::execl(IMRDEX_INDEX_BIN, IMRDEX_INDEX_BIN, "--quiet", "--threads", "2", "--flush-mb",
+                "0.1", "--no-compact", "--db", db.c_str(), "--stats-json", stats.c_str(),
+                "--save-text", saved.c_str(), in.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // Signal once letters are committed (the run is under way), not after a guessed delay.
+    Xapian::doccount seen = 0;
+    int status = 0;
+    bool exited = false;
+    for (int waited_ms = 0; seen == 0 && waited_ms < 120'000; waited_ms += 10) {
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            break;
+        }
+        seen = committed(db);
+        if (seen == 0) ::usleep(10 * 1000);
+    }
+    if (!exited) {
+        ::kill(pid, SIGTERM);
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    }
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 143) << "it ended before the signal, or not by it";
+    const std::string json = read_file(stats);
+    std::vector<imrdex::RawLetter> letters;
+    std::vector<imrdex::Rejection> rejections;
+    imrdex::read_all({saved}, letters, rejections);
+    EXPECT_TRUE(rejections.empty()) << rejections.front().detail;
+    EXPECT_LT(letters.size(), static_cast<std::size_t>(kLetters)) << "nothing was left unread";
+    EXPECT_EQ(static_cast<long long>(letters.size()),
+              stat_of(json, "letters") + stat_of(json, "rejected"))
+        << json;
+    EXPECT_EQ(static_cast<long long>(letters.size()), stat_of(json, "saved_letters")) << json;
+    // Every letter indexed is saved (and, in input order, the first letters read).
+    const std::set<std::string> indexed = letter_ids(db);
+    std::set<std::string> saved_ids;
+    for (std::size_t i = 0; i < letters.size(); ++i) {
+        EXPECT_EQ(letters[i].source, in + ":" + std::to_string(i + 1));
+        saved_ids.insert(letters[i].fallback_id);
+    }
+    EXPECT_FALSE(indexed.empty());
+    for (const std::string& id : indexed) EXPECT_EQ(saved_ids.count(id), 1U) << id;
 }
 
 TEST(SaveText, ACutOffFileGivesItsWholeFramesBack) {
