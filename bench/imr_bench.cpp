@@ -5,6 +5,7 @@
 // --benchmark_format=json for machine-readable throughput. The PDF benchmarks read the real
 // letters of ../shared/real-letters/pdf and skip, saying so, where it is absent.
 #include <benchmark/benchmark.h>
+#include <tbb/global_control.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -208,9 +209,9 @@ void BM_ReadSavedText(benchmark::State& state) {
 }
 BENCHMARK(BM_ReadSavedText)->Unit(benchmark::kMillisecond);
 
-// The whole run on the real letters, one thread, into a fresh database: from the PDFs (arg 0)
-// and from their saved text (arg 1). The same letters and index either way (test_save_text);
-// the difference is the PDF text extraction.
+// The whole run on the real letters, on one thread (oneTBB limited to it), into a fresh
+// database: from the PDFs (arg 0) and from their saved text (arg 1). The same letters and index
+// either way (test_save_text); the difference is the PDF text extraction.
 void BM_IndexRealLetters(benchmark::State& state) {
     const RealLetters& r = real_letters();
     if (r.saved.empty()) {
@@ -218,6 +219,7 @@ void BM_IndexRealLetters(benchmark::State& state) {
         return;
     }
     const bool saved = state.range(0) == 1;
+    const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
     std::uint64_t letters = 0;
     std::uint64_t bytes = 0;
     int run = 0;
