@@ -2,27 +2,33 @@
 //
 // Corpus size: IMRDEX_BENCH_LETTERS (default 20000) generated letters, seed 42, built once per run
 // into a temporary directory. Run with --benchmark_repetitions=N for aggregates and
-// --benchmark_format=json for machine-readable throughput.
+// --benchmark_format=json for machine-readable throughput. The PDF benchmarks read the real
+// letters of ../shared/real-letters/pdf and skip, saying so, where it is absent.
 #include <benchmark/benchmark.h>
+#include <tbb/global_control.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "imrdex/index/document.hpp"
 #include "imrdex/corpus/generator.hpp"
-#include "imrdex/index/inputs.hpp"
 #include "imrdex/extract/drugs.hpp"
 #include "imrdex/extract/parser.hpp"
 #include "imrdex/extract/pdf.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/index/inputs.hpp"
 #include "imrdex/index/pipeline.hpp"
+#include "imrdex/search/export.hpp"
+#include "imrdex/search/pivot.hpp"
 #include "imrdex/search/search.hpp"
 
 namespace fs = std::filesystem;
@@ -149,6 +155,92 @@ void BM_PdfExtract(benchmark::State& state) {
 }
 BENCHMARK(BM_PdfExtract)->Unit(benchmark::kMillisecond);
 
+// The real PDFs' directory, and their text saved once by `imr-index --extract --save-text` into
+// the fixture's directory (empty paths when ../shared is absent).
+struct RealLetters {
+    fs::path pdfs;
+    fs::path saved;
+    std::uint64_t letters = 0;
+};
+
+const RealLetters& real_letters() {
+    static const RealLetters r = [] {
+        RealLetters out;
+        const fs::path dir = fs::path(IMRDEX_SHARED_DIR) / "real-letters" / "pdf";
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) return out;
+        out.pdfs = dir;
+        out.saved = corpus().dir / "real-letters.jsonl.zst";
+        imrdex::ExtractOptions opts;
+        opts.save_text = out.saved.string();
+        // The records are not wanted, only the saved text: a stream that takes and drops them.
+        struct Discard : std::streambuf {
+            int overflow(int c) override { return c; }
+            std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+        } sink;
+        std::ostream discard(&sink);
+        out.letters = imrdex::run_extract({dir.string()}, opts, discard).saved_letters;
+        return out;
+    }();
+    return r;
+}
+
+// The other way to the same text: reading the PDFs' saved text (zstd, JSON Lines) through the
+// reader stage, as a run from FILE.jsonl.zst does instead of extracting; compare with
+// BM_PdfExtract's letters/s.
+void BM_ReadSavedText(benchmark::State& state) {
+    const RealLetters& r = real_letters();
+    if (r.saved.empty()) {
+        state.SkipWithError("no PDFs in ../shared/real-letters/pdf (not on this machine)");
+        return;
+    }
+    std::uint64_t letters = 0;
+    std::uint64_t bytes = 0;
+    for (auto _ : state) {
+        std::vector<imrdex::Rejection> rejections;
+        imrdex::InputReader reader(imrdex::expand_inputs({r.saved.string()}, rejections));
+        imrdex::InputBatch batch;
+        while (reader.next(batch, 64, std::size_t{1} << 20)) {
+            letters += batch.letters.size();
+            bytes += batch.text_bytes;
+        }
+    }
+    set_rates(state, letters, bytes);
+}
+BENCHMARK(BM_ReadSavedText)->Unit(benchmark::kMillisecond);
+
+// The whole run on the real letters, on one thread (oneTBB limited to it), into a fresh
+// database: from the PDFs (arg 0) and from their saved text (arg 1). The same letters and index
+// either way (test_save_text); the difference is the PDF text extraction.
+void BM_IndexRealLetters(benchmark::State& state) {
+    const RealLetters& r = real_letters();
+    if (r.saved.empty()) {
+        state.SkipWithError("no PDFs in ../shared/real-letters/pdf (not on this machine)");
+        return;
+    }
+    const bool saved = state.range(0) == 1;
+    const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    std::uint64_t letters = 0;
+    std::uint64_t bytes = 0;
+    int run = 0;
+    for (auto _ : state) {
+        const fs::path db = corpus().dir / ("real-" + std::to_string(run++));
+        imrdex::IndexOptions opts;
+        opts.db = db.string();
+        opts.threads = 1;
+        opts.sync = false;
+        const auto stats = imrdex::run_index({(saved ? r.saved : r.pdfs).string()}, opts);
+        letters += stats.letters;
+        bytes += stats.text_bytes;
+        state.PauseTiming();
+        fs::remove_all(db);
+        state.ResumeTiming();
+    }
+    set_rates(state, letters, bytes);
+    state.SetLabel(saved ? "from saved text" : "from PDFs");
+}
+BENCHMARK(BM_IndexRealLetters)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // Parsing letter text into extraction records, one core.
 void BM_Parse(benchmark::State& state) {
     Corpus& c = corpus();
@@ -215,8 +307,8 @@ void BM_BuildDocuments(benchmark::State& state) {
         letters += parsed.size();
     }
     set_rates(state, letters, c.text_bytes * static_cast<std::uint64_t>(state.iterations()));
-    state.counters["items/s"] = benchmark::Counter(static_cast<double>(items),
-                                                   benchmark::Counter::kIsRate);
+    state.counters["items/s"] =
+        benchmark::Counter(static_cast<double>(items), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BuildDocuments)->Unit(benchmark::kMillisecond);
 
@@ -228,7 +320,8 @@ void BM_IndexEndToEnd(benchmark::State& state) {
     std::uint64_t bytes = 0;
     int run = 0;
     for (auto _ : state) {
-        const fs::path db = c.dir / ("e2e-" + std::to_string(threads) + "-" + std::to_string(run++));
+        const fs::path db =
+            c.dir / ("e2e-" + std::to_string(threads) + "-" + std::to_string(run++));
         imrdex::IndexOptions opts;
         opts.db = db.string();
         opts.threads = threads;
@@ -277,22 +370,99 @@ void run_queries(benchmark::State& state, std::size_t cls, std::vector<std::stri
         }
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(n));
-    state.counters["queries/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+    state.counters["queries/s"] =
+        benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
     state.counters["matches/query"] = static_cast<double>(matches) / static_cast<double>(n ? n : 1);
 }
 
-void BM_QuerySingleTerm(benchmark::State& s) { run_queries(s, 0, {}, false); }
-void BM_QueryPhrase(benchmark::State& s) { run_queries(s, 1, {}, false); }
-void BM_QueryPhraseFilters(benchmark::State& s) { run_queries(s, 2, {}, false); }
+void BM_QuerySingleTerm(benchmark::State& s) {
+    run_queries(s, 0, {}, false);
+}
+void BM_QueryPhrase(benchmark::State& s) {
+    run_queries(s, 1, {}, false);
+}
+void BM_QueryPhraseFilters(benchmark::State& s) {
+    run_queries(s, 2, {}, false);
+}
 void BM_QueryFacetHeavy(benchmark::State& s) {
     run_queries(s, 2, {"decision", "class", "specialty", "state", "guideline"}, false);
 }
-void BM_QueryByLetter(benchmark::State& s) { run_queries(s, 1, {}, true); }
+void BM_QueryByLetter(benchmark::State& s) {
+    run_queries(s, 1, {}, true);
+}
 BENCHMARK(BM_QuerySingleTerm)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_QueryPhrase)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_QueryPhraseFilters)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_QueryFacetHeavy)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_QueryByLetter)->Unit(benchmark::kMillisecond);
+
+// Research queries (issue 15) over the fixture index, one query per iteration (so the time
+// per iteration is its latency); items/s is the matching items counted per second.
+void run_pivot(benchmark::State& state, const std::string& query, const std::string& rows,
+               const std::string& cols) {
+    imrdex::Searcher searcher(corpus().index().string());
+    std::uint64_t items = 0;
+    for (auto _ : state) {
+        imrdex::PivotOptions opts;
+        opts.query = query;
+        opts.rows = rows;
+        opts.cols = cols;
+        const imrdex::PivotResult result = searcher.pivot(opts);
+        items += result.total;
+        benchmark::DoNotOptimize(result.cells.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(items));
+    state.counters["items/query"] =
+        static_cast<double>(items) /
+        static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+}
+
+// `imr-search --pivot decided:year,decision '*'`: every item, by decision year and decision.
+void BM_PivotYearDecisionAll(benchmark::State& s) {
+    run_pivot(s, "*", "decided:year", "decision");
+}
+// `imr-search --pivot class,decision 'category:pharmaceutical'`.
+void BM_PivotClassDecisionPharma(benchmark::State& s) {
+    run_pivot(s, "category:pharmaceutical", "class", "decision");
+}
+BENCHMARK(BM_PivotYearDecisionAll)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PivotClassDecisionPharma)->Unit(benchmark::kMillisecond);
+
+// `imr-search --limit 0 --facets decided:year,class '*'`: a bucket and a facet counted over
+// every item.
+void BM_FacetsBucketedAll(benchmark::State& state) {
+    imrdex::Searcher searcher(corpus().index().string());
+    std::uint64_t items = 0;
+    for (auto _ : state) {
+        imrdex::SearchOptions opts;
+        opts.query = "*";
+        opts.limit = 0;
+        opts.facets = {"decided:year", "class"};
+        const imrdex::SearchResult result = searcher.search(opts);
+        items += result.total;
+        benchmark::DoNotOptimize(result.facets.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(items));
+}
+BENCHMARK(BM_FacetsBucketedAll)->Unit(benchmark::kMillisecond);
+
+// `imr-search --limit all --csv '*'`: every item with every default field, as CSV; rows/s.
+void BM_ExportCsvAll(benchmark::State& state) {
+    imrdex::Searcher searcher(corpus().index().string());
+    std::uint64_t rows = 0;
+    std::uint64_t bytes = 0;
+    for (auto _ : state) {
+        imrdex::ExportOptions opts;
+        opts.query = "*";
+        opts.format = imrdex::ExportFormat::csv;
+        rows += searcher.export_items(opts, [&](std::string_view piece) { bytes += piece.size(); });
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(rows));
+    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+    state.counters["rows/s"] =
+        benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ExportCsvAll)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

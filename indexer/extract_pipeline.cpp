@@ -1,15 +1,18 @@
 // run_extract: the pipeline of `imr-index --extract`, in the shape of oneTBB's parallel_pipeline
-// example: a serial reader, a parallel transform (prepare text, parse, to JSON), ordered output.
+// example: a serial reader, a parallel transform (prepare text, parse, to JSON), ordered output
+// (the records, and with --save-text the letters' text).
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
+#include <memory>
 #include <ostream>
 #include <unordered_map>
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/extract/drugs.hpp"
 #include "imrdex/index/pipeline.hpp"
+#include "imrdex/index/save_text.hpp"
 #include "stages.hpp"
 
 namespace imrdex {
@@ -23,6 +26,7 @@ struct ExtractWork {
     std::uint64_t letters = 0;
     std::uint64_t items = 0;
     std::uint64_t text_bytes = 0;
+    std::string saved;  // with --save-text: the batch's letters, one sealed zstd frame
 };
 
 using WordCounts = std::unordered_map<std::string, std::uint64_t>;
@@ -33,14 +37,21 @@ using UnknownDrugs = tbb::enumerable_thread_specific<WordCounts>;
 class ParseStage {
 public:
     ParseStage(const ExtractOptions& opts, RunState& state, const LetterParser& parser,
-               const DrugVocabulary& vocab, UnknownDrugs& unknown)
-        : opts_(opts), state_(state), parser_(parser), vocab_(vocab), unknown_(unknown) {}
+               const DrugVocabulary& vocab, UnknownDrugs& unknown, bool save)
+        : opts_(opts),
+          state_(state),
+          parser_(parser),
+          vocab_(vocab),
+          unknown_(unknown),
+          save_(save) {}
 
     ExtractWork* operator()(ExtractWork* work) const {
         WordCounts* counts = opts_.drug_stats ? &unknown_.local() : nullptr;
         std::vector<Warning> extra;
+        std::vector<Warning> made_text;  // with --save-text: the warnings of making the text
         for (RawLetter& raw : work->input.letters) {
             if (!prepare_text(raw, state_, extra)) continue;
+            if (save_) made_text = extra;  // parse_letter takes them
             const Letter letter = parse_letter(parser_, raw, extra);
             // Rejected letters are still printed (their warnings say why) and also counted as
             // rejections by the rule imr-index applies, so the exit code tells.
@@ -51,7 +62,9 @@ public:
             work->items += letter.items.size();
             work->text_bytes += raw.text.size();
             if (counts != nullptr) count_unknown_drugs(letter, *counts);
+            if (save_) TextSaver::add(work->saved, letter.id, raw.text, raw.source, made_text);
         }
+        if (save_) TextSaver::seal(work->saved);
         return work;
     }
 
@@ -67,16 +80,19 @@ private:
     const LetterParser& parser_;
     const DrugVocabulary& vocab_;
     UnknownDrugs& unknown_;
+    bool save_;
 };
 
-// The output stage (serial_in_order): writes each batch's records in input order.
+// The output stage (serial_in_order): writes each batch's records in input order, and its
+// letters' text to the saver when there is one.
 class OutputStage {
 public:
-    OutputStage(std::ostream& out, RunState& state, WorkPool<ExtractWork>& pool)
-        : out_(out), state_(state), pool_(pool) {}
+    OutputStage(std::ostream& out, RunState& state, WorkPool<ExtractWork>& pool, TextSaver* saver)
+        : out_(out), state_(state), pool_(pool), saver_(saver) {}
 
     void operator()(ExtractWork* work) const {
         out_.write(work->out.data(), static_cast<std::streamsize>(work->out.size()));
+        if (saver_ != nullptr) saver_->write(work->saved, work->letters);
         state_.done(work->letters, work->items, work->text_bytes, work->input.input_bytes);
         pool_.release(work);
     }
@@ -85,6 +101,7 @@ private:
     std::ostream& out_;
     RunState& state_;
     WorkPool<ExtractWork>& pool_;
+    TextSaver* saver_;
 };
 
 // (word, count) of every thread's counts, most frequent first.
@@ -107,6 +124,11 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
     ExtractStats stats;
     RunState state(opts, stats);
     std::vector<InputFile> files = list_inputs(inputs, state);
+    std::unique_ptr<TextSaver> saver;
+    if (!opts.save_text.empty()) {
+        check_save_text_target(opts.save_text, files);
+        saver = std::make_unique<TextSaver>(opts.save_text);
+    }
     const unsigned threads = effective_threads(opts.threads);
     stats.threads = threads;
 
@@ -119,19 +141,21 @@ ExtractStats run_extract(const std::vector<std::string>& inputs, const ExtractOp
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
 
     const ReadStage<ExtractWork> read(pool, reader, state, opts, next_batch);
-    const ParseStage parse(opts, state, parser, vocab, unknown);
-    const OutputStage output(out, state, pool);
+    const ParseStage parse(opts, state, parser, vocab, unknown, saver != nullptr);
+    const OutputStage output(out, state, pool, saver.get());
     const StageFence fence;
     tbb::parallel_pipeline(
         tokens,
         tbb::make_filter<void, ExtractWork*>(tbb::filter_mode::serial_in_order, fence(read)) &
-            tbb::make_filter<ExtractWork*, ExtractWork*>(tbb::filter_mode::parallel,
-                                                         fence(parse)) &
-            tbb::make_filter<ExtractWork*, void>(tbb::filter_mode::serial_in_order,
-                                                 fence(output)));
+            tbb::make_filter<ExtractWork*, ExtractWork*>(tbb::filter_mode::parallel, fence(parse)) &
+            tbb::make_filter<ExtractWork*, void>(tbb::filter_mode::serial_in_order, fence(output)));
     fence.join();
     out.flush();
     if (!out) throw IoError("cannot write the extraction records");
+    if (saver) {
+        saver->close(false);
+        stats.saved_letters = saver->letters();
+    }
 
     stats.unknown_drugs = merge_counts(unknown);
     state.finish();

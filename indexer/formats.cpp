@@ -20,7 +20,8 @@ constexpr std::array kFormats{
     InputFormat{".pdf", Reader::whole_file, &kPdf,
                 "one letter per file, text extracted in-process"},
     InputFormat{".jsonl", Reader::json_lines, nullptr,
-                "one letter per line: {\"id\": \"...\", \"text\": \"...\"} (\"id\" optional)"},
+                "one letter per line: {\"id\": \"...\", \"text\": \"...\"}; optional \"id\", and "
+                "\"source\" and \"warnings\" as --save-text writes them"},
     InputFormat{".jsonl.zst", Reader::json_lines_zstd, nullptr,
                 "the same, zstd-compressed (streamed)"},
 };

@@ -79,6 +79,7 @@ int run_index_command(const IndexCommand& cmd) {
     const bool log = !cmd.quiet && !bar;
     auto configure = [&](PipelineOptions& o) {
         o.threads = cmd.threads;
+        o.save_text = cmd.save_text;
         o.strict = cmd.strict;
         o.stop = &g_stop;
         if (rejects) o.on_reject = [&](const Rejection& r) { rejects->add(r); };
@@ -119,6 +120,10 @@ int run_index_command(const IndexCommand& cmd) {
     }
     if (rejects) rejects->close();
     if (!cmd.quiet) cli::print_summary(stats, cmd.extract);
+    if (!cmd.quiet && !cmd.save_text.empty()) {
+        std::fprintf(stderr, "--save-text: the text of %llu letters saved to %s\n",
+                     static_cast<unsigned long long>(stats.saved_letters), cmd.save_text.c_str());
+    }
     if (!cmd.quiet && cmd.shard_n != 0) {
         std::fprintf(stderr, "--shard %u/%u: skipped %llu letters of the other shards\n",
                      cmd.shard_k, cmd.shard_n,

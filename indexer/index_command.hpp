@@ -25,7 +25,8 @@ struct IndexCommand {
     bool quiet = false;
     std::string stats_json;
     std::string rejects_path;
-    unsigned shard_k = 0;  // --shard K/N; N = 0: every letter
+    std::string save_text;  // --save-text FILE.jsonl.zst
+    unsigned shard_k = 0;   // --shard K/N; N = 0: every letter
     unsigned shard_n = 0;
 };
 

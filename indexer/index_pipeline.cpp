@@ -1,15 +1,18 @@
 // run_index: the indexing pipeline, in the shape of oneTBB's parallel_pipeline example: a serial
-// reader, a parallel transform (prepare text, parse, build documents) and parallel shard writers.
+// reader, a parallel transform (prepare text, parse, build documents), with --save-text a serial
+// in-order saver, and parallel shard writers.
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #include "fs_util.hpp"
 #include "imrdex/core/partition.hpp"
 #include "imrdex/index/document.hpp"
 #include "imrdex/index/pipeline.hpp"
+#include "imrdex/index/save_text.hpp"
 #include "shard_writer.hpp"
 #include "stages.hpp"
 
@@ -24,6 +27,8 @@ struct IndexWork {
     std::uint64_t seq = 0;  // batch sequence number, from the serial reader
     InputBatch input;
     std::vector<LetterGroup> by_shard;
+    std::string saved;  // with --save-text: the batch's records, one sealed zstd frame
+    std::uint64_t saved_letters = 0;
 };
 
 using Builders = tbb::enumerable_thread_specific<DocumentBuilder>;
@@ -33,23 +38,32 @@ using Builders = tbb::enumerable_thread_specific<DocumentBuilder>;
 class BuildStage {
 public:
     BuildStage(const IndexOptions& opts, RunState& state, const LetterParser& parser,
-               Builders& builders, std::size_t shards, std::atomic<std::uint64_t>& skipped)
+               Builders& builders, std::size_t shards, std::atomic<std::uint64_t>& skipped,
+               bool save)
         : opts_(opts),
           state_(state),
           parser_(parser),
           builders_(builders),
           shards_(shards),
-          skipped_(skipped) {}
+          skipped_(skipped),
+          save_(save) {}
 
     IndexWork* operator()(IndexWork* work) const {
         DocumentBuilder& builder = builders_.local();
         work->by_shard.resize(shards_);
         std::vector<Warning> extra;
+        std::vector<Warning> made_text;  // with --save-text: the warnings of making the text
         WarningTally warnings;
         for (std::size_t i = 0; i < work->input.letters.size(); ++i) {
             RawLetter& raw = work->input.letters[i];
             if (!prepare_text(raw, state_, extra)) continue;
+            if (save_) made_text = extra;  // parse_letter takes them
             Letter letter = parse_letter(parser_, raw, extra);
+            if (other_shard(letter)) continue;
+            if (save_) {
+                TextSaver::add(work->saved, letter.id, raw.text, raw.source, made_text);
+                ++work->saved_letters;
+            }
             if (!admit(letter, raw)) continue;
             tally_warnings(letter, warnings);
             LetterDocs docs;
@@ -62,19 +76,23 @@ public:
             std::string().swap(raw.text);  // free the text early
         }
         state_.add_warnings(warnings);
+        if (save_) TextSaver::seal(work->saved);
         return work;
     }
 
 private:
-    // Whether a parsed letter is to be indexed here; a letter that is not is rejected, or
-    // counted as another machine's.
-    bool admit(const Letter& letter, const RawLetter& raw) const {
-        // Another machine's letter (--shard K/N): not ours to index, nor to reject, so each
-        // problem letter is reported by one machine only.
-        if (opts_.of_shards != 0 && part_of(letter.id, opts_.of_shards) != opts_.only_shard) {
-            skipped_.fetch_add(1, std::memory_order_relaxed);
+    // Another machine's letter (--shard K/N), counted as such: not ours to index, reject or
+    // save, so each letter is handled by one machine only.
+    bool other_shard(const Letter& letter) const {
+        if (opts_.of_shards == 0 || part_of(letter.id, opts_.of_shards) == opts_.only_shard) {
             return false;
         }
+        skipped_.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+
+    // Whether a parsed letter of ours is to be indexed; one that is not is rejected.
+    bool admit(const Letter& letter, const RawLetter& raw) const {
         if (!judge_letter(state_, letter, raw.source)) return false;
         if (letter.id.size() > kMaxIdBytes) {
             state_.reject({raw.source, RejectReason::bad_id, "letter id longer than 200 bytes"});
@@ -89,6 +107,23 @@ private:
     Builders& builders_;
     std::size_t shards_;
     std::atomic<std::uint64_t>& skipped_;
+    bool save_;
+};
+
+// The saver stage (serial_in_order, only with --save-text): appends each batch's sealed frame,
+// so the file holds the letters in input order whatever order the batches were built in.
+class SaveStage {
+public:
+    explicit SaveStage(TextSaver& saver) : saver_(saver) {}
+
+    IndexWork* operator()(IndexWork* work) const {
+        saver_.write(work->saved, work->saved_letters);
+        std::string().swap(work->saved);
+        return work;
+    }
+
+private:
+    TextSaver& saver_;
 };
 
 // The writer stage (parallel): hands each shard's group to that shard's writer (submit), which
@@ -129,6 +164,12 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     IndexStats stats;
     RunState state(opts, stats);
     std::vector<InputFile> files = list_inputs(inputs, state);
+    // Opened before the database, so a path it cannot write fails the run before any work.
+    std::unique_ptr<TextSaver> saver;
+    if (!opts.save_text.empty()) {
+        check_save_text_target(opts.save_text, files);
+        saver = std::make_unique<TextSaver>(opts.save_text);
+    }
 
     const unsigned threads = effective_threads(opts.threads);
     stats.threads = threads;
@@ -146,16 +187,30 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
 
     const ReadStage<IndexWork> read(pool, reader, state, opts, next_batch);
-    const BuildStage build(opts, state, parser, builders, shards.size(), skipped);
+    const BuildStage build(opts, state, parser, builders, shards.size(), skipped, saver != nullptr);
     const WriteStage write(shards, tokens, opts.flush_bytes, state, pool);
     const StageFence fence;
-    tbb::parallel_pipeline(
-        tokens,
+    const auto head =
         tbb::make_filter<void, IndexWork*>(tbb::filter_mode::serial_in_order, fence(read)) &
-            tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::parallel, fence(build)) &
-            tbb::make_filter<IndexWork*, void>(tbb::filter_mode::parallel, fence(write)));
+        tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::parallel, fence(build));
+    const auto tail = tbb::make_filter<IndexWork*, void>(tbb::filter_mode::parallel, fence(write));
+    if (saver) {
+        // A stage of its own only when saving: a serial stage orders the batches, which an
+        // ordinary run has no need of.
+        const SaveStage save(*saver);
+        tbb::parallel_pipeline(tokens, head &
+                                           tbb::make_filter<IndexWork*, IndexWork*>(
+                                               tbb::filter_mode::serial_in_order, fence(save)) &
+                                           tail);
+    } else {
+        tbb::parallel_pipeline(tokens, head & tail);
+    }
     fence.join();
     stats.skipped_other_shard = skipped.load();
+    if (saver) {
+        saver->close(opts.sync);
+        stats.saved_letters = saver->letters();
+    }
 
     const Clock::time_point commit_start = Clock::now();
     commit_shards(shards, opts.sync);

@@ -10,17 +10,19 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
-
 
 namespace fs = std::filesystem;
 
 namespace imrdex {
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 struct Walker {
     std::vector<InputFile>& files;
@@ -115,7 +117,8 @@ private:
 // size of the frame.
 class ZstdSource : public ByteSource {
 public:
-    explicit ZstdSource(std::FILE* f) : f_(f), dctx_(ZSTD_createDCtx()), in_(ZSTD_DStreamInSize()) {}
+    explicit ZstdSource(std::FILE* f)
+        : f_(f), dctx_(ZSTD_createDCtx()), in_(ZSTD_DStreamInSize()) {}
     ~ZstdSource() override {
         ZSTD_freeDCtx(dctx_);
         std::fclose(f_);
@@ -247,7 +250,7 @@ struct InputReader::Impl {
             return reject(batch, p, RejectReason::empty, "no text");
         }
         batch.text_bytes += data.size();
-        batch.letters.push_back({std::move(data), extractor, file_stem(f.path, *f.format), p});
+        batch.letters.push_back({std::move(data), extractor, file_stem(f.path, *f.format), p, {}});
     }
 
     bool open_jsonl(const InputFile& f, InputBatch& batch) {
@@ -259,8 +262,10 @@ struct InputReader::Impl {
             return false;
         }
         const bool zstd = f.format->reader == Reader::json_lines_zstd;
-        if (zstd) source = std::make_unique<ZstdSource>(fp);
-        else source = std::make_unique<FileSource>(fp);
+        if (zstd)
+            source = std::make_unique<ZstdSource>(fp);
+        else
+            source = std::make_unique<FileSource>(fp);
         stem = file_stem(f.path, *f.format);
         begin = end = 0;
         line = 0;
@@ -349,6 +354,24 @@ struct InputReader::Impl {
         }
     }
 
+    // The "warnings" of a record, [{"code", "detail"}]: those of known codes (a saved letter's
+    // warnings of making its text); anything else in it is ignored.
+    static std::vector<Warning> saved_warnings(simdjson::dom::object obj) {
+        std::vector<Warning> out;
+        simdjson::dom::array list;
+        if (obj["warnings"].get_array().get(list)) return out;
+        for (simdjson::dom::element e : list) {
+            std::string_view code;
+            std::string_view detail;
+            if (e["code"].get_string().get(code)) continue;
+            const std::optional<WarningCode> known = parse_warning_code(code);
+            if (!known) continue;
+            if (e["detail"].get_string().get(detail)) detail = {};
+            out.push_back({*known, std::string(detail)});
+        }
+        return out;
+    }
+
     void parse_line(InputBatch& batch, std::size_t lb, std::size_t le) {
         if (le > lb && buf[le - 1] == '\r') --le;
         const std::string_view raw(buf.data() + lb, le - lb);
@@ -379,13 +402,23 @@ struct InputReader::Impl {
             std::string_view sv;
             std::int64_t i64 = 0;
             std::uint64_t u64 = 0;
-            if (!idv.get_string().get(sv)) id = sv;
-            else if (!idv.get_int64().get(i64)) id = std::to_string(i64);
-            else if (!idv.get_uint64().get(u64)) id = std::to_string(u64);
+            if (!idv.get_string().get(sv))
+                id = sv;
+            else if (!idv.get_int64().get(i64))
+                id = std::to_string(i64);
+            else if (!idv.get_uint64().get(u64))
+                id = std::to_string(u64);
         }
         if (id.empty()) id = stem + "-" + std::to_string(line);
+        // A record that names its source (as imr-index --save-text writes the original PDF's
+        // path) is reported under it; the line's own place stays for what is wrong with the
+        // line itself (above).
+        std::string_view named;
+        std::string letter_source = src;
+        if (!obj["source"].get_string().get(named) && !named.empty()) letter_source = named;
         batch.text_bytes += text.size();
-        batch.letters.push_back({std::string(text), nullptr, std::move(id), src});
+        batch.letters.push_back({std::string(text), nullptr, std::move(id),
+                                 std::move(letter_source), saved_warnings(obj)});
     }
 };
 
@@ -420,8 +453,10 @@ bool InputReader::next(InputBatch& batch, std::size_t max_letters, std::size_t m
         }
         if (d.next_file >= d.files.size()) break;
         const InputFile& f = d.files[d.next_file++];
-        if (f.format->reader == Reader::whole_file) d.read_whole(f, batch);
-        else d.open_jsonl(f, batch);
+        if (f.format->reader == Reader::whole_file)
+            d.read_whole(f, batch);
+        else
+            d.open_jsonl(f, batch);
     }
     if (d.source) {
         batch.input_bytes += d.source->consumed - d.reported;

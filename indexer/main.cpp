@@ -31,6 +31,18 @@ OUTPUT
   Each letter goes to shard fnv1a64(id) % shards; the shard count is fixed when DIR is created.
   --extract prints one JSON extraction record per letter to stdout and indexes nothing.
 
+SAVED TEXT
+  --save-text FILE.jsonl.zst writes each letter's text once it is extracted (from a PDF, a .txt
+  file or a JSON line), as JSON Lines {"id", "text", "source"} (and "warnings" of the text
+  extraction, when there are any) in input order, one zstd frame per batch; also with --extract.
+  A later `imr-index FILE.jsonl.zst` reads that text instead of the PDFs and makes the same
+  index, each letter's source still its original file. Saved: every letter whose text could be
+  made, also those then rejected as no_items, truncated or duplicate_id; not the inputs that
+  could not be read or converted (bad_pdf, bad_json, ...), nor other machines' under --shard.
+  Interrupted by SIGINT/SIGTERM, the file holds every letter read. Killed, it ends at the last
+  frame written (it may hold letters the database had not committed yet); a frame cut off in
+  the middle is rejected as bad_zstd by the run that reads it, after the letters before it.
+
 REJECTED INPUTS
   Unreadable, empty or too large files, bad JSON lines, records without text, bad zstd data, bad
   PDFs and letters without any disputed item are reported with a reason (summary, --rejects,
@@ -64,6 +76,29 @@ SCALE-OUT (docs/scale-out.md)
         "  input path that does not exist)   3 fatal error (or --strict rejection)   130/143\n"
         "  interrupted by SIGINT/SIGTERM (what was read is committed first)\n");
     return out;
+}
+
+// --save-text's file: named so that imr-index reads it back (.jsonl.zst), in a directory that
+// exists, not a directory itself; a usage error before any work otherwise. (Whether it can be
+// written, and is not an input, the run finds out first thing.)
+void check_save_text_path(const std::string& path) {
+    const imrdex::InputFormat* format = imrdex::input_format_of(path);
+    if (format == nullptr || format->reader != imrdex::Reader::json_lines_zstd) {
+        throw CLI::ValidationError("--save-text",
+                                   "the file must end in .jsonl.zst (imr-index reads it back by "
+                                   "that name), got '" +
+                                       path + "'");
+    }
+    std::error_code ec;
+    const std::filesystem::path p(path);
+    if (std::filesystem::is_directory(p, ec)) {
+        throw CLI::ValidationError("--save-text", "'" + path + "' is a directory");
+    }
+    const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
+    if (!std::filesystem::is_directory(dir, ec)) {
+        throw CLI::ValidationError(
+            "--save-text", "no such directory: '" + dir.string() + "' (for '" + path + "')");
+    }
 }
 
 // "K/N" with 0 <= K < N into k and n; false for anything else.
@@ -113,6 +148,9 @@ int main(int argc, char** argv) {
     app.add_option("--stats-json", cmd.stats_json, "write the run's figures as JSON to FILE");
     app.add_option("--rejects", cmd.rejects_path, "write rejected inputs as JSON Lines to FILE");
     app.add_flag("--strict", cmd.strict, "stop at the first rejected input (exit 3)");
+    auto* save_text = app.add_option("--save-text", cmd.save_text,
+                                     "write each letter's extracted text to FILE.jsonl.zst, "
+                                     "which a later run reads instead of the PDFs");
     auto* extract = app.add_flag("--extract", cmd.extract,
                                  "print extraction records (JSON Lines) instead of indexing");
     app.add_flag("--stats", cmd.drug_stats, "with --extract: report unrecognised drug-like words")
@@ -133,13 +171,15 @@ int main(int argc, char** argv) {
                                  "database OUT")
                       ->excludes(db)
                       ->excludes(extract)
-                      ->excludes(shard);
+                      ->excludes(shard)
+                      ->excludes(save_text);
     app.add_flag("--force", cmd.force, "with --merge: replace an existing OUT")->needs(merge);
     // --db is needed unless the run writes no database of its own.
     app.callback([&] {
         if (!cmd.extract && cmd.merge_out.empty() && cmd.db.empty()) {
             throw CLI::RequiredError("--db");
         }
+        if (!cmd.save_text.empty()) check_save_text_path(cmd.save_text);
         // A mistyped path is the user's mistake, found before any database is created; --merge
         // names its shards itself (a missing one is its fatal error).
         if (cmd.merge_out.empty()) {

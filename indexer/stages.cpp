@@ -10,6 +10,7 @@ namespace imrdex {
 
 bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warnings) {
     if (raw.extractor == nullptr) {
+        warnings = std::move(raw.warnings);
         if (utf8::latin1_to_utf8(raw.text)) {
             warnings.push_back(
                 {WarningCode::latin1, "bytes that are not UTF-8 were read as Latin-1"});

@@ -106,7 +106,8 @@ private:
 // Prepare: the letter text of a raw letter, made by its format's text extractor when it has
 // one (costly: that is why it runs here, in parallel). False, with the rejection reported, when
 // the extractor cannot read the bytes. Text that is not UTF-8 is read as Latin-1 (with a
-// warning on the letter).
+// warning on the letter). `warnings` receives those of making the text (the extractor's, the
+// Latin-1 one, or those a saved letter carries).
 bool prepare_text(RawLetter& raw, RunState& state, std::vector<Warning>& warnings);
 
 // Parse: the letter of a prepared raw letter, with the warnings of preparing it added (and

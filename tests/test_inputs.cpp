@@ -181,8 +181,8 @@ TEST(Inputs, UnreadableFileIsRejected) {
 const char* const kJsonl =
     "{\"id\":\"CM16-1\",\"text\":\"first letter\\nline two\"}\n"
     "{\"id\":\"CM16-2\",\"text\":\"second\"\n"  // bad JSON: missing brace
-    "\n"                                           // blank lines are skipped
-    "{\"id\":\"CM16-3\"}\n"                        // no text
+    "\n"                                        // blank lines are skipped
+    "{\"id\":\"CM16-3\"}\n"                     // no text
     "{\"id\":7,\"text\":\"numeric id\"}\r\n"
     "[1,2]\n"
     "{\"text\":\"no id\"}";  // last line without newline
@@ -224,7 +224,8 @@ TEST(Inputs, LargeZstdStreamAcrossManyChunks) {
     std::string data;
     const int n = 3000;
     for (int i = 0; i < n; ++i) {
-        data += "{\"id\":\"L" + std::to_string(i) + "\",\"text\":\"" + std::string(1000 + i % 7, static_cast<char>('a' + i % 26)) + "\"}\n";
+        data += "{\"id\":\"L" + std::to_string(i) + "\",\"text\":\"" +
+                std::string(1000 + i % 7, static_cast<char>('a' + i % 26)) + "\"}\n";
     }
     const fs::path p = t.path() / "big.jsonl.zst";
     write_file(p, zstd_compress(data, 2));
@@ -260,8 +261,8 @@ TEST(Inputs, CorruptAndTruncatedZstdAreRejectedKeepingGoodLetters) {
     const std::string z = zstd_compress(data);
     write_file(t.path() / "trunc.jsonl.zst", z.substr(0, z.size() - 5));
     write_file(t.path() / "garbage.jsonl.zst", "this is not zstd at all");
-    const Result r = read({(t.path() / "trunc.jsonl.zst").string(),
-                           (t.path() / "garbage.jsonl.zst").string()});
+    const Result r =
+        read({(t.path() / "trunc.jsonl.zst").string(), (t.path() / "garbage.jsonl.zst").string()});
     const auto* trunc = find_rejection(r, "trunc.jsonl.zst");
     const auto* garbage = find_rejection(r, "garbage.jsonl.zst");
     ASSERT_NE(trunc, nullptr);
@@ -275,8 +276,8 @@ TEST(Inputs, CorruptAndTruncatedZstdAreRejectedKeepingGoodLetters) {
 TEST(Inputs, OverlongLineIsRejectedAndReadingContinues) {
     TempDir t("inputs");
     const fs::path p = t.path() / "long.jsonl";
-    write_file(p, "{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"text\":\"" + std::string(50000, 'z') +
-                      "\"}\n{\"id\":\"c\",\"text\":\"fine\"}\n");
+    write_file(p, "{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"text\":\"" +
+                      std::string(50000, 'z') + "\"}\n{\"id\":\"c\",\"text\":\"fine\"}\n");
     std::vector<imrdex::Rejection> rej;
     imrdex::ReaderLimits limits;
     limits.chunk_bytes = 1024;
@@ -285,7 +286,8 @@ TEST(Inputs, OverlongLineIsRejectedAndReadingContinues) {
     imrdex::InputBatch batch;
     std::vector<std::string> ids;
     while (reader.next(batch, 64, 1 << 20)) {
-        for (const auto& l : batch.letters) ids.push_back(l.fallback_id + "@" + l.source.substr(l.source.rfind(':') + 1));
+        for (const auto& l : batch.letters)
+            ids.push_back(l.fallback_id + "@" + l.source.substr(l.source.rfind(':') + 1));
         for (const auto& r : batch.rejections) rej.push_back(r);
     }
     EXPECT_EQ(ids, (std::vector<std::string>{"a@1", "c@3"}));
@@ -315,3 +317,28 @@ TEST(Inputs, StopFlagEndsReading) {
 }
 
 }  // namespace
+
+// A record's "source" (as imr-index --save-text writes the original PDF's path) is the letter's
+// source, and its "warnings" of known codes come back to the letter; a line that is wrong in
+// itself is still reported by its own place.
+TEST(Inputs, JsonLinesSourceAndWarningsOfSavedText) {
+    TempDir t("inputs");
+    const fs::path p = t.path() / "saved.jsonl";
+    write_file(p,
+               "{\"id\":\"A\",\"text\":\"letter a\",\"source\":\"/letters/a.pdf\",\"warnings\":"
+               "[{\"code\":\"pdf_empty_page\",\"detail\":\"page 3\"},{\"code\":\"no_such_code\"},"
+               "{\"detail\":\"no code\"}]}\n"
+               "{\"id\":\"B\",\"text\":\"letter b\",\"source\":\"\"}\n"
+               "{\"id\":\"C\",\"source\":\"/letters/c.pdf\"}\n");
+    const Result r = read({p.string()});
+    ASSERT_EQ(r.letters.size(), 2u);
+    EXPECT_EQ(r.letters[0].source, "/letters/a.pdf");
+    ASSERT_EQ(r.letters[0].warnings.size(), 1u);
+    EXPECT_EQ(r.letters[0].warnings[0].code, imrdex::WarningCode::pdf_empty_page);
+    EXPECT_EQ(r.letters[0].warnings[0].detail, "page 3");
+    EXPECT_EQ(r.letters[1].source, p.string() + ":2");  // an empty source names nothing
+    EXPECT_TRUE(r.letters[1].warnings.empty());
+    ASSERT_EQ(r.rejections.size(), 1u);
+    EXPECT_EQ(r.rejections[0].source, p.string() + ":3");
+    EXPECT_EQ(r.rejections[0].reason, imrdex::RejectReason::no_text);
+}

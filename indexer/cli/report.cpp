@@ -180,6 +180,7 @@ void write_stats_json(const std::string& path, const IndexStats& s, bool extract
         w.end_object();
     }
     w.field("interrupted", s.interrupted);
+    w.field("saved_letters", s.saved_letters);
     w.end_object();
     out.push_back('\n');
     write_file(path, out);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "imrdex/core/letter.hpp"
 #include "imrdex/index/formats.hpp"
 #include "imrdex/index/rejection.hpp"
 
@@ -23,7 +24,10 @@ struct RawLetter {
     // it to the parallel stage. nullptr: `text` is the letter text.
     const TextExtractor* extractor = nullptr;
     std::string fallback_id;  // file stem, or the JSONL "id" (else "<stem>-<line>")
-    std::string source;       // file path, or "path:line" for JSON Lines
+    std::string source;       // file path, or "path:line" for JSON Lines (or its "source")
+    // Warnings of making the text that a JSON Lines record carries ("warnings", as
+    // imr-index --save-text writes them); they join the letter's own.
+    std::vector<Warning> warnings;
 };
 
 struct InputFile {
@@ -42,7 +46,7 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& inputs,
 struct ReaderLimits {
     // Longer letters/lines are rejected (real letters are well under 1 MB of text).
     std::size_t max_letter_bytes = std::size_t{64} << 20;
-    std::size_t chunk_bytes = std::size_t{4} << 20;         // JSONL / zstd read size
+    std::size_t chunk_bytes = std::size_t{4} << 20;  // JSONL / zstd read size
 };
 
 // A batch of work for the pipeline: letters plus the rejections met while reading them.

@@ -31,7 +31,7 @@ struct IndexProgress {
 
 struct IndexStats : IndexProgress {
     std::map<RejectReason, std::uint64_t> reasons;  // rejection reason -> count, by code
-    std::vector<Rejection> first_rejections;       // the first few, for the summary
+    std::vector<Rejection> first_rejections;        // the first few, for the summary
     unsigned shards = 0;
     unsigned threads = 0;
     double commit_seconds = 0;              // final commit of every shard
@@ -45,6 +45,7 @@ struct IndexStats : IndexProgress {
     std::uint64_t replaced_letters = 0;
     // Warning code -> how many warnings of that code the indexed letters carry.
     std::map<std::string, std::uint64_t> warnings;
+    std::uint64_t saved_letters = 0;  // records written to PipelineOptions::save_text
 };
 
 struct PipelineOptions {
@@ -62,6 +63,12 @@ struct PipelineOptions {
     // finished and committed.
     std::atomic<bool>* stop = nullptr;
     bool strict = false;  // the first rejection stops the run (then run_* throws InputError)
+    // When set, a FILE.jsonl.zst that receives each letter's text (imrdex/index/save_text.hpp)
+    // once it is extracted: every letter whose text could be made, in input order, also those
+    // the parser then rejects (no_items, truncated, duplicate_id: a later run with other rules
+    // may keep them); not the inputs rejected before (unreadable, bad_pdf, bad_json, ...), nor
+    // another machine's letters under --shard K/N.
+    std::string save_text;
 };
 
 struct IndexOptions : PipelineOptions {
