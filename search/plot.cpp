@@ -36,10 +36,10 @@ std::string lower_extension(std::string_view path) {
     return ext;
 }
 
-// `s` as a gnuplot single-quoted string: there only '' is special (no backslash escapes), and
-// the terminal's noenhanced option keeps ^ _ @ { } from being read as markup. Control
-// characters (a newline would end the command) become spaces.
-std::string quoted(std::string_view s) {
+// `s` as a gnuplot single-quoted string: there only '' is special (no backslash escapes, no
+// `command` substitution, no @macros), and the terminal's noenhanced option keeps ^ _ @ { } from
+// being read as markup. Control characters (a newline would end the command) become spaces.
+std::string gp_string(std::string_view s) {
     std::string out = "'";
     for (const char c : s) {
         if (c == '\'')
@@ -50,6 +50,16 @@ std::string quoted(std::string_view s) {
             out += c;
     }
     return out + "'";
+}
+
+// `lines` as one gnuplot string expression, each line single-quoted and joined by a "\n"
+// that holds nothing else: in a double-quoted string gnuplot would run `backquoted` text as a
+// shell command, and the query is the user's text.
+std::string lines_of(const std::vector<std::string>& lines) {
+    std::string out;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        out += (i > 0 ? ".\"\\n\"." : "") + gp_string(lines[i]);
+    return out;
 }
 
 // The position of a bucket label on the time axis, in years ("2016" 2016, "2016-Q3" 2016.5,
@@ -237,39 +247,41 @@ PlotScript plot_script(const PivotResult& r, const PlotOptions& options, std::st
     const double step = rows.unit == Dimension::Unit::year      ? 1.0
                         : rows.unit == Dimension::Unit::quarter ? 0.25
                                                                 : 1.0 / 12;
-    std::string title = "items by " + r.rows + (has_cols ? " and " + r.cols : "") +
-                        " for: " + r.query + " (" + std::to_string(r.total) + " items)";
+    // Three lines at most: what is counted, the query, what was left out.
+    std::vector<std::string> title{"items by " + r.rows + (has_cols ? " and " + r.cols : "") +
+                                       ", " + std::to_string(r.total) + " items",
+                                   "for: " + r.query};
     if (out.left_out > 0)
-        title += "; " + std::to_string(out.left_out) + " items without a full " +
-                 std::string(rows.range->about) + " not drawn";
+        title.push_back(std::to_string(out.left_out) + " items without a full " +
+                        std::string(rows.range->about) + " not drawn");
     const char* unit = rows.unit == Dimension::Unit::year      ? "year"
                        : rows.unit == Dimension::Unit::quarter ? "quarter"
                                                                : "month";
     std::ostringstream s;
     s << "set terminal " << (png ? "png" : "svg") << " size 1000,600 noenhanced\n";
     s << "set encoding utf8\n";
-    s << "set output " << quoted(output) << "\n";
-    s << "set title " << quoted(title) << "\n";
-    s << "set xlabel " << quoted(std::string(rows.range->about) + " (" + unit + ")") << "\n";
-    s << "set ylabel " << quoted("items") << "\n";
+    s << "set output " << gp_string(output) << "\n";
+    s << "set title " << lines_of(title) << "\n";
+    s << "set xlabel " << gp_string(std::string(rows.range->about) + " (" + unit + ")") << "\n";
+    s << "set ylabel " << gp_string("items") << "\n";
     s << "set xrange [" << number(first - step / 2) << ":" << number(last + step / 2) << "]\n";
     s << "set xtics 1 format '%.0f' nomirror\n";
     if (rows.unit != Dimension::Unit::year) s << "set mxtics " << number(1 / step) << "\n";
     s << "set yrange [0:*]\nset ytics nomirror\nset grid ytics\n";
-    s << "set key outside right top\nset datafile separator '\\t'\n";
+    s << "set key below\nset datafile separator '\\t'\n";
     if (decision_cols) {
-        s << "set y2label " << quoted("overturn rate (%), 95% CI") << "\n";
+        s << "set y2label " << gp_string("overturn rate (%), 95% CI") << "\n";
         s << "set y2range [0:*]\nset y2tics\n";
     }
     s << "plot ";
     for (std::size_t k = 0; k < names.size(); ++k) {
-        s << (k == 0 ? quoted(data) : std::string("''")) << " using 1:" << k + 2
-          << " with linespoints lw 2 title " << quoted(names[k]) << ", ";
+        s << (k == 0 ? gp_string(data) : std::string("''")) << " using 1:" << k + 2
+          << " with linespoints lw 2 title " << gp_string(names[k]) << ", ";
     }
     if (decision_cols) {
         const std::size_t c = names.size() + 2;
         s << "'' using 1:" << c << ":" << c + 1 << ":" << c + 2
-          << " axes x1y2 with yerrorlines dt 2 title " << quoted("overturn rate (right axis)");
+          << " axes x1y2 with yerrorlines dt 2 title " << gp_string("overturn rate (right axis)");
     } else {
         s.seekp(-2, std::ios::cur);  // the last ", "
         s << "  ";
