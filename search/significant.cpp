@@ -160,6 +160,26 @@ void find_words(const Xapian::Database& db, const Xapian::Query& fg,
 
 bool significant_word(std::string_view stem) {
     if (stem.size() < 3) return false;
+    // English function words (stemmed as the index stems): frequent everywhere, they carry no
+    // finding but can still edge ahead by a point or two of rate. "not" is kept: "not
+    // medically necessary" is what an upheld item says.
+    static const std::set<std::string, std::less<>> function_words = [] {
+        static constexpr std::string_view kWords[] = {
+            "about",   "above",   "after",  "again", "all",  "also",   "and",   "any",   "are",
+            "because", "been",    "before", "but",   "can",  "could",  "did",   "does",  "during",
+            "each",    "for",     "from",   "had",   "has",  "have",   "her",   "his",   "how",
+            "into",    "its",     "may",    "more",  "most", "must",   "only",  "other", "our",
+            "out",     "over",    "own",    "same",  "she",  "should", "some",  "such",  "than",
+            "that",    "the",     "their",  "them",  "then", "there",  "these", "they",  "this",
+            "those",   "through", "under",  "until", "upon", "very",   "was",   "were",  "what",
+            "when",    "where",   "which",  "while", "who",  "whom",   "why",   "will",  "with",
+            "would",   "you",     "your"};
+        const Xapian::Stem stemmer(text::kStemLanguage);
+        std::set<std::string, std::less<>> out;
+        for (const auto w : kWords) out.insert(stemmer(std::string(w)));
+        return out;
+    }();
+    if (function_words.find(stem) != function_words.end()) return false;
     // Numbers and number-like tokens ("2016", "3.5", "1,000", "10mg" is kept): no letter.
     return std::any_of(stem.begin(), stem.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);
@@ -170,7 +190,8 @@ bool significant_word(std::string_view stem) {
 std::string_view significant_help() {
     return "Candidates: Xapian's expand set (Enquire::get_eset, TradEWeight) of the matching "
            "items' rationale words (and word pairs on --word-pairs databases) against the whole "
-           "database, words of under 3 letters, numbers and the query's own terms left out; the "
+           "database, words of under 3 letters, numbers, English function words (and, with, the, "
+           "...; not \"not\") and the query's own terms left out; the "
            "expand set is given all matching items, or above 5000 about 5000 of them chosen by a "
            "hash of letter id and item number. Each term is counted exactly: foreground items "
            "holding it out of all matching, background items out of the background's (the whole "

@@ -262,6 +262,9 @@ TEST(SignificantWords, NumbersAndShortTokensAreLeftOut) {
     EXPECT_FALSE(imrdex::significant_word("1,000"));
     EXPECT_FALSE(imrdex::significant_word("3.5"));
     EXPECT_FALSE(imrdex::significant_word("mg"));
+    EXPECT_FALSE(imrdex::significant_word("with"));
+    EXPECT_FALSE(imrdex::significant_word("becaus")) << "function words by their stem";
+    EXPECT_TRUE(imrdex::significant_word("not")) << "what upheld items say";
 }
 
 TEST(SignificantNoTermlist, SaysANormalBuildIsNeeded) {
