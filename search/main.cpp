@@ -94,8 +94,7 @@ int main(int argc, char** argv) {
         app.add_option("--significant", significant,
                        "the rationale words (and word pairs on --word-pairs databases) "
                        "over-represented in the items QUERY matches, with exact counts; --limit "
-                       "terms (default 10). " +
-                           std::string(imrdex::significant_help()))
+                       "terms (default 10); how they are picked and scored: below")
             ->option_text("QUERY")
             ->excludes(query_opt)
             ->excludes(pivot_opt)
@@ -171,10 +170,13 @@ int main(int argc, char** argv) {
         if (pivot_opt->count() == 0 && row_sort)
             throw CLI::ValidationError("--sort", sort + " sorts --pivot rows");
     });
-    app.footer(imrdex::cli::exit_codes_help(
-        "  0 the search ran (also with 0 matches)   2 usage error: a bad option or query\n"
-        "  3 fatal: the database is missing or unreadable, was not built by imr-index, or a\n"
-        "  shard is down\n"));
+    app.footer(
+        imrdex::cli::exit_codes_help(
+            "  0 the search ran (also with 0 matches)   2 usage error: a bad option or query\n"
+            "  3 fatal: the database is missing or unreadable, was not built by imr-index, or a\n"
+            "  shard is down, gnuplot (--plot) is missing or failed, or the database has no\n"
+            "  termlists (--significant)\n") +
+        "\nSIGNIFICANT TERMS (--significant)\n" + std::string(imrdex::significant_help()));
     if (auto code = imrdex::cli::parse_command_line(app, argc, argv)) return *code;
 
     const imrdex::cli::ErrorStyle style{"imr-search", imrdex::cli::kExitFatal, db, {}};

@@ -188,18 +188,20 @@ bool significant_word(std::string_view stem) {
 }
 
 std::string_view significant_help() {
-    return "Candidates: Xapian's expand set (Enquire::get_eset, TradEWeight) of the matching "
-           "items' rationale words (and word pairs on --word-pairs databases) against the whole "
-           "database, words of under 3 letters, numbers, English function words (and, with, the, "
-           "...; not \"not\") and the query's own terms left out; the "
-           "expand set is given all matching items, or above 5000 about 5000 of them chosen by a "
-           "hash of letter id and item number. Each term is counted exactly: foreground items "
-           "holding it out of all matching, background items out of the background's (the whole "
-           "database, or --background's matches). Terms are stems as indexed, shown with their "
-           "commonest written form. Without --background the terms rank by eset weight; with it, "
-           "by JLH = (fg rate - bg rate) x (fg rate / bg rate) (Elasticsearch's significant_terms "
-           "default) over the 100 (or 5 x --limit) best eset candidates. Terms whose foreground "
-           "rate is not above the background's are left out.";
+    return "  Candidates: Xapian's expand set (Enquire::get_eset, TradEWeight) of the matching\n"
+           "  items' rationale words (and word pairs on --word-pairs databases) against the whole\n"
+           "  database; left out: words under 3 letters, numbers, English function words (and,\n"
+           "  with, ...; \"not\" is kept), the query's own terms. The expand set gets every\n"
+           "  matching item, or above 5000 about 5000 chosen by a hash of letter id and item\n"
+           "  number (on remote shards the first 5000 in index order).\n"
+           "  Counts are exact: foreground items whose rationale holds the term, out of all\n"
+           "  matching items; background items holding it, out of the background (the whole\n"
+           "  database, or the items --background matches).\n"
+           "  Ranking: without --background by eset weight; with it by the JLH score\n"
+           "  (fg rate - bg rate) x (fg rate / bg rate), Elasticsearch's significant_terms\n"
+           "  default, over the best 100 (or 5 x --limit) eset candidates. A term whose\n"
+           "  foreground rate is not above its background rate is left out.\n"
+           "  Terms are English stems as indexed, shown with their commonest written form.\n";
 }
 
 SignificantResult Searcher::significant(const SignificantOptions& options) {
