@@ -28,6 +28,7 @@ const std::string kQuery = "category:pharmaceutical NOT rationale:\"o'zz `echo r
 class Plot : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
+        if (imrdex::testing::find_program("gnuplot").empty()) return;  // each test skips
         dir_ = new fixture::TempDir("plot");
         std::uint64_t rejected = 0;
         truth_ = new std::vector<imrdex::Letter>(
@@ -37,6 +38,10 @@ protected:
     static void TearDownTestSuite() {
         delete truth_;
         delete dir_;
+    }
+    void SetUp() override {
+        if (dir_ == nullptr)
+            GTEST_SKIP() << "gnuplot not installed (Debian: gnuplot-nox, in scripts/install-deps)";
     }
     static std::string db() { return (dir_->path() / "db").string(); }
     static fs::path out(const std::string& name) { return dir_->path() / name; }

@@ -47,10 +47,10 @@ RunResult run(const std::string& bin, const std::string& args, const fs::path& s
 struct Answer {
     std::uint64_t total = 0;
     std::string unit;
-    std::vector<std::string> keys;               // per rank: id#item (item mode) or id
-    std::vector<double> scores;                  // per rank
-    std::vector<std::string> dates;              // per rank: decision_date
-    std::map<std::string, double> score_of;      // key -> score
+    std::vector<std::string> keys;                   // per rank: id#item (item mode) or id
+    std::vector<double> scores;                      // per rank
+    std::vector<std::string> dates;                  // per rank: decision_date
+    std::map<std::string, double> score_of;          // key -> score
     std::map<std::string, std::int64_t> more_items;  // by letter: id -> collapsed items
     std::map<std::string, std::map<std::string, std::uint64_t>> facets;
 };
@@ -86,7 +86,9 @@ Answer parse_answer(const std::string& json, bool by_letter) {
     return a;
 }
 
-bool close(double a, double b) { return std::fabs(a - b) <= 2e-4 * std::max(1.0, std::fabs(a)); }
+bool close(double a, double b) {
+    return std::fabs(a - b) <= 2e-4 * std::max(1.0, std::fabs(a));
+}
 
 std::set<std::string> letter_ids(const Xapian::Database& db) {
     std::set<std::string> ids;
@@ -133,10 +135,9 @@ protected:
         dir_ = new TempDir("scaleout");
         const fs::path& d = dir_->path();
         const auto t0 = std::chrono::steady_clock::now();
-        const RunResult gen = run(IMRDEX_CORPUS_BIN,
-                                  "-n " + std::to_string(kLetters) + " -s 20240 -f jsonl -o " +
-                                      q(d / "corpus"),
-                                  d);
+        const RunResult gen =
+            run(IMRDEX_CORPUS_BIN,
+                "-n " + std::to_string(kLetters) + " -s 20240 -f jsonl -o " + q(d / "corpus"), d);
         ASSERT_EQ(gen.code, 0) << gen.err;
         // Truth: the ids of the generated letters, independent of the indexer.
         simdjson::dom::parser parser;
@@ -202,10 +203,10 @@ protected:
     }
 
     static Answer search(const fs::path& db, const std::string& query, const std::string& flags) {
-        const RunResult r = run(IMRDEX_SEARCH_BIN,
-                                "--json --facets all --limit 100000 " + flags + " --db " + q(db) +
-                                    " " + q(query),
-                                dir_->path());
+        const RunResult r =
+            run(IMRDEX_SEARCH_BIN,
+                "--json --facets all --limit 100000 " + flags + " --db " + q(db) + " " + q(query),
+                dir_->path());
         EXPECT_EQ(r.code, 0) << db << " " << query << ": " << r.err;
         return parse_answer(r.out, flags.find("--by-letter") != std::string::npos);
     }
@@ -308,8 +309,8 @@ TEST_F(ScaleOut, MergeRefusesExistingOutputAndOverlappingShards) {
     r = run(IMRDEX_INDEX_BIN,
             "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2] / "shard-00"), d);
     EXPECT_EQ(r.code, 0) << r.err;
-    r = run(IMRDEX_INDEX_BIN,
-            "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2]), d);
+    r = run(IMRDEX_INDEX_BIN, "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2]),
+            d);
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(Xapian::Database((d / "again").string()).get_doccount(),
               Xapian::Database(shard_dbs_[2].string()).get_doccount());
@@ -405,10 +406,10 @@ TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
     }
     // --count goes through the same match; compare it too.
     for (const char* query : {"decision:overturned", "rationale:\"risks and benefits\""}) {
-        const RunResult a = run(IMRDEX_SEARCH_BIN, "--count --db " + q(merged()) + " " + q(query),
-                                dir_->path());
-        const RunResult b = run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query),
-                                dir_->path());
+        const RunResult a =
+            run(IMRDEX_SEARCH_BIN, "--count --db " + q(merged()) + " " + q(query), dir_->path());
+        const RunResult b =
+            run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
         EXPECT_EQ(a.code, 0) << a.err;
         EXPECT_EQ(b.code, 0) << b.err;
         EXPECT_EQ(b.out, a.out) << query;
@@ -416,9 +417,10 @@ TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("[scaleout] %d letters, %u shards: setup (generate, 3x --shard, --merge) %.2f s; "
-                "%zu queries compared stub vs merged in %.2f s\n",
-                kLetters, kShards, setup_seconds_, compared, secs);
+    std::printf(
+        "[scaleout] %d letters, %u shards: setup (generate, 3x --shard, --merge) %.2f s; "
+        "%zu queries compared stub vs merged in %.2f s\n",
+        kLetters, kShards, setup_seconds_, compared, secs);
 }
 
 // A shard server that is down: imr-search fails with exit 3 and names the server; a server that
@@ -430,7 +432,8 @@ TEST_F(ScaleOut, ShardServerDownIsAClearErrorNamingTheShard) {
     const fs::path cluster = start_cluster(servers, "cluster-down");
     ASSERT_FALSE(cluster.empty());
     const std::string query = "class:opioid";
-    RunResult r = run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
+    RunResult r =
+        run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
     ASSERT_EQ(r.code, 0) << r.err;
 
     // Open first, then lose a server: the search itself fails, naming it.
@@ -459,7 +462,8 @@ TEST_F(ScaleOut, ShardServerDownIsAClearErrorNamingTheShard) {
     EXPECT_EQ(r.code, 3);
     EXPECT_TRUE(r.out.empty()) << "no partial results: " << r.out.substr(0, 200);
     EXPECT_NE(r.err.find("cannot open database"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(servers.port(1))), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(servers.port(1))), std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
 }
 
@@ -512,4 +516,50 @@ TEST_F(ScaleOut, RemotePivotsEqualTheMergedDatabase) {
     ASSERT_EQ(a.code, 0) << a.err;
     EXPECT_EQ(b.out, a.out);
     EXPECT_NE(a.out.find("\"decided:quarter\""), std::string::npos) << a.out;
+}
+
+// --significant on remote shards: the same items, the same exact counts, and the same terms as
+// on the merged database (the expand set's weights are summed in another order, so a tie at
+// the --limit cut may pick another term; the counts of every term both list must agree).
+TEST_F(ScaleOut, RemoteSignificantTermsEqualTheMergedDatabase) {
+    const std::string tcpsrv = imrdex::testing::find_program("xapian-tcpsrv");
+    if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
+    Servers servers(tcpsrv, dir_->path());
+    const fs::path cluster = start_cluster(servers, "significant-cluster");
+    ASSERT_FALSE(cluster.empty());
+    const std::string args =
+        "--json --limit 15 --significant 'decision:overturned' --background 'category:imaging' ";
+    struct Terms {
+        std::string sizes;
+        std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> counts;
+    };
+    auto answer = [&](const fs::path& db) {
+        const RunResult r = run(IMRDEX_SEARCH_BIN, args + "--db " + q(db), dir_->path());
+        EXPECT_EQ(r.code, 0) << db << ": " << r.err;
+        simdjson::dom::parser parser;
+        simdjson::dom::element e;
+        Terms t;
+        if (parser.parse(r.out).get(e) != simdjson::SUCCESS) {
+            ADD_FAILURE() << r.out;
+            return t;
+        }
+        t.sizes = std::to_string(std::uint64_t(e["fg_size"])) + "/" +
+                  std::to_string(std::uint64_t(e["bg_size"])) + "/" +
+                  std::to_string(std::uint64_t(e["rset_size"]));
+        for (auto term : e["terms"].get_array())
+            t.counts[std::string(std::string_view(term["stem"]))] = {
+                std::uint64_t(term["fg_count"]), std::uint64_t(term["bg_count"])};
+        return t;
+    };
+    const Terms want = answer(merged()), got = answer(cluster);
+    EXPECT_EQ(got.sizes, want.sizes);
+    ASSERT_GE(want.counts.size(), 10u);
+    std::size_t both = 0;
+    for (const auto& [stem, counts] : want.counts) {
+        const auto it = got.counts.find(stem);
+        if (it == got.counts.end()) continue;
+        ++both;
+        EXPECT_EQ(it->second, counts) << stem;
+    }
+    EXPECT_GE(both, want.counts.size() * 4 / 5) << "the remote shards list other terms";
 }
