@@ -110,6 +110,12 @@ double jlh(Xapian::doccount fg, Xapian::doccount fg_size, Xapian::doccount bg,
     return f > b ? (f - b) * (f / b) : 0;
 }
 
+// Whether `pair` is "a b".
+bool is_pair(std::string_view pair, std::string_view a, std::string_view b) {
+    return pair.size() == a.size() + 1 + b.size() && starts_with(pair, a) &&
+           pair[a.size()] == ' ' && pair.substr(a.size() + 1) == b;
+}
+
 // The written forms of `terms`' stems (words, or pairs "a b") in the rationales of up to
 // `per_term` foreground items holding each: the most frequent form, ties by text.
 void find_words(const Xapian::Database& db, const Xapian::Query& fg,
@@ -138,8 +144,11 @@ void find_words(const Xapian::Database& db, const Xapian::Query& fg,
                 const std::string s = stem(w.term);
                 if (!t.pair) {
                     if (s == t.stem) ++forms[word];
-                } else if (!prev_stem.empty() && prev_stem + ' ' + s == t.stem) {
-                    ++forms[prev_word + ' ' + word];
+                } else if (!prev_stem.empty() && is_pair(t.stem, prev_stem, s)) {
+                    std::string form = prev_word;
+                    form += ' ';
+                    form += word;
+                    ++forms[form];
                 }
                 prev_word = word;
                 prev_stem = s;
