@@ -28,6 +28,7 @@ constexpr std::uint64_t kLetters = 400;
 constexpr std::uint64_t kSeed = 5;
 constexpr std::string_view kLabel = "Decision rationale: ";
 const std::string kPlanted = "zorbitude";     // overturned items only
+const std::string kTwin = "plexant";          // always right after it
 const std::string kEveryPharma = "quexilic";  // every pharmaceutical item
 
 // What was planted in one indexed item.
@@ -69,7 +70,7 @@ protected:
             }
             for (std::size_t k = at.size(); k-- > 0;) {  // from the end: offsets stay valid
                 std::string add;
-                if (letter[k].planted) add += "Zorbitude was noted. ";
+                if (letter[k].planted) add += "Zorbitude Plexant was noted. ";
                 if (letter[k].pharmaceutical) add += "Quexilic findings. ";
                 g.text.insert(at[k], add);
             }
@@ -83,6 +84,9 @@ protected:
         o.threads = 2;
         o.compact = false;
         o.sync = false;
+        ASSERT_EQ(imrdex::run_index({txt.string()}, o).rejected, 0u);
+        o.db = (dir_->path() / "db-pairs").string();
+        o.word_pairs = true;
         ASSERT_EQ(imrdex::run_index({txt.string()}, o).rejected, 0u);
     }
     static void TearDownTestSuite() {
@@ -141,12 +145,35 @@ TEST_F(Significant, PlantedWordLeadsTheOverturnedItemsWithExactCounts) {
     EXPECT_FALSE(bool(doc["sampled"]));
     const auto w = words(doc);
     ASSERT_FALSE(w.empty());
-    EXPECT_EQ(w.front(), kPlanted) << out_;
+    // The two planted words always go together, so they tie: either may lead.
+    ASSERT_GE(w.size(), 2u);
+    EXPECT_TRUE(w[0] == kPlanted || w[1] == kPlanted) << out_;
+    EXPECT_TRUE(w[0] == kTwin || w[1] == kTwin) << out_;
     const auto t = term(doc, kPlanted);
     EXPECT_EQ(std::string_view(t["stem"]), Xapian::Stem("english")(kPlanted));
     EXPECT_EQ(uint64_t(t["fg_count"]), planted);
     EXPECT_EQ(uint64_t(t["bg_count"]), planted) << "planted in overturned items only";
     EXPECT_GT(double(t["weight"]), 0);
+}
+
+TEST_F(Significant, WordPairDatabasesListPairsByTheirWrittenForm) {
+    const RunResult r =
+        run_command(q(IMRDEX_SEARCH_BIN) + " --json --limit 20 --db " +
+                        q(dir_->path() / "db-pairs") + " --significant decision:overturned",
+                    dir_->path() / "stderr.txt");
+    ASSERT_EQ(r.code, 0) << r.err;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser_.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    EXPECT_TRUE(bool(doc["word_pairs"]));
+    const auto t = term(doc, kPlanted + " " + kTwin);
+    const Xapian::Stem stem("english");
+    EXPECT_TRUE(bool(t["pair"]));
+    EXPECT_EQ(std::string_view(t["stem"]), stem(kPlanted) + " " + stem(kTwin));
+    const auto planted = count([](const Planted& p) { return p.planted; });
+    EXPECT_EQ(uint64_t(t["fg_count"]), planted);
+    EXPECT_EQ(uint64_t(t["bg_count"]), planted);
+    // A pair with a function word ("plexant was") is left out, as the word alone would be.
+    for (const auto& w : words(doc)) EXPECT_EQ(w.find(" was"), std::string::npos) << w;
 }
 
 TEST_F(Significant, UpheldItemsNeverListThePlantedWord) {
@@ -178,7 +205,10 @@ TEST_F(Significant, BackgroundRanksByJlhOfExactRates) {
     EXPECT_EQ(uint64_t(doc["bg_size"]), pharma);
     const auto w = words(doc);
     ASSERT_FALSE(w.empty());
-    EXPECT_EQ(w.front(), kPlanted) << out_;
+    // The two planted words always go together, so they tie: either may lead.
+    ASSERT_GE(w.size(), 2u);
+    EXPECT_TRUE(w[0] == kPlanted || w[1] == kPlanted) << out_;
+    EXPECT_TRUE(w[0] == kTwin || w[1] == kTwin) << out_;
     EXPECT_EQ(std::find(w.begin(), w.end(), kEveryPharma), w.end()) << out_;
     t = term(doc, kPlanted);
     EXPECT_EQ(uint64_t(t["fg_count"]), planted);
@@ -202,8 +232,9 @@ TEST_F(Significant, TextAndCsvCarryTheSameCounts) {
         r.out.rfind("rank,word,stem,pair,weight,score,fg_count,fg_size,bg_count,bg_size\r\n", 0),
         0u)
         << r.out;
-    const std::string row = "1,zorbitude," + Xapian::Stem("english")(kPlanted) + ",0,";
-    EXPECT_NE(r.out.find(row), std::string::npos) << r.out;
+    EXPECT_TRUE(std::regex_search(
+        r.out, std::regex("\r\n[12],zorbitude," + Xapian::Stem("english")(kPlanted) + ",0,")))
+        << r.out;
     EXPECT_NE(
         r.out.find("," + std::to_string(planted) + "," +
                    std::to_string(count([](const Planted& p) { return p.overturned; })) + "," +
@@ -219,8 +250,8 @@ TEST_F(Significant, TextAndCsvCarryTheSameCounts) {
         std::string::npos)
         << r.out;
     EXPECT_TRUE(std::regex_search(
-        r.out, std::regex("\n +1  zorbitude +" + Xapian::Stem("english")(kPlanted) + " +[0-9.]+ +" +
-                          std::to_string(planted) + " ")))
+        r.out, std::regex("\n +[12]  zorbitude +" + Xapian::Stem("english")(kPlanted) +
+                          " +[0-9.]+ +" + std::to_string(planted) + " ")))
         << r.out;
 
     // Usage: a query is needed, --background needs --significant, no --limit all.
