@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
         ->option_text("ID")
         ->excludes(query_opt)
         ->excludes(jsonl_flag)
-        ->excludes(pivot_opt);
+        ->excludes(pivot_opt)
+        ->excludes(significant_opt);
     app.add_flag("--marks", marks,
                  "CSV's snippet marks highlights \u00ablike this\u00bb; JSON's snippet adds "
                  "\"marked\", its text so marked (text output always marks them so in a pipe, "
