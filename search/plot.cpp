@@ -62,25 +62,29 @@ std::string lines_of(const std::vector<std::string>& lines) {
     return out;
 }
 
-// The position of a bucket label on the time axis, in years ("2016" 2016, "2016-Q3" 2016.5,
-// "2016-07" 2016.5); none for (none) and a date without its quarter or month ("2016-Q?").
-std::optional<double> time_of(const Dimension& d, const std::string& label) {
+// Buckets per year on the time axis.
+long per_year(const Dimension& d) {
+    return d.unit == Dimension::Unit::quarter ? 4 : d.unit == Dimension::Unit::month ? 12 : 1;
+}
+
+// The bucket's number counted from year 0 in its unit ("2016" 2016, "2016-Q3" 2016 * 4 + 2,
+// "2016-07" 2016 * 12 + 6); none for (none) and a date without its quarter or month ("2016-Q?").
+std::optional<long> tick_of(const Dimension& d, const std::string& label) {
     if (label.size() < 4 || label.find('?') != std::string::npos) return std::nullopt;
-    int year = 0;
-    for (int i = 0; i < 4; ++i) {
-        if (label[static_cast<std::size_t>(i)] < '0' || label[static_cast<std::size_t>(i)] > '9')
-            return std::nullopt;
-        year = year * 10 + (label[static_cast<std::size_t>(i)] - '0');
+    long year = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (label[i] < '0' || label[i] > '9') return std::nullopt;
+        year = year * 10 + (label[i] - '0');
     }
     switch (d.unit) {
         case Dimension::Unit::year:
-            return year;
+            return label.size() == 4 ? std::optional<long>(year) : std::nullopt;
         case Dimension::Unit::quarter:
-            if (label.size() != 7) return std::nullopt;
-            return year + (label[6] - '1') / 4.0;
+            if (label.size() != 7 || label[6] < '1' || label[6] > '4') return std::nullopt;
+            return year * 4 + (label[6] - '1');
         case Dimension::Unit::month:
             if (label.size() != 7) return std::nullopt;
-            return year + (std::stoi(label.substr(5)) - 1) / 12.0;
+            return year * 12 + std::stol(label.substr(5)) - 1;
         default:
             return std::nullopt;
     }
@@ -176,20 +180,20 @@ PlotScript plot_script(const PivotResult& r, const PlotOptions& options, std::st
     std::vector<std::string> names;
     std::vector<std::size_t> line_of(ncols, 0);
     PlotScript out;
-    std::vector<std::size_t> plotted;  // indexes into r.row_values, by time
+    std::vector<std::size_t> plotted;    // indexes into r.row_values with a full date
+    std::map<long, std::size_t> row_at;  // tick -> index into r.row_values
     for (std::size_t i = 0; i < r.row_values.size(); ++i) {
-        if (time_of(rows, r.row_values[i]))
+        if (const auto tick = tick_of(rows, r.row_values[i])) {
             plotted.push_back(i);
-        else
+            row_at[*tick] = i;
+        } else {
             out.left_out += r.row_totals[i];
+        }
     }
     if (plotted.empty())
         throw QueryError("--plot: nothing to draw: no matching item has a full " +
                          std::string(rows.range->about) + " (" + std::to_string(out.left_out) +
                          " without one)");
-    std::stable_sort(plotted.begin(), plotted.end(), [&](std::size_t a, std::size_t b) {
-        return *time_of(rows, r.row_values[a]) < *time_of(rows, r.row_values[b]);
-    });
     if (!has_cols) {
         names.emplace_back("items");
     } else {
@@ -214,16 +218,27 @@ PlotScript plot_script(const PivotResult& r, const PlotOptions& options, std::st
         }
     }
     out.series = names.size();
-    out.points = plotted.size();
+    const long first = row_at.begin()->first, last = row_at.rbegin()->first;
+    out.points = static_cast<std::size_t>(last - first + 1);
     std::map<std::string, const PivotRate*> rates;
     if (decision_cols)
         for (const auto& p : r.rates) rates.emplace(p.value, &p);
 
-    // Data: x, one count column per line, then rate, low, high in percent (NaN: no rate).
+    // Data: x in years, one count column per line, then rate, low, high in percent (NaN: no
+    // rate). A bucket between the first and the last without a row had no item: 0, no rate.
     std::ostringstream table;
-    for (std::size_t i : plotted) {
-        table << number(*time_of(rows, r.row_values[i]));
+    const long per = per_year(rows);
+    for (long tick = first; tick <= last; ++tick) {
+        table << number(static_cast<double>(tick) / static_cast<double>(per));
         std::vector<Xapian::doccount> counts(names.size(), 0);
+        const auto at = row_at.find(tick);
+        if (at == row_at.end()) {
+            for (auto c : counts) table << '\t' << c;
+            if (decision_cols) table << "\tNaN\tNaN\tNaN";
+            table << '\n';
+            continue;
+        }
+        const std::size_t i = at->second;
         if (!has_cols)
             counts[0] = r.row_totals[i];
         else
@@ -242,11 +257,7 @@ PlotScript plot_script(const PivotResult& r, const PlotOptions& options, std::st
     out.data = table.str();
 
     const bool png = lower_extension(options.path) == ".png";
-    const double first = *time_of(rows, r.row_values[plotted.front()]);
-    const double last = *time_of(rows, r.row_values[plotted.back()]);
-    const double step = rows.unit == Dimension::Unit::year      ? 1.0
-                        : rows.unit == Dimension::Unit::quarter ? 0.25
-                                                                : 1.0 / 12;
+    const double step = 1.0 / static_cast<double>(per);
     // Three lines at most: what is counted, the query, what was left out.
     std::vector<std::string> title{"items by " + r.rows + (has_cols ? " and " + r.cols : "") +
                                        ", " + std::to_string(r.total) + " items",
@@ -264,7 +275,8 @@ PlotScript plot_script(const PivotResult& r, const PlotOptions& options, std::st
     s << "set title " << lines_of(title) << "\n";
     s << "set xlabel " << gp_string(std::string(rows.range->about) + " (" + unit + ")") << "\n";
     s << "set ylabel " << gp_string("items") << "\n";
-    s << "set xrange [" << number(first - step / 2) << ":" << number(last + step / 2) << "]\n";
+    s << "set xrange [" << number((static_cast<double>(first) - 0.5) * step) << ":"
+      << number((static_cast<double>(last) + 0.5) * step) << "]\n";
     s << "set xtics 1 format '%.0f' nomirror\n";
     if (rows.unit != Dimension::Unit::year) s << "set mxtics " << number(1 / step) << "\n";
     s << "set yrange [0:*]\nset ytics nomirror\nset grid ytics\n";

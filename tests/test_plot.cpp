@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -110,6 +111,79 @@ bool pharmaceutical(const imrdex::Item& it) {
     return it.category == imrdex::Category::pharmaceutical;
 }
 
+// Items by decision per bucket of the decision date ("year" or "month"), from the truth: the
+// bucket's number (year, or year * 12 + month - 1) -> decision -> items; `undated` counts the
+// matching items without the bucket's precision.
+std::map<long, std::map<std::string, double>> decision_trend(
+    const std::vector<imrdex::Letter>& truth, const std::string& unit,
+    const std::function<bool(const imrdex::Item&)>& pred, std::size_t& items,
+    std::size_t& undated) {
+    std::map<long, std::map<std::string, double>> counts;
+    items = undated = 0;
+    for (const auto& l : truth)
+        for (const auto& it : l.items) {
+            if (!pred(it)) continue;
+            ++items;
+            const std::string& d = l.decision_date;
+            if (d.size() < (unit == "year" ? 4u : 7u)) {
+                ++undated;
+                continue;
+            }
+            long tick = std::stol(d.substr(0, 4));
+            if (unit == "month") tick = tick * 12 + std::stol(d.substr(5, 2)) - 1;
+            counts[tick][std::string(imrdex::to_string(it.decision))] += 1;
+        }
+    return counts;
+}
+
+// Checks the SVG of `--pivot decided:UNIT,decision --plot` against `counts`: a point per
+// bucket from the first to the last (0 items where none matched), each count and each rate at
+// its height, the buckets evenly spaced. Returns the buckets without items.
+std::size_t check_decision_plot(const std::string& svg,
+                                const std::map<long, std::map<std::string, double>>& counts) {
+    const std::vector<Series> series = parse_series(svg);
+    EXPECT_EQ(series.size(), 3u) << "upheld, overturned and the rate";
+    if (series.size() != 3u || counts.empty()) return 0;
+    std::set<std::string> names;
+    for (const auto& s : series) names.insert(s.name);
+    EXPECT_EQ(names, (std::set<std::string>{"upheld", "overturned", "overturn rate (right axis)"}));
+    const long first = counts.begin()->first, last = counts.rbegin()->first;
+    auto n = [&](long tick, const std::string& decision) {
+        const auto at = counts.find(tick);
+        if (at == counts.end()) return 0.0;
+        const auto d = at->second.find(decision);
+        return d == at->second.end() ? 0.0 : d->second;
+    };
+    std::vector<double> count_values, count_y, ticks, xs, rates, rate_y;
+    for (const auto& s : series) {
+        std::size_t i = 0;
+        if (s.name == "overturn rate (right axis)") {
+            // Points only where there are items (a gap elsewhere).
+            EXPECT_EQ(s.points.size(), counts.size()) << s.name;
+            for (const auto& [tick, by] : counts) {
+                if (i >= s.points.size()) break;
+                const double up = n(tick, "upheld"), over = n(tick, "overturned");
+                rates.push_back(100 * over / (up + over));
+                rate_y.push_back(s.points[i++].second);
+            }
+            continue;
+        }
+        EXPECT_EQ(s.points.size(), static_cast<std::size_t>(last - first + 1))
+            << s.name << ": one point per bucket from the first to the last";
+        for (long tick = first; tick <= last && i < s.points.size(); ++tick) {
+            const auto [x, y] = s.points[i++];
+            ticks.push_back(static_cast<double>(tick));
+            xs.push_back(x);
+            count_values.push_back(n(tick, s.name));
+            count_y.push_back(y);
+        }
+    }
+    expect_affine(ticks, xs, "x: buckets");
+    expect_affine(count_values, count_y, "y: item counts");
+    expect_affine(rates, rate_y, "y2: overturn rates");
+    return static_cast<std::size_t>(last - first + 1) - counts.size();
+}
+
 TEST_F(Plot, SvgShowsTitleAxesSeriesAndEveryCountAndRate) {
     const fs::path svg = out("trend.svg");
     const RunResult r =
@@ -118,20 +192,8 @@ TEST_F(Plot, SvgShowsTitleAxesSeriesAndEveryCountAndRate) {
     // The table still goes to stdout.
     EXPECT_NE(r.out.find("items by decided:year and decision"), std::string::npos) << r.out;
 
-    // Truth: pharmaceutical items per decision year and decision.
-    std::map<int, std::map<std::string, double>> counts;
     std::size_t items = 0, undated = 0;
-    for (const auto& l : *truth_)
-        for (const auto& it : l.items)
-            if (pharmaceutical(it)) {
-                ++items;
-                if (l.decision_date.empty()) {
-                    ++undated;
-                    continue;
-                }
-                counts[std::stoi(l.decision_date.substr(0, 4))]
-                      [std::string(imrdex::to_string(it.decision))] += 1;
-            }
+    const auto counts = decision_trend(*truth_, "year", pharmaceutical, items, undated);
     ASSERT_GE(counts.size(), 3u) << "the corpus should span several years";
 
     const std::string text = imrdex::testing::read_file(svg);
@@ -148,39 +210,20 @@ TEST_F(Plot, SvgShowsTitleAxesSeriesAndEveryCountAndRate) {
     EXPECT_NE(text.find("<text>decision date (year)</text>"), std::string::npos);
     EXPECT_NE(text.find("<text>items</text>"), std::string::npos);
     EXPECT_NE(text.find("<text>overturn rate (%), 95% CI</text>"), std::string::npos);
+    check_decision_plot(text, counts);
+}
 
-    const std::vector<Series> series = parse_series(text);
-    ASSERT_EQ(series.size(), 3u) << "upheld, overturned and the rate";
-    std::set<std::string> names;
-    for (const auto& s : series) names.insert(s.name);
-    EXPECT_EQ(names, (std::set<std::string>{"upheld", "overturned", "overturn rate (right axis)"}));
-
-    std::vector<double> count_values, count_y, years, xs;
-    for (const auto& s : series) {
-        ASSERT_EQ(s.points.size(), counts.size()) << s.name << ": one point per year";
-        std::size_t i = 0;
-        for (const auto& [year, by] : counts) {
-            const auto [x, y] = s.points[i++];
-            years.push_back(year);
-            xs.push_back(x);
-            if (s.name == "overturn rate (right axis)") continue;
-            count_values.push_back(by.count(s.name) != 0 ? by.at(s.name) : 0.0);
-            count_y.push_back(y);
-        }
-    }
-    expect_affine(years, xs, "x: years");
-    expect_affine(count_values, count_y, "y: item counts");
-    // The rate line on its own axis: overturned / (upheld + overturned) per year, in percent.
-    std::vector<double> rates, rate_y;
-    const Series& rate = series[2];
-    std::size_t i = 0;
-    for (const auto& [year, by] : counts) {
-        const double up = by.count("upheld") != 0 ? by.at("upheld") : 0;
-        const double over = by.count("overturned") != 0 ? by.at("overturned") : 0;
-        rates.push_back(100 * over / (up + over));
-        rate_y.push_back(rate.points[i++].second);
-    }
-    expect_affine(rates, rate_y, "y2: overturn rates");
+TEST_F(Plot, MonthsWithoutItemsAreZeroNotSkipped) {
+    const fs::path svg = out("months.svg");
+    const RunResult r = search("--pivot decided:month,decision --plot " + q(svg) + " class:opioid");
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::size_t items = 0, undated = 0;
+    const auto counts = decision_trend(
+        *truth_, "month", [](const imrdex::Item& it) { return it.drug_class == "opioid"; }, items,
+        undated);
+    const std::string text = imrdex::testing::read_file(svg);
+    EXPECT_NE(text.find("<text>decision date (month)</text>"), std::string::npos);
+    EXPECT_GT(check_decision_plot(text, counts), 0u) << "no month without items: nothing tested";
 }
 
 TEST_F(Plot, TopValuesAndOtherAddUpToEachYear) {

@@ -28,7 +28,7 @@ void check_plot_request(std::string_view path, std::string_view rows);
 struct PlotScript {
     std::string script;
     std::string data;          // tab-separated: x, then one column per line of the plot
-    std::size_t points = 0;    // buckets drawn (rows with a full date)
+    std::size_t points = 0;    // buckets drawn: all from the first to the last full date
     std::size_t series = 0;    // count lines (the rate line not included)
     std::size_t left_out = 0;  // items in buckets without a full date ((none), 2016-Q?)
 };
