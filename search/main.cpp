@@ -79,15 +79,17 @@ int main(int argc, char** argv) {
         "ROWS[,COLS]: matching items cross-tabulated by two facets or buckets (`class,decision`, "
         "`decided:year,decision`), exact; with decision as one of them, the overturn rate and its "
         "95% Wilson interval per value of the other");
-    app.add_option("--min-count", min_count, "--pivot: leave out rows of fewer items (and say so)")
-        ->needs(pivot_opt);
+    auto* min_count_opt = app.add_option("--min-count", min_count,
+                                         "--pivot: leave out rows of fewer items (and say so)")
+                              ->needs(pivot_opt);
     app.add_option("--plot", plot,
                    "--pivot DATE-BUCKET[,COLS]: also draw the counts over time, one line per COLS "
                    "value (the 6 with most items, the rest as `other`), with decision as COLS the "
                    "overturn rate and its 95% CI on a second axis, by gnuplot (gnuplot-nox); the "
                    "table still goes to stdout")
         ->option_text("FILE.png|FILE.svg")
-        ->needs(pivot_opt);
+        ->needs(pivot_opt)
+        ->excludes(min_count_opt);  // a trend draws every bucket
     pivot_opt->excludes(facets_opt)->excludes(count)->excludes(limit_opt)->excludes(offset);
     pivot_opt->excludes(by_letter);
     auto* significant_opt =

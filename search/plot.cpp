@@ -170,6 +170,10 @@ void check_plot_request(std::string_view path, std::string_view rows) {
 PlotScript plot_script(const PivotResult& r, const PlotOptions& options, std::string_view data,
                        std::string_view output) {
     check_plot_request(options.path, r.rows);
+    if (r.omitted_rows > 0)
+        throw QueryError(
+            "--plot draws every bucket from the first to the last: rows left out "
+            "(--min-count) would be drawn as 0");
     const Dimension rows = parse_dimension(r.rows);
     const bool has_cols = !r.cols.empty();
     const bool decision_cols = has_cols && r.cols == "decision";

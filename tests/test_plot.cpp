@@ -298,6 +298,8 @@ TEST_F(Plot, BadRequestsAreUsageErrorsAndAMissingGnuplotIsFatal) {
     EXPECT_EQ(r.code, 2) << "age bands are not dates";
     r = search("--plot " + q(out("x.svg")) + " '*'");
     EXPECT_EQ(r.code, 2) << "--plot needs --pivot";
+    r = search("--pivot decided:year --min-count 5 --plot " + q(out("x.svg")) + " '*'");
+    EXPECT_EQ(r.code, 2) << "a trend draws every bucket";
     EXPECT_FALSE(fs::exists(out("x.svg")));
 
     // No gnuplot on PATH: the table is printed, then the plot fails with exit 3 and says why.
