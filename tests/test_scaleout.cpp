@@ -47,10 +47,10 @@ RunResult run(const std::string& bin, const std::string& args, const fs::path& s
 struct Answer {
     std::uint64_t total = 0;
     std::string unit;
-    std::vector<std::string> keys;                   // per rank: id#item (item mode) or id
-    std::vector<double> scores;                      // per rank
-    std::vector<std::string> dates;                  // per rank: decision_date
-    std::map<std::string, double> score_of;          // key -> score
+    std::vector<std::string> keys;               // per rank: id#item (item mode) or id
+    std::vector<double> scores;                  // per rank
+    std::vector<std::string> dates;              // per rank: decision_date
+    std::map<std::string, double> score_of;      // key -> score
     std::map<std::string, std::int64_t> more_items;  // by letter: id -> collapsed items
     std::map<std::string, std::map<std::string, std::uint64_t>> facets;
 };
@@ -86,9 +86,7 @@ Answer parse_answer(const std::string& json, bool by_letter) {
     return a;
 }
 
-bool close(double a, double b) {
-    return std::fabs(a - b) <= 2e-4 * std::max(1.0, std::fabs(a));
-}
+bool close(double a, double b) { return std::fabs(a - b) <= 2e-4 * std::max(1.0, std::fabs(a)); }
 
 std::set<std::string> letter_ids(const Xapian::Database& db) {
     std::set<std::string> ids;
@@ -135,9 +133,10 @@ protected:
         dir_ = new TempDir("scaleout");
         const fs::path& d = dir_->path();
         const auto t0 = std::chrono::steady_clock::now();
-        const RunResult gen =
-            run(IMRDEX_CORPUS_BIN,
-                "-n " + std::to_string(kLetters) + " -s 20240 -f jsonl -o " + q(d / "corpus"), d);
+        const RunResult gen = run(IMRDEX_CORPUS_BIN,
+                                  "-n " + std::to_string(kLetters) + " -s 20240 -f jsonl -o " +
+                                      q(d / "corpus"),
+                                  d);
         ASSERT_EQ(gen.code, 0) << gen.err;
         // Truth: the ids of the generated letters, independent of the indexer.
         simdjson::dom::parser parser;
@@ -203,10 +202,10 @@ protected:
     }
 
     static Answer search(const fs::path& db, const std::string& query, const std::string& flags) {
-        const RunResult r =
-            run(IMRDEX_SEARCH_BIN,
-                "--json --facets all --limit 100000 " + flags + " --db " + q(db) + " " + q(query),
-                dir_->path());
+        const RunResult r = run(IMRDEX_SEARCH_BIN,
+                                "--json --facets all --limit 100000 " + flags + " --db " + q(db) +
+                                    " " + q(query),
+                                dir_->path());
         EXPECT_EQ(r.code, 0) << db << " " << query << ": " << r.err;
         return parse_answer(r.out, flags.find("--by-letter") != std::string::npos);
     }
@@ -309,8 +308,8 @@ TEST_F(ScaleOut, MergeRefusesExistingOutputAndOverlappingShards) {
     r = run(IMRDEX_INDEX_BIN,
             "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2] / "shard-00"), d);
     EXPECT_EQ(r.code, 0) << r.err;
-    r = run(IMRDEX_INDEX_BIN, "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2]),
-            d);
+    r = run(IMRDEX_INDEX_BIN,
+            "--quiet --force --merge " + q(d / "again") + " " + q(shard_dbs_[2]), d);
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(Xapian::Database((d / "again").string()).get_doccount(),
               Xapian::Database(shard_dbs_[2].string()).get_doccount());
@@ -406,10 +405,10 @@ TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
     }
     // --count goes through the same match; compare it too.
     for (const char* query : {"decision:overturned", "rationale:\"risks and benefits\""}) {
-        const RunResult a =
-            run(IMRDEX_SEARCH_BIN, "--count --db " + q(merged()) + " " + q(query), dir_->path());
-        const RunResult b =
-            run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
+        const RunResult a = run(IMRDEX_SEARCH_BIN, "--count --db " + q(merged()) + " " + q(query),
+                                dir_->path());
+        const RunResult b = run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query),
+                                dir_->path());
         EXPECT_EQ(a.code, 0) << a.err;
         EXPECT_EQ(b.code, 0) << b.err;
         EXPECT_EQ(b.out, a.out) << query;
@@ -417,10 +416,9 @@ TEST_F(ScaleOut, RemoteShardsAnswerLikeTheMergedDatabase) {
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf(
-        "[scaleout] %d letters, %u shards: setup (generate, 3x --shard, --merge) %.2f s; "
-        "%zu queries compared stub vs merged in %.2f s\n",
-        kLetters, kShards, setup_seconds_, compared, secs);
+    std::printf("[scaleout] %d letters, %u shards: setup (generate, 3x --shard, --merge) %.2f s; "
+                "%zu queries compared stub vs merged in %.2f s\n",
+                kLetters, kShards, setup_seconds_, compared, secs);
 }
 
 // A shard server that is down: imr-search fails with exit 3 and names the server; a server that
@@ -432,8 +430,7 @@ TEST_F(ScaleOut, ShardServerDownIsAClearErrorNamingTheShard) {
     const fs::path cluster = start_cluster(servers, "cluster-down");
     ASSERT_FALSE(cluster.empty());
     const std::string query = "class:opioid";
-    RunResult r =
-        run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
+    RunResult r = run(IMRDEX_SEARCH_BIN, "--count --db " + q(cluster) + " " + q(query), dir_->path());
     ASSERT_EQ(r.code, 0) << r.err;
 
     // Open first, then lose a server: the search itself fails, naming it.
@@ -462,8 +459,7 @@ TEST_F(ScaleOut, ShardServerDownIsAClearErrorNamingTheShard) {
     EXPECT_EQ(r.code, 3);
     EXPECT_TRUE(r.out.empty()) << "no partial results: " << r.out.substr(0, 200);
     EXPECT_NE(r.err.find("cannot open database"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(servers.port(1))), std::string::npos)
-        << r.err;
+    EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(servers.port(1))), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
 }
 
