@@ -10,7 +10,9 @@
 #include "imrdex/core/errors.hpp"
 #include "imrdex/search/export.hpp"
 #include "imrdex/search/pivot.hpp"
+#include "imrdex/search/plot.hpp"
 #include "imrdex/search/search.hpp"
+#include "imrdex/search/significant.hpp"
 
 namespace {
 
@@ -38,11 +40,11 @@ int main(int argc, char** argv) {
     std::string sort = "relevance";
     std::string limit = "10";
     imrdex::SearchOptions options;
-    std::string pivot;
+    std::string pivot, plot;
     Xapian::doccount min_count = 0;
     bool json = false, csv = false, jsonl = false, full_text = false, no_color = false,
          marks = false;
-    std::string fields, show;
+    std::string fields, show, significant, background;
     app.add_option("--db", db,
                    "index directory; a directory with a XAPIANDB stub file searches its shards "
                    "(local paths, `remote HOST:PORT`) as one")
@@ -77,10 +79,36 @@ int main(int argc, char** argv) {
         "ROWS[,COLS]: matching items cross-tabulated by two facets or buckets (`class,decision`, "
         "`decided:year,decision`), exact; with decision as one of them, the overturn rate and its "
         "95% Wilson interval per value of the other");
-    app.add_option("--min-count", min_count, "--pivot: leave out rows of fewer items (and say so)")
-        ->needs(pivot_opt);
+    auto* min_count_opt = app.add_option("--min-count", min_count,
+                                         "--pivot: leave out rows of fewer items (and say so)")
+                              ->needs(pivot_opt);
+    app.add_option("--plot", plot,
+                   "--pivot DATE-BUCKET[,COLS]: also draw the counts over time, one line per COLS "
+                   "value (the 6 with most items, the rest as `other`), with decision as COLS the "
+                   "overturn rate and its 95% CI on a second axis, by gnuplot (gnuplot-nox); the "
+                   "table still goes to stdout")
+        ->option_text("FILE.png|FILE.svg")
+        ->needs(pivot_opt)
+        ->excludes(min_count_opt);  // a trend draws every bucket
     pivot_opt->excludes(facets_opt)->excludes(count)->excludes(limit_opt)->excludes(offset);
     pivot_opt->excludes(by_letter);
+    auto* significant_opt =
+        app.add_option("--significant", significant,
+                       "the rationale words (and word pairs on --word-pairs databases) "
+                       "over-represented in the items QUERY matches, with exact counts; --limit "
+                       "terms (default 10); how they are picked and scored: below")
+            ->option_text("QUERY")
+            ->excludes(query_opt)
+            ->excludes(pivot_opt)
+            ->excludes(facets_opt)
+            ->excludes(count)
+            ->excludes(by_letter)
+            ->excludes(offset);
+    app.add_option("--background", background,
+                   "--significant: compare with the items this query matches instead of the "
+                   "whole database, and rank by JLH score")
+        ->option_text("QUERY")
+        ->needs(significant_opt);
     app.add_flag("--allow-empty", options.allow_empty,
                  "a filter value no item has (class:opiod) matches nothing instead of being an "
                  "error (exit 2, with the nearest values held)");
@@ -112,7 +140,8 @@ int main(int argc, char** argv) {
         ->option_text("ID")
         ->excludes(query_opt)
         ->excludes(jsonl_flag)
-        ->excludes(pivot_opt);
+        ->excludes(pivot_opt)
+        ->excludes(significant_opt);
     app.add_flag("--marks", marks,
                  "CSV's snippet marks highlights \u00ablike this\u00bb; JSON's snippet adds "
                  "\"marked\", its text so marked (text output always marks them so in a pipe, "
@@ -122,8 +151,11 @@ int main(int argc, char** argv) {
     // Combinations CLI11's needs/excludes cannot state: they depend on an option's value.
     app.final_callback([&] {
         const bool all = limit == "all";
-        if (show.empty() && query_opt->count() == 0)
-            throw CLI::RequiredError("a query (or --show ID)");
+        if (show.empty() && significant_opt->count() == 0 && query_opt->count() == 0)
+            throw CLI::RequiredError("a query (or --show ID, --significant QUERY)");
+        if (significant_opt->count() > 0 && (all || jsonl || sort_opt->count() > 0))
+            throw CLI::ValidationError("--significant",
+                                       "takes --limit N, --background, --json or --csv");
         if (!show.empty() && (csv || all || !fields.empty() || !facets.empty()))
             throw CLI::ValidationError("--show", "prints one letter: --json or text only");
         if (all && !csv && !jsonl && !options.count_only)
@@ -141,10 +173,13 @@ int main(int argc, char** argv) {
         if (pivot_opt->count() == 0 && row_sort)
             throw CLI::ValidationError("--sort", sort + " sorts --pivot rows");
     });
-    app.footer(imrdex::cli::exit_codes_help(
-        "  0 the search ran (also with 0 matches)   2 usage error: a bad option or query\n"
-        "  3 fatal: the database is missing or unreadable, was not built by imr-index, or a\n"
-        "  shard is down\n"));
+    app.footer(
+        imrdex::cli::exit_codes_help(
+            "  0 the search ran (also with 0 matches)   2 usage error: a bad option or query\n"
+            "  3 fatal: the database is missing or unreadable, was not built by imr-index, or a\n"
+            "  shard is down, gnuplot (--plot) is missing or failed, or the database has no\n"
+            "  termlists (--significant)\n") +
+        "\nSIGNIFICANT TERMS (--significant)\n" + std::string(imrdex::significant_help()));
     if (auto code = imrdex::cli::parse_command_line(app, argc, argv)) return *code;
 
     const imrdex::cli::ErrorStyle style{"imr-search", imrdex::cli::kExitFatal, db, {}};
@@ -159,6 +194,15 @@ int main(int argc, char** argv) {
                                : imrdex::format_letter_text(letter));
             return finish_output();
         }
+        if (significant_opt->count() > 0) {
+            imrdex::SignificantOptions sig;
+            sig.query = significant;
+            sig.background = background;
+            sig.limit = limit_opt->count() > 0 ? std::stoul(limit) : 10;
+            sig.allow_empty = options.allow_empty;
+            std::cout << imrdex::format_significant(searcher.significant(sig), format);
+            return finish_output();
+        }
         if (!pivot.empty()) {
             imrdex::PivotOptions p;
             p.query = query;
@@ -170,7 +214,10 @@ int main(int argc, char** argv) {
             p.sort = pivot_sort(sort);
             p.min_count = min_count;
             p.allow_empty = options.allow_empty;
-            std::cout << imrdex::format_pivot(searcher.pivot(p), format);
+            if (!plot.empty()) imrdex::check_plot_request(plot, p.rows);
+            const imrdex::PivotResult table = searcher.pivot(p);
+            std::cout << imrdex::format_pivot(table, format);
+            if (!plot.empty()) imrdex::plot_pivot(table, {.path = plot});
             return finish_output();
         }
         if (limit == "all" && !options.count_only) {

@@ -513,3 +513,49 @@ TEST_F(ScaleOut, RemotePivotsEqualTheMergedDatabase) {
     EXPECT_EQ(b.out, a.out);
     EXPECT_NE(a.out.find("\"decided:quarter\""), std::string::npos) << a.out;
 }
+
+// --significant on remote shards: the same items, the same exact counts, and the same terms as
+// on the merged database (the expand set's weights are summed in another order, so a tie at
+// the --limit cut may pick another term; the counts of every term both list must agree).
+TEST_F(ScaleOut, RemoteSignificantTermsEqualTheMergedDatabase) {
+    const std::string tcpsrv = imrdex::testing::find_program("xapian-tcpsrv");
+    if (tcpsrv.empty()) GTEST_SKIP() << "xapian-tcpsrv not installed (Debian: xapian-tools)";
+    Servers servers(tcpsrv, dir_->path());
+    const fs::path cluster = start_cluster(servers, "significant-cluster");
+    ASSERT_FALSE(cluster.empty());
+    const std::string args =
+        "--json --limit 15 --significant 'decision:overturned' --background 'category:imaging' ";
+    struct Terms {
+        std::string sizes;
+        std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> counts;
+    };
+    auto answer = [&](const fs::path& db) {
+        const RunResult r = run(IMRDEX_SEARCH_BIN, args + "--db " + q(db), dir_->path());
+        EXPECT_EQ(r.code, 0) << db << ": " << r.err;
+        simdjson::dom::parser parser;
+        simdjson::dom::element e;
+        Terms t;
+        if (parser.parse(r.out).get(e) != simdjson::SUCCESS) {
+            ADD_FAILURE() << r.out;
+            return t;
+        }
+        t.sizes = std::to_string(std::uint64_t(e["fg_size"])) + "/" +
+                  std::to_string(std::uint64_t(e["bg_size"])) + "/" +
+                  std::to_string(std::uint64_t(e["rset_size"]));
+        for (auto term : e["terms"].get_array())
+            t.counts[std::string(std::string_view(term["stem"]))] = {
+                std::uint64_t(term["fg_count"]), std::uint64_t(term["bg_count"])};
+        return t;
+    };
+    const Terms want = answer(merged()), got = answer(cluster);
+    EXPECT_EQ(got.sizes, want.sizes);
+    ASSERT_GE(want.counts.size(), 10u);
+    std::size_t both = 0;
+    for (const auto& [stem, counts] : want.counts) {
+        const auto it = got.counts.find(stem);
+        if (it == got.counts.end()) continue;
+        ++both;
+        EXPECT_EQ(it->second, counts) << stem;
+    }
+    EXPECT_GE(both, want.counts.size() * 4 / 5) << "the remote shards list other terms";
+}

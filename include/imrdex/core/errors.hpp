@@ -36,4 +36,16 @@ public:
     using Error::Error;
 };
 
+// An external program imrdex runs (gnuplot for imr-search --plot) is missing or failed.
+class ToolError : public Error {
+public:
+    using Error::Error;
+};
+
+// The database lacks what an operation needs (termlists, for significant terms).
+class UnsupportedError : public Error {
+public:
+    using Error::Error;
+};
+
 }  // namespace imrdex

@@ -145,6 +145,8 @@ struct SearchResult {
 
 struct PivotOptions;  // imrdex/search/pivot.hpp
 struct PivotResult;
+struct SignificantOptions;  // imrdex/search/significant.hpp
+struct SignificantResult;
 
 // The names of a comma-separated list (--facets, --fields), trimmed of spaces, empty ones and
 // repeats dropped, in order.
@@ -167,6 +169,10 @@ public:
     // Cross-tabulates the matching items (imrdex/search/pivot.hpp); throws QueryError for an
     // unknown dimension.
     [[nodiscard]] PivotResult pivot(const PivotOptions& options);
+    // The rationale terms over-represented in the matching items against the background
+    // (imrdex/search/significant.hpp); throws QueryError for a bad query, UnsupportedError for a
+    // database without termlists.
+    [[nodiscard]] SignificantResult significant(const SignificantOptions& options);
     [[nodiscard]] Xapian::doccount doc_count() const;
     // Writes every matching item to `sink` (search/export.cpp), in index order, holding one
     // row at a time: constant memory however many match. Returns the rows written. Throws
@@ -184,6 +190,9 @@ private:
                       const std::function<void(const Xapian::Query&)>& run);
     SearchResult search_once(const SearchOptions& options, const Xapian::Query& query);
     PivotResult pivot_once(const PivotOptions& options, const Xapian::Query& query);
+    // `background`: nullptr for the whole database.
+    SignificantResult significant_once(const SignificantOptions& options,
+                                       const Xapian::Query& query, const Xapian::Query* background);
     // The query as an Enquire runs it: phrases narrowed where the database has word pairs,
     // summary conditions lifted to every item of their letters.
     Xapian::Query prepared(const Xapian::Query& query);
