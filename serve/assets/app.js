@@ -94,6 +94,8 @@
 
   let generation = 0;  // answers of an older render are dropped
   let controller = null;
+  let renders = 0;
+  let significantAvailable = true;  // until the server answers /api/significant with 404
 
   class ApiError extends Error {
     constructor(status, message) { super(message); this.status = status; }
@@ -149,7 +151,11 @@
       showError(e.message || String(e));
       if (!s.letter) clearResults();
     } finally {
-      if (mine === generation) document.body.dataset.loading = "0";
+      if (mine === generation) {
+        document.body.dataset.loading = "0";
+        // A count of finished renders: what a test waits on after an action.
+        document.body.dataset.rendered = String(++renders);
+      }
     }
   }
 
@@ -199,7 +205,9 @@
     // The chart and the significant words are extras: their failure leaves the results shown.
     const searchP = getJson("/api/search", params, signal);
     const pivotP = getJson("/api/pivot", pivotParams, signal).catch((e) => e);
-    const sigP = getJson("/api/significant", sigParams, signal).catch((e) => e);
+    // /api/significant may not exist on this server: one 404 and the page stops asking.
+    const sigP = significantAvailable ? getJson("/api/significant", sigParams, signal).catch((e) => e)
+                                      : Promise.resolve(null);
     const result = await searchP;
     if (mine !== generation) return;
     drawTotal(result, s);
@@ -276,6 +284,8 @@
       for (const v of chosen) {
         if (!values.some(([x]) => x === v)) values.unshift([v, 0]);
       }
+      // A facet no matching item has a value of (class when nothing is a drug) says nothing.
+      if (!values.length && !chosen.size) continue;
       const all = expanded.has(name);
       const shown = all ? values : values.filter(([v], i) => i < FACET_SHOWN || chosen.has(v));
       const list = el("ul", {class: "facet-values"});
@@ -471,7 +481,7 @@
       box.append(caption, el("p", {class: "chart-empty"}, "No matching item has a decision date."));
       return;
     }
-    const W = 720, H = 260, L = 56, R = 56, T = 16, B = 44;
+    const W = 720, H = 280, L = 56, R = 56, T = 30, B = 44;
     const plotW = W - L - R, plotH = H - T - B;
     const totals = dated.map((y) => { const c = byYear.get(y); return c.upheld + c.overturned + c.other; });
     const maxCount = Math.max(1, ...totals);
@@ -536,7 +546,7 @@
     if (path) line.insertBefore(svg("path", {d: path}), line.firstChild);
     chart.appendChild(line);
 
-    const legend = svg("g", {class: "legend", transform: `translate(${L + 8} ${T + 4})`});
+    const legend = svg("g", {class: "legend", transform: `translate(${L} 6)`});
     const entries = [["bar-upheld", "upheld"], ["bar-overturned", "overturned"], ["rate-key", "overturn rate"]];
     entries.forEach(([cls, label], i) => {
       const g = svg("g", {transform: `translate(${i * 110} 0)`});
@@ -553,6 +563,9 @@
 
   function drawSignificant(sig) {
     const box = $("significant");
+    if (sig instanceof ApiError && (sig.status === 404 || sig.status === 405 || sig.status === 501)) {
+      significantAvailable = false;
+    }
     const words = sig && !(sig instanceof Error) ? (sig.terms || sig.words || sig.significant) : null;
     if (!Array.isArray(words) || !words.length) { box.hidden = true; return; }
     const ol = $("significant-list");
