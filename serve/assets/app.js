@@ -139,11 +139,9 @@
         $("letter-view").hidden = true;
         $("results-view").hidden = false;
         $("csv-link").setAttribute("href", "/api/export.csv?" + apiParams(s).toString());
-        if (!s.q && s.filters.length === 0) {
-          drawEmpty();
-        } else {
-          await drawSearch(s, mine, signal);
-        }
+        // An empty query with no filter is every item (the server's rule): the landing page is
+        // an overview of the whole index.
+        await drawSearch(s, mine, signal);
         document.title = s.q ? "imrdex: " + s.q : "imrdex: IMR determinations search";
       }
     } catch (e) {
@@ -177,16 +175,11 @@
     $("hits").replaceChildren();
     $("pager").replaceChildren();
     $("chart").replaceChildren();
+    $("chart").hidden = true;
+    $("csv-link").hidden = true;
     $("facets").replaceChildren();
     $("active-filters").replaceChildren();
     $("significant").hidden = true;
-  }
-
-  function drawEmpty() {
-    clearResults();
-    $("total").textContent = "Type a query, or * for every item.";
-    $("csv-link").hidden = true;
-    $("help").open = true;
   }
 
   async function drawSearch(s, mine, signal) {
@@ -222,6 +215,7 @@
       if (pivot.name === "AbortError") return;
       $("chart").replaceChildren(el("figcaption", {class: "chart-error"},
                                     "No chart: " + pivot.message));
+      $("chart").hidden = false;
     } else {
       drawChart(pivot);
     }
@@ -459,6 +453,7 @@
   function drawChart(pivot) {
     const box = $("chart");
     box.replaceChildren();
+    box.hidden = false;
     const rowKey = pivot.rows;
     const years = [];
     const byYear = new Map();

@@ -230,7 +230,7 @@ def main():
         os.makedirs(downloads)
         driver = browser.start_browser(download_dir=downloads)
         page = Page(driver, server.url)
-        step_open(page, server)
+        step_open(page, db, server)
         q = step_query(page, db)
         filters = step_facets(page, db, q)
         step_chart(page, db, q, filters)
@@ -261,7 +261,7 @@ def main():
     return 0 if ok else 1
 
 
-def step_open(page, server):
+def step_open(page, db, server):
     """1. The page opens and comes from the embedded assets, under the contract's CSP."""
     with urllib.request.urlopen(server.url + "/") as r:
         csp = r.headers.get("Content-Security-Policy", "")
@@ -270,7 +270,9 @@ def step_open(page, server):
     page.act(lambda: page.d.get(server.url + "/"), load=True)
     assert page.d.find_element("id", "q").is_displayed()
     assert "imrdex" in page.d.title
-    print("1. page opened:", page.d.title)
+    # With no query the page shows every item, the server's reading of an empty q.
+    assert page.total() == db.count("*"), f"landing total {page.total()}, {db.count('*')} items"
+    print("1. page opened:", page.d.title, f"({page.total()} items)")
 
 
 def step_query(page, db):
@@ -330,6 +332,16 @@ def step_facets(page, db, q):
     page.act(lambda: page.d.get(url), load=True)
     assert page.total() == db.count(compose(q, filters)), "after reloading " + url
     assert page.d.find_element("id", "q").get_attribute("value") == q
+    # A bucket filter (a decision year), ticked then unticked again.
+    year = next(v for v in page.shown_facets()["decided:year"] if v != "(none)")
+    page.act(page.checkbox("decided:year", year).click)
+    with_year = filters + [f"decided:year:{year}"]
+    assert page.total() == db.count(compose(q, with_year)), f"after ticking {with_year}"
+    checked += check_facets(page, db, q, with_year, f"filters {with_year}")
+    page.act(page.checkbox("decided:year", year).click)
+    assert page.params().get("filter") == filters, page.d.current_url
+    assert page.total() == db.count(compose(q, filters)), "after unticking the year"
+    print(f"3. filters {with_year}: ticked and unticked")
     print(f"3. {checked} facet counts equal imr-search's; back, forward and reload keep the state")
     return filters
 
