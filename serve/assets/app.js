@@ -10,7 +10,8 @@
   const FACETS = ["decision", "category", "class", "drug", "specialty", "decided:year",
                   "age:10", "sex", "state", "priority", "guideline"];
   const FACET_TITLES = {"decided:year": "decision year", "age:10": "age", "guideline": "guideline cited"};
-  const FACET_SHOWN = 8;  // values shown before "more"
+  const FACET_SHOWN = 8;     // values of a facet shown before "more"
+  const BUCKETS_SHOWN = 30;  // a bucket (years, age bands) is short and read in order: all of it
   const PAGE = 20;        // hits per page
   const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -281,7 +282,8 @@
       // A facet no matching item has a value of (class when nothing is a drug) says nothing.
       if (!values.length && !chosen.size) continue;
       const all = expanded.has(name);
-      const shown = all ? values : values.filter(([v], i) => i < FACET_SHOWN || chosen.has(v));
+      const limit = bucket ? BUCKETS_SHOWN : FACET_SHOWN;
+      const shown = all ? values : values.filter(([v], i) => i < limit || chosen.has(v));
       const list = el("ul", {class: "facet-values"});
       for (const [value, count] of shown) {
         const id = "f-" + name + "-" + value;
@@ -301,7 +303,7 @@
                          el("h3", null, FACET_TITLES[name] || name,
                             chosen.size ? el("span", {class: "facet-hint"}, " (any of)") : null),
                          list);
-      if (values.length > FACET_SHOWN) {
+      if (values.length > limit) {
         const more = el("button", {type: "button", class: "more"},
                         all ? "fewer" : "all " + fmt(values.length) + " values");
         more.addEventListener("click", () => {
