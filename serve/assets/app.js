@@ -239,6 +239,7 @@
   // ---- facets ----
 
   const expanded = new Set();  // facets whose every value is shown
+  let facetIds = 0;
 
   function facetOf(filter) {
     const i = filter.lastIndexOf(":");
@@ -286,7 +287,7 @@
       const shown = all ? values : values.filter(([v], i) => i < limit || chosen.has(v));
       const list = el("ul", {class: "facet-values"});
       for (const [value, count] of shown) {
-        const id = "f-" + name + "-" + value;
+        const id = "facet-value-" + (++facetIds);  // values hold spaces and colons: no ids
         const input = el("input", {type: "checkbox", id, "data-facet": name, "data-value": value});
         input.checked = chosen.has(value);
         input.addEventListener("change", () => toggleFilter(name, value, input.checked));
@@ -563,22 +564,27 @@
     if (sig instanceof ApiError && (sig.status === 404 || sig.status === 405 || sig.status === 501)) {
       significantAvailable = false;
     }
-    const words = sig && !(sig instanceof Error) ? (sig.terms || sig.words || sig.significant) : null;
-    if (!Array.isArray(words) || !words.length) { box.hidden = true; return; }
+    // imr-search --significant's JSON: terms [{word, stem, pair, fg_count, bg_count, ...}].
+    const terms = sig && !(sig instanceof Error) && Array.isArray(sig.terms) ? sig.terms : [];
+    if (!terms.length) { box.hidden = true; return; }
     const ol = $("significant-list");
     ol.replaceChildren();
-    for (const w of words) {
-      const word = typeof w === "string" ? w : (w.term || w.word || "");
+    for (const t of terms) {
+      const word = typeof t.word === "string" && t.word ? t.word : t.stem;
       if (!word) continue;
-      const a = el("a", {href: "#", class: "sig-word"}, word);
+      // A click narrows the query to the rationales holding the word (a phrase for a pair).
+      const a = el("a", {href: "#", class: "sig-word",
+                         title: `in ${fmt(t.fg_count)} of ${fmt(sig.fg_size)} matching items' rationales, ` +
+                                `${fmt(t.bg_count)} of ${fmt(sig.bg_size)} in the background`}, word);
       a.addEventListener("click", (ev) => {
         ev.preventDefault();
         const s = readState();
-        s.q = (s.q ? s.q + " " : "") + word;
+        const clause = "rationale:" + (/\s/.test(word) ? '"' + word.replace(/"/g, "") + '"' : word);
+        s.q = s.q ? "(" + s.q + ") " + clause : clause;
         s.offset = 0;
         go(s);
       });
-      ol.appendChild(el("li", null, a));
+      ol.appendChild(el("li", null, a, el("span", {class: "count"}, " " + fmt(t.fg_count))));
     }
     box.hidden = false;
   }
