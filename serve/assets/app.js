@@ -132,6 +132,7 @@
         $("letter-view").hidden = false;
         const back = Object.assign({}, s, {letter: ""});
         $("letter-back").setAttribute("href", stateUrl(back));
+        $("letter").replaceChildren();
         const letter = await getJson("/api/letter/" + encodeURIComponent(s.letter), null, signal);
         if (mine !== generation) return;
         drawLetter(letter);
