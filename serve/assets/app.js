@@ -77,9 +77,12 @@
     const qs = stateQuery(s, true).toString();
     return qs ? "/?" + qs : "/";
   }
-  function go(s) {
-    const url = stateUrl(s);
-    if (url !== location.pathname + location.search) history.pushState(null, "", url);
+  // `hash` (#item-N) points the letter view at the item a hit was about.
+  function go(s, hash) {
+    const url = stateUrl(s) + (hash || "");
+    if (url !== location.pathname + location.search + location.hash) {
+      history.pushState(null, "", url);
+    }
     render();
   }
 
@@ -372,14 +375,15 @@
     return p;
   }
 
-  function letterLink(id, label) {
+  function letterLink(id, label, item) {
     const s = readState();
     s.letter = id;
-    const a = el("a", {href: stateUrl(s), class: "letter-link", "data-letter": id}, label);
+    const hash = item ? "#item-" + item : "";
+    const a = el("a", {href: stateUrl(s) + hash, class: "letter-link", "data-letter": id}, label);
     a.addEventListener("click", (ev) => {
       if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
       ev.preventDefault();
-      go(s);
+      go(s, hash);
       window.scrollTo(0, 0);
     });
     return a;
@@ -404,7 +408,7 @@
       add("specialty", h.specialties);
       const li = el("li", {class: "hit", "data-id": h.id, "data-item": h.item},
                     el("div", {class: "hit-head"},
-                       letterLink(h.id, h.id),
+                       letterLink(h.id, h.id, h.item),
                        el("span", {class: "item-no"}, " item " + h.item),
                        el("span", {class: "decision decision-" + h.decision}, h.decision),
                        el("span", {class: "request"}, h.request)),
@@ -619,7 +623,8 @@
       const facts = [["category", item.category], ["drug", item.drug], ["class", item.drug_class],
                      ["strength", item.strength], ["quantity", item.quantity]]
                         .filter(([, v]) => v).map(([k, v]) => el("span", {class: "fact"}, k + " ", el("b", null, v)));
-      ol.appendChild(el("li", {class: "item", "data-item": i + 1},
+      const focused = location.hash === "#item-" + (i + 1);
+      ol.appendChild(el("li", {class: focused ? "item focused" : "item", id: "item-" + (i + 1), "data-item": i + 1},
           el("div", {class: "item-head"},
              el("span", {class: "decision decision-" + item.decision}, item.decision),
              el("span", {class: "item-request"}, item.request)),
@@ -631,6 +636,8 @@
     });
     box.appendChild(el("h3", null, fmt(items.length) + " disputed item" + (items.length === 1 ? "" : "s")));
     box.appendChild(ol);
+    const target = box.querySelector("li.item.focused");
+    if (target) target.scrollIntoView({block: "start"});
   }
 
   // ---- health line in the footer ----
