@@ -364,9 +364,13 @@ def step_chart(page, db, q, filters):
 
 def step_letter(page, db):
     """4. A hit's letter opens with every one of its items."""
-    link = page.d.find_element("css selector", "#hits li.hit a.letter-link")
+    hit = page.d.find_element("css selector", "#hits li.hit")
+    link = hit.find_element("css selector", "a.letter-link")
     letter_id = link.get_attribute("data-letter")
+    item = hit.get_attribute("data-item")
     page.act(link.click)
+    focused = page.js("return [...document.querySelectorAll('#letter li.item.focused')].map(li => li.dataset.item)")
+    assert focused == [item], f"focused item {focused}, the hit was item {item}"
     assert page.params().get("letter") == [letter_id], page.d.current_url
     assert page.d.find_element("id", "letter-view").is_displayed()
     assert not page.d.find_element("id", "results-view").is_displayed()
