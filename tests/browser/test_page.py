@@ -238,6 +238,7 @@ def main():
         step_letter(page, db)
         step_csv(page, db, q, filters, downloads)
         step_planted(page, db)
+        step_errors(page)
         step_console(page)
         ok = True
         print("PASS: the page's search, facets, chart, letter, CSV and escaping all agree with imr-search")
@@ -435,11 +436,25 @@ def step_planted(page, db):
     print("6. planted letter: script and markup shown as text, nothing ran")
 
 
+def step_errors(page):
+    """A bad query and an unknown letter show the server's message, and no stale results."""
+    page.search("class:opiod")
+    err = page.error()
+    assert "opiod" in err and "opioid" in err, f"error box: {err!r}"
+    assert page.js("return document.querySelectorAll('#hits li').length") == 0
+    page.act(lambda: page.d.get(page.url + "/?letter=CM00-0000000"), load=True)
+    err = page.error()
+    assert "CM00-0000000" in err, f"error box: {err!r}"
+    assert page.js("return document.getElementById('letter').children.length") == 0
+    print("7. a bad query and an unknown letter show the server's message")
+
+
 def step_console(page):
     """The page logged no error: no CSP violation, no script error (a 404 from /api/significant,
     an endpoint the page only probes for, is allowed)."""
     bad = [e for e in page.d.get_log("browser")
-           if e["level"] == "SEVERE" and "/api/significant" not in e["message"]]
+           if e["level"] == "SEVERE" and "/api/significant" not in e["message"]
+           and not ("status of 40" in e["message"] and ("opiod" in e["message"] or "CM00-0000000" in e["message"]))]
     assert not bad, "browser console: " + json.dumps(bad, indent=1)
     print("   browser console: no errors")
 
