@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -234,6 +235,7 @@ def main():
         q = step_query(page, db)
         filters = step_facets(page, db, q)
         step_chart(page, db, q, filters)
+        step_significant(page, server, q, filters)
         driver.save_screenshot(os.path.join(tmp, "page.png"))
         step_letter(page, db)
         step_csv(page, db, q, filters, downloads)
@@ -361,6 +363,26 @@ def step_chart(page, db, q, filters):
             if c["count"] and c["decided:year"] != "(none)" and c["decision"] in ("upheld", "overturned")]
     assert sorted(bars) == sorted(want), f"chart bars {bars}, pivot {want}"
     print(f"   chart: {len(labels)} years, {len(bars)} bars as imr-search --pivot")
+
+
+def step_significant(page, server, q, filters):
+    """The significant words panel shows the server's terms where /api/significant answers, and
+    stays hidden where it does not."""
+    params = urllib.parse.urlencode([("q", q)] + [("filter", f) for f in filters] + [("limit", "15")])
+    try:
+        with urllib.request.urlopen(server.url + "/api/significant?" + params) as r:
+            terms = [t["word"] or t["stem"] for t in json.load(r)["terms"]]
+    except urllib.error.HTTPError as e:
+        assert e.code == 404, f"/api/significant answered {e.code}"
+        terms = None
+    hidden = page.js("return document.getElementById('significant').hidden")
+    shown = page.js("return [...document.querySelectorAll('#significant-list a')].map(a => a.textContent)")
+    if terms is None:
+        assert hidden, "significant words panel shown without /api/significant"
+        print("   significant words: not served (404), panel hidden")
+    else:
+        assert shown == terms and (hidden == (not terms)), f"panel {shown}, server {terms}"
+        print(f"   significant words: {len(terms)} as /api/significant")
 
 
 def step_letter(page, db):
