@@ -379,7 +379,9 @@ PivotResult Searcher::pivot_once(const PivotOptions& options, const Xapian::Quer
     const Xapian::Query q = prepared(query);
     const Dimension* col_dim = cols ? &*cols : nullptr;
     Tally t;
-    if (const FacetColumns* columns = current_columns()) {
+    const FacetColumns* columns = current_columns();
+    used_columns_ = columns != nullptr;
+    if (columns != nullptr) {
         // In-memory columns, the shards counted in parallel: each match counts ordinal pairs,
         // which are labelled (and multi-valued combinations split) once per distinct pair.
         std::mutex merging;

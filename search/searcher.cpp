@@ -624,6 +624,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     std::vector<SlotCounts> facet_raw(wanted.size()), bucket_raw(bucketed.size());
     Xapian::MSet mset;
     const FacetColumns* columns = wanted.empty() && bucketed.empty() ? nullptr : current_columns();
+    used_columns_ = columns != nullptr;
     if (columns != nullptr) {
         // In-memory columns: the shards are counted in parallel, each by its own match (counts
         // add up), and the hits ranked by one match over all shards, which keeps the global

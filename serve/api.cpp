@@ -96,6 +96,12 @@ private:
     std::shared_ptr<const FacetColumns> columns_;
 };
 
+// The header saying how an answer's counts were made, as /api/health names the two ways.
+constexpr const char* kCountedBy = "X-Imrdex-Facet-Counts";
+std::string counted_by(const Searcher& s) {
+    return s.used_columns() ? "memory columns" : "xapian match spies";
+}
+
 // A parameter's single value; 400 when repeated.
 std::optional<std::string> single(const Params& params, const std::string& name) {
     const auto [first, last] = params.equal_range(name);
@@ -427,6 +433,7 @@ Response Api::Impl::search(const Params& p) {
     }
     Response r;
     r.body = format_result(result, OutputFormat::json, false);
+    r.headers.emplace_back(kCountedBy, counted_by(*searcher));
     return r;
 }
 
@@ -450,8 +457,10 @@ Response Api::Impl::pivot(const Params& p) {
     else
         throw QueryError("parameter 'sort' must be count, rate or name, not '" + sort + "'");
     o.min_count = number(p, "min_count", 0, std::numeric_limits<Xapian::doccount>::max());
+    auto searcher = pool.acquire();
     Response r;
-    r.body = format_pivot(pool.acquire()->pivot(o), OutputFormat::json);
+    r.body = format_pivot(searcher->pivot(o), OutputFormat::json);
+    r.headers.emplace_back(kCountedBy, counted_by(*searcher));
     return r;
 }
 

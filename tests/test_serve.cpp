@@ -10,120 +10,12 @@
 #include <random>
 #include <set>
 
+#include "serve_client.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using namespace imrdex::testing;
-
-// Percent-encodes a query parameter value (every byte but unreserved ones).
-std::string enc(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char c : s) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-using Query = std::vector<std::pair<std::string, std::string>>;
-
-std::string url(const std::string& path, const Query& params) {
-    std::string out = path;
-    char sep = '?';
-    for (const auto& [k, v] : params) {
-        out += sep + enc(k) + "=" + enc(v);
-        sep = '&';
-    }
-    return out;
-}
-
-// One imr-serve process on a free loopback port, stopped (SIGTERM, then waited for) at the end.
-class ServeProcess {
-public:
-    ServeProcess(const fs::path& db, const fs::path& log,
-                 const std::vector<std::string>& extra = {}) {
-        int out[2];
-        if (::pipe(out) != 0) throw std::runtime_error("pipe");
-        std::vector<std::string> args{IMRDEX_SERVE_BIN, "--db", db.string(), "--port", "0",
-                                      "--threads",      "8"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        const pid_t parent = ::getpid();
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::getppid() != parent) ::_exit(126);
-            ::dup2(out[1], STDOUT_FILENO);
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd >= 0) ::dup2(fd, STDERR_FILENO);
-            ::close(out[0]);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        ::close(out[1]);
-        // The first line says where it listens: "imr-serve: listening on http://127.0.0.1:P/".
-        std::string line;
-        char c = 0;
-        while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-        ::close(out[0]);
-        const std::size_t at = line.find("http://");
-        if (at == std::string::npos) throw std::runtime_error("imr-serve did not start: " + line);
-        const std::size_t colon = line.find(':', at + 7);
-        host_ = line.substr(at + 7, colon - at - 7);
-        port_ = std::stoi(line.substr(colon + 1));
-    }
-    ~ServeProcess() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-        }
-    }
-    ServeProcess(const ServeProcess&) = delete;
-    ServeProcess& operator=(const ServeProcess&) = delete;
-
-    [[nodiscard]] int port() const { return port_; }
-    [[nodiscard]] const std::string& host() const { return host_; }
-    [[nodiscard]] httplib::Client client() const {
-        httplib::Client c(host_, port_);
-        c.set_read_timeout(60, 0);
-        return c;
-    }
-    [[nodiscard]] pid_t pid() const { return pid_; }
-
-private:
-    pid_t pid_ = -1;
-    std::string host_;
-    int port_ = 0;
-};
-
-struct Got {
-    int status = 0;
-    std::string body;
-    std::string content_type;
-};
-
-Got get(const ServeProcess& s, const std::string& target) {
-    auto c = s.client();
-    auto r = c.Get(target);
-    if (!r) return {-1, "no answer: " + httplib::to_string(r.error()), ""};
-    return {r->status, r->body, r->get_header_value("Content-Type")};
-}
-
-bool is_json_object(const std::string& body) {
-    simdjson::dom::parser p;
-    simdjson::dom::element e;
-    return p.parse(body).get(e) == simdjson::SUCCESS && e.is_object();
-}
 
 class Serve : public ::testing::Test {
 protected:
@@ -195,7 +87,17 @@ TEST_F(Serve, AnswersEqualTheCli) {
         {{{"q", "decision:overturned"}, {"facets", "category,guideline"}, {"limit", "0"}},
          {"--json", "--facets", "category,guideline", "--limit", "0", "decision:overturned"}},
     };
+    auto client = server_->client();
     for (const auto& c : cases) {
+        // Counted from the columns (imr-search reads the value slot): the comparison is theirs.
+        const bool counts = std::any_of(c.params.begin(), c.params.end(), [](const auto& p) {
+            return p.first == "facets" || p.first == "by_letter";
+        });
+        const auto counted = client.Get(url("/api/search", c.params));
+        ASSERT_TRUE(counted);
+        if (counts) {
+            EXPECT_EQ(counted->get_header_value("X-Imrdex-Facet-Counts"), "memory columns");
+        }
         const Got g = get(*server_, url("/api/search", c.params));
         EXPECT_EQ(g.status, 200) << g.body;
         EXPECT_EQ(g.body, cli(c.cli)) << url("/api/search", c.params);
@@ -221,6 +123,9 @@ TEST_F(Serve, AnswersEqualTheCli) {
     const std::size_t at = first.find("\"id\":\"");
     ASSERT_NE(at, std::string::npos) << first;
     const std::string id = first.substr(at + 6, first.find('"', at + 6) - at - 6);
+    const auto pivot = client.Get(url("/api/pivot", {{"q", "*"}, {"rows", "class"}}));
+    ASSERT_TRUE(pivot);
+    EXPECT_EQ(pivot->get_header_value("X-Imrdex-Facet-Counts"), "memory columns");
     const Got letter = get(*server_, "/api/letter/" + id);
     EXPECT_EQ(letter.status, 200);
     EXPECT_EQ(letter.body, cli({"--show", id, "--json"}));
@@ -557,6 +462,10 @@ TEST_F(Serve, RemoteShardsFallBackToXapianSpies) {
                              {"facets", "class,decision"},
                              {"by_letter", "1"}}}) {
         const Got remote = get(s, url("/api/search", params));
+        auto client = s.client();
+        const auto counted = client.Get(url("/api/search", params));
+        ASSERT_TRUE(counted);
+        EXPECT_EQ(counted->get_header_value("X-Imrdex-Facet-Counts"), "xapian match spies");
         const Got local = get(*server_, url("/api/search", params));
         ASSERT_EQ(remote.status, 200) << remote.body;
         EXPECT_EQ(total_of(remote.body), total_of(local.body));

@@ -200,6 +200,8 @@ public:
     void set_facet_columns(std::shared_ptr<const FacetColumns> columns) {
         columns_ = std::move(columns);
     }
+    // Whether the last search() or pivot() counted from the columns (else Xapian's spies).
+    [[nodiscard]] bool used_columns() const { return used_columns_; }
     // Columns of every local shard at its current revision, reusing those of `previous` whose
     // shard has not changed; null when a shard is remote (Xapian's spies count there).
     [[nodiscard]] std::shared_ptr<const FacetColumns> build_facet_columns(
@@ -244,6 +246,7 @@ private:
     std::vector<Xapian::Database> shards_;
     std::chrono::milliseconds match_time_{0};
     std::shared_ptr<const FacetColumns> columns_;
+    bool used_columns_ = false;
     bool remote_ = false;  // a shard is remote: facets counted by Xapian's own spies
     bool schema_warned_ = false;
     QueryBuilder builder_;
