@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using imrdex::serve::find_asset;
 
-const fs::path kAssets = IMRDEX_SERVE_ASSETS_DIR;
+constexpr const char* kAssets = IMRDEX_SERVE_ASSETS_DIR;
 
 std::string asset_body(std::string_view path) {
     auto a = find_asset(path);

@@ -63,18 +63,15 @@
       letter: p.get("letter") || "",
     };
   }
-  function stateQuery(s, withLetter) {
+  function stateUrl(s) {
     const p = new URLSearchParams();
     if (s.q) p.set("q", s.q);
     for (const f of s.filters) p.append("filter", f);
     if (s.byLetter) p.set("by_letter", "1");
     if (s.sort && s.sort !== "relevance") p.set("sort", s.sort);
     if (s.offset) p.set("offset", String(s.offset));
-    if (withLetter && s.letter) p.set("letter", s.letter);
-    return p;
-  }
-  function stateUrl(s) {
-    const qs = stateQuery(s, true).toString();
+    if (s.letter) p.set("letter", s.letter);
+    const qs = p.toString();
     return qs ? "/?" + qs : "/";
   }
   // `hash` (#item-N) points the letter view at the item a hit was about.
