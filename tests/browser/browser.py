@@ -97,6 +97,12 @@ class Server:
         self.log.close()
 
 
+def select(element, value):
+    """Chooses `value` in a <select>, as a user does."""
+    from selenium.webdriver.support.ui import Select
+    Select(element).select_by_value(value)
+
+
 def rendered(driver):
     """The page's count of finished renders (app.js sets body[data-rendered] after each)."""
     return int(driver.execute_script("return document.body.dataset.rendered || '0'"))

@@ -301,7 +301,15 @@ def step_query(page, db):
     check_hits(page, db, q, "--by-letter")
     page.act(page.d.find_element("id", "by-letter").click)
     assert page.total() == want
-    print(f"2. query {q!r}: {got} items; hits and {marks} highlights as imr-search --json")
+    # Sorted by decision date, newest first, as imr-search --sort decided.
+    sort = page.d.find_element("id", "sort")
+    page.act(lambda: browser.select(sort, "decided"))
+    assert page.params().get("sort") == ["decided"], page.d.current_url
+    check_hits(page, db, q, "--sort", "decided")
+    page.act(lambda: browser.select(sort, "relevance"))
+    assert "sort" not in page.params()
+    print(f"2. query {q!r}: {got} items; hits and {marks} highlights as imr-search --json; "
+          "next page, by letter and sorted by date too")
     return q
 
 
