@@ -272,24 +272,14 @@ std::vector<std::string> default_export_fields() {
 }
 
 std::vector<std::string> parse_export_fields(std::string_view list) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= list.size()) {
-        std::size_t comma = list.find(',', start);
-        if (comma == std::string_view::npos) comma = list.size();
-        std::string name(list.substr(start, comma - start));
-        name.erase(0, name.find_first_not_of(' '));
-        name.erase(name.find_last_not_of(' ') + 1);
-        start = comma + 1;
-        if (name.empty()) continue;
-        const auto& names = export_field_names();
+    std::vector<std::string> out = split_name_list(list);
+    const auto& names = export_field_names();
+    for (const std::string& name : out)
         if (std::find(names.begin(), names.end(), name) == names.end()) {
             std::string known;
             for (auto n : names) known += (known.empty() ? "" : ",") + std::string(n);
             throw QueryError("unknown field '" + name + "' (known: " + known + ")");
         }
-        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
-    }
     return out.empty() ? default_export_fields() : out;
 }
 

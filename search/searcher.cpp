@@ -193,7 +193,7 @@ private:
 
 }  // namespace
 
-std::vector<std::string> parse_facet_list(std::string_view list) {
+std::vector<std::string> split_name_list(std::string_view list) {
     std::vector<std::string> out;
     std::size_t start = 0;
     while (start <= list.size()) {
@@ -203,22 +203,28 @@ std::vector<std::string> parse_facet_list(std::string_view list) {
         name.erase(0, name.find_first_not_of(' '));
         name.erase(name.find_last_not_of(' ') + 1);
         start = comma + 1;
-        if (name.empty()) continue;
+        if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end())
+            out.push_back(std::move(name));
+    }
+    return out;
+}
+
+std::vector<std::string> parse_facet_list(std::string_view list) {
+    std::vector<std::string> out;
+    auto add = [&out](std::string_view name) {
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
+    };
+    for (const std::string& name : split_name_list(list)) {
         if (name.find(':') != std::string::npos) {  // a bucket: decided:year, age:5
             (void)parse_dimension(name);
-            if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
-            continue;
-        }
-        if (name == "all") {
-            for (const auto& f : schema::kFacets)
-                if (std::find(out.begin(), out.end(), f.name) == out.end())
-                    out.emplace_back(f.name);
-            continue;
-        }
-        if (schema::find_facet(name) == nullptr) {
+            add(name);
+        } else if (name == "all") {
+            for (const auto& f : schema::kFacets) add(f.name);
+        } else if (schema::find_facet(name) == nullptr) {
             throw QueryError("unknown facet '" + name + "' (known: " + dimension_names() + ",all)");
+        } else {
+            add(name);
         }
-        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
     }
     return out;
 }

@@ -56,6 +56,9 @@ void run_server(const ServerOptions& options,
     server.set_read_timeout(options.io_timeout_seconds, 0);
     server.set_write_timeout(options.io_timeout_seconds, 0);
     server.set_payload_max_length(64 * 1024);  // GET only: no body worth reading
+    // Answers are small writes (headers, then body): without TCP_NODELAY Nagle holds the second
+    // until the client's delayed ACK, 40 ms on Linux, which measured as a 40 ms floor per request.
+    server.set_tcp_nodelay(true);
     server.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
                                 {"X-Content-Type-Options", "nosniff"},
                                 {"Referrer-Policy", "no-referrer"},

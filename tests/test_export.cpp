@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "csv_reader.hpp"
 #include "test_util.hpp"
 
 namespace {
 
+using imrdex::testing::parse_csv;
 using imrdex::testing::q;
 using imrdex::testing::read_file;
 using imrdex::testing::RunResult;
@@ -26,43 +28,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     for (std::string line; std::getline(in, line);)
         if (!line.empty()) out.push_back(line);
     return out;
-}
-
-// RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string field;
-    bool quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            row.push_back(std::move(field));
-            field.clear();
-        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-            row.push_back(std::move(field));
-            field.clear();
-            rows.push_back(std::move(row));
-            row.clear();
-            ++i;
-        } else {
-            field += c;
-        }
-    }
-    EXPECT_FALSE(quoted) << "unterminated quoted field";
-    EXPECT_TRUE(row.empty() && field.empty()) << "last record not terminated by CRLF";
-    return rows;
 }
 
 // Two JSON values equal in every key and element, `skip` keys of the top object left out;

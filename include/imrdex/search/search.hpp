@@ -147,6 +147,10 @@ struct SearchResult {
 struct PivotOptions;  // imrdex/search/pivot.hpp
 struct PivotResult;
 
+// The names of a comma-separated list (--facets, --fields), trimmed of spaces, empty ones and
+// repeats dropped, in order.
+std::vector<std::string> split_name_list(std::string_view list);
+
 // Expands and checks facet names ("all", "decision,class") and buckets of range fields
 // ("decided:year", "age:5", see imrdex/search/pivot.hpp); throws QueryError for unknown ones.
 std::vector<std::string> parse_facet_list(std::string_view list);
