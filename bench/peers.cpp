@@ -1,8 +1,10 @@
 // imr-peers: the tools imrdex is compared with, run on the same corpus and queries: a naive
 // single-writer Xapian indexer, SQLite FTS5, and a phrase-latency probe for any Xapian database.
+#include <httplib.h>
 #include <sqlite3.h>
 #include <xapian.h>
 
+#include <simdjson.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -10,7 +12,6 @@
 #include <fstream>
 #include <iostream>
 #include <random>
-#include <simdjson.h>
 #include <string>
 #include <vector>
 
@@ -191,7 +192,9 @@ void print_latency(std::string_view peer, const Latency& lat) {
 }
 
 // The first tab-separated field of a query line is the phrase; the rest (filters) is for imrdex.
-std::string phrase_of(const std::string& line) { return line.substr(0, line.find('\t')); }
+std::string phrase_of(const std::string& line) {
+    return line.substr(0, line.find('\t'));
+}
 
 // Phrase query with an exact count and the top 10, the same work FTS5 is asked to do.
 void xapian_query(std::string_view peer, const std::string& db_path, const std::string& queries) {
@@ -204,7 +207,8 @@ void xapian_query(std::string_view peer, const std::string& db_path, const std::
     for (const auto& line : read_lines(queries)) {
         const auto t0 = Clock::now();
         Xapian::Enquire enquire(db);
-        enquire.set_query(qp.parse_query('"' + phrase_of(line) + '"', Xapian::QueryParser::FLAG_PHRASE));
+        enquire.set_query(
+            qp.parse_query('"' + phrase_of(line) + '"', Xapian::QueryParser::FLAG_PHRASE));
         const Xapian::MSet mset = enquire.get_mset(0, 10, db.get_doccount());
         for (auto it = mset.begin(); it != mset.end(); ++it) (void)it.get_document().get_data();
         lat.add(seconds_since(t0) * 1e3, mset.get_matches_estimated());
@@ -259,6 +263,55 @@ void imrdex_query(const std::string& db_path, const std::string& queries, bool w
         lat.add(seconds_since(t0) * 1e3, result.total);
     }
     print_latency(with_filters ? "imrdex-filters-facets" : "imrdex", lat);
+}
+
+// The same queries as imrdex_query, asked of a running imr-serve over HTTP (one client, one
+// request at a time, keep-alive): what a page's user waits for, the HTTP round trip included.
+void imrdex_http(const std::string& base, const std::string& queries, bool with_filters,
+                 const std::string& facets) {
+    const std::string prefix = "http://";
+    if (base.rfind(prefix, 0) != 0) throw imrdex::QueryError("--url must start with http://");
+    const std::string hostport =
+        base.substr(prefix.size(), base.find('/', prefix.size()) - prefix.size());
+    const std::size_t colon = hostport.rfind(':');
+    httplib::Client client(hostport.substr(0, colon),
+                           colon == std::string::npos ? 80 : std::stoi(hostport.substr(colon + 1)));
+    client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);
+    client.set_read_timeout(600, 0);
+    simdjson::dom::parser parser;
+    Latency lat;
+    {
+        const auto health = client.Get("/api/health");
+        if (!health || health->status != 200) throw imrdex::IoError("no imr-serve at " + base);
+        simdjson::dom::element h;
+        std::uint64_t docs = 0;
+        if (parser.parse(health->body).get(h) == simdjson::SUCCESS &&
+            h["documents"].get_uint64().get(docs) == simdjson::SUCCESS)
+            lat.docs = docs;
+    }
+    for (const auto& line : read_lines(queries)) {
+        std::string q = "rationale:\"" + phrase_of(line) + '"';
+        httplib::Params params;
+        if (with_filters) {
+            const auto tab = line.find('\t');
+            if (tab != std::string::npos) q += ' ' + line.substr(tab + 1);
+            params.emplace("facets", facets);
+        }
+        params.emplace("q", q);
+        const auto t0 = Clock::now();
+        const auto r = client.Get("/api/search", params, httplib::Headers{});
+        const double ms = seconds_since(t0) * 1e3;
+        if (!r || r->status != 200)
+            throw imrdex::IoError("query failed: " + q + (r ? ": " + r->body : std::string()));
+        simdjson::dom::element e;
+        std::uint64_t total = 0;
+        if (parser.parse(r->body).get(e) != simdjson::SUCCESS ||
+            e["total"].get_uint64().get(total) != simdjson::SUCCESS)
+            throw imrdex::IoError("not an answer: " + r->body.substr(0, 200));
+        lat.add(ms, total);
+    }
+    print_latency(with_filters ? "imr-serve-filters-facets" : "imr-serve", lat);
 }
 
 // Draws phrases (2 to 4 consecutive words) from the rationales of the corpus, each with two
@@ -344,9 +397,17 @@ int main(int argc, char** argv) {
     bool with_filters = false;
     iq->add_flag("--filters", with_filters, "add each line's two filters and exact facets");
     std::string facet_list = "decision,class,category,specialty,guideline";
-    iq->add_option("--facets", facet_list, "facets counted with --filters (comma-separated; "
+    iq->add_option("--facets", facet_list,
+                   "facets counted with --filters (comma-separated; "
                    "empty for none)")
         ->capture_default_str();
+    auto* hq = app.add_subcommand(
+        "imrdex-http", "Phrase latency of a running imr-serve (the queries of imrdex-query)");
+    std::string base_url;
+    hq->add_option("--url", base_url, "the server, e.g. http://127.0.0.1:8080")->required();
+    hq->add_flag("--filters", with_filters, "add each line's two filters and exact facets");
+    hq->add_option("--facets", facet_list, "facets counted with --filters")->capture_default_str();
+    hq->add_option("queries", queries, "Query file: phrase[TAB filters] per line")->required();
     for (auto* sub : {xq, fq, iq}) {
         sub->add_option("--db", db, "Database")->required();
         sub->add_option("queries", queries, "Query file: phrase[TAB filters] per line")->required();
@@ -365,6 +426,7 @@ int main(int argc, char** argv) {
         if (*fq) fts5_query(db, queries);
         if (*iq) imrdex_query(db, queries, with_filters, imrdex::parse_facet_list(facet_list));
         if (*ph) draw_phrases(input, n, seed);
+        if (*hq) imrdex_http(base_url, queries, with_filters, facet_list);
         return imrdex::cli::kExitOk;
     });
 }

@@ -13,6 +13,10 @@ add_library(imrdex::xapian ALIAS PkgConfig::XAPIAN)
 pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
 add_library(imrdex::poppler_cpp ALIAS PkgConfig::POPPLER_CPP)
 add_library(imrdex::zstd ALIAS zstd::libzstd_shared)
+# libcpp-httplib-dev: Debian builds it as a library with TLS, zlib and brotli; its pkg-config
+# flags make the header declare what the library was built with.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+add_library(imrdex::httplib ALIAS PkgConfig::HTTPLIB)
 
 if(IMRDEX_BUILD_TESTS)
   find_package(GTest REQUIRED)        # libgtest-dev: GTest::gtest_main

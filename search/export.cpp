@@ -432,7 +432,7 @@ Xapian::doccount Searcher::export_items(const ExportOptions& options, const Expo
     std::vector<QueryBuilder::Filter> filters;
     const Xapian::Query parsed = builder_.parse(options.query, filters);
     try {
-        db_.reopen();
+        refresh();
     } catch (const Xapian::NetworkError&) {
         // A remote shard gone: the match reports it.
     }
@@ -481,7 +481,7 @@ Xapian::doccount Searcher::export_items(const ExportOptions& options, const Expo
 
 Letter Searcher::letter(std::string_view id) {
     try {
-        db_.reopen();
+        refresh();
     } catch (const Xapian::NetworkError&) {
     }
     const schema::Facet& facet = *schema::find_facet("id");

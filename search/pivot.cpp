@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/json.hpp"
+#include "imrdex/search/facet_columns.hpp"
 
 namespace imrdex {
 
@@ -116,6 +118,34 @@ private:
     Tally& tally_;
     std::vector<std::string> row_values_, col_values_;
     Labels row_buckets_, col_buckets_;  // each dimension's labels of the values seen
+};
+
+// Counts the (row, col) ordinal pairs of one shard's columns over the matches of an Enquire on
+// that shard alone; col 0 throughout without a COLS column.
+class OrdinalPairSpy : public Xapian::MatchSpy {
+public:
+    OrdinalPairSpy(const FacetColumns::Column& rows, const FacetColumns::Column* cols)
+        : rows_(rows), cols_(cols) {}
+    void operator()(const Xapian::Document& doc, double /*wt*/) override {
+        const Xapian::docid did = doc.get_docid();
+        const std::uint64_t key = (std::uint64_t{rows_.ordinal(did)} << 32) |
+                                  (cols_ != nullptr ? cols_->ordinal(did) : 0U);
+        ++counts_[key];
+    }
+    [[nodiscard]] std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, Xapian::doccount>>
+    counts() const {
+        std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, Xapian::doccount>> out;
+        for (const auto& [key, n] : counts_)
+            out.push_back({{static_cast<std::uint32_t>(key >> 32),
+                            static_cast<std::uint32_t>(key & 0xffffffffU)},
+                           n});
+        return out;
+    }
+
+private:
+    const FacetColumns::Column& rows_;
+    const FacetColumns::Column* cols_;
+    std::unordered_map<std::uint64_t, Xapian::doccount> counts_;
 };
 
 using RawCounts = std::map<std::string, Xapian::doccount>;
@@ -349,11 +379,38 @@ PivotResult Searcher::pivot_once(const PivotOptions& options, const Xapian::Quer
     const Xapian::Query q = prepared(query);
     const Dimension* col_dim = cols ? &*cols : nullptr;
     Tally t;
-    if (facet_slot_usable()) {
+    const FacetColumns* columns = current_columns();
+    used_columns_ = columns != nullptr;
+    if (columns != nullptr) {
+        // In-memory columns, the shards counted in parallel: each match counts ordinal pairs,
+        // which are labelled (and multi-valued combinations split) once per distinct pair.
+        std::mutex merging;
+        match_shards(query, [&](std::size_t shard, Xapian::Enquire& e) {
+            const FacetColumns::Shard& s = *columns->shards[shard];
+            const FacetColumns::Column& rc = *s.column(rows.slot());
+            const FacetColumns::Column* cc = col_dim ? s.column(col_dim->slot()) : nullptr;
+            OrdinalPairSpy spy(rc, cc);
+            e.add_matchspy(&spy);
+            (void)e.get_mset(0, 0, std::max<Xapian::doccount>(s.documents, 1));
+            const std::lock_guard<std::mutex> lock(merging);
+            std::vector<std::string> row_labels, col_labels;
+            for (const auto& [pair, n] : spy.counts()) {
+                labels_of(rows, rc.values[pair.first], row_labels);
+                t.total += n;
+                for (const auto& r : row_labels) t.rows[r] += n;
+                if (cc == nullptr) continue;
+                labels_of(*col_dim, cc->values[pair.second], col_labels);
+                for (const auto& c : col_labels) t.cols[c] += n;
+                for (const auto& r : row_labels)
+                    for (const auto& c : col_labels) t.cells[Key(r, c)] += n;
+            }
+        });
+    } else if (facet_slot_usable()) {
         Xapian::Enquire enquire(db_);
         enquire.set_query(q);
         PivotSpy spy(rows, col_dim, t);
         enquire.add_matchspy(&spy);
+        const auto deadline = add_deadline(enquire);
         // check_at_least = every document: the match runs to the end, so every count is exact.
         (void)enquire.get_mset(0, 0, std::max<Xapian::doccount>(db_.get_doccount(), 1));
     } else {

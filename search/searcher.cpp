@@ -5,15 +5,18 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
 #include <simdjson.h>
+#include <tbb/parallel_for.h>
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
 #include "imrdex/extract/facet_value.hpp"
+#include "imrdex/search/facet_columns.hpp"
 #include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/pivot.hpp"
 #include "imrdex/search/search.hpp"
@@ -142,6 +145,52 @@ private:
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies_;
 };
 
+// Stops a match that runs past its deadline: checks the clock every 256 matches, so the cost
+// is nil, and throws TimeoutError through Xapian's matcher, which unwinds cleanly.
+class DeadlineSpy : public Xapian::MatchSpy {
+public:
+    explicit DeadlineSpy(std::chrono::milliseconds bound)
+        : bound_(bound), end_(std::chrono::steady_clock::now() + bound) {}
+    void operator()(const Xapian::Document& /*doc*/, double /*wt*/) override {
+        if ((++seen_ & 0xff) == 0 && std::chrono::steady_clock::now() > end_)
+            throw TimeoutError("the search ran longer than its bound of " +
+                               std::to_string(bound_.count()) + " ms and was stopped");
+    }
+
+private:
+    std::chrono::milliseconds bound_;
+    std::chrono::steady_clock::time_point end_;
+    unsigned seen_ = 0;
+};
+
+// Counts the ordinals of some columns of one shard over the matches of an Enquire on that shard
+// alone (a MatchSpy sees the shard's own docids): an array increment per match and column.
+class ColumnCountSpy : public Xapian::MatchSpy {
+public:
+    ColumnCountSpy(const FacetColumns::Shard& shard, const std::vector<unsigned>& slots) {
+        for (unsigned slot : slots) {
+            columns_.push_back(shard.column(slot));
+            counts_.emplace_back(columns_.back()->values.size(), 0);
+        }
+    }
+    void operator()(const Xapian::Document& doc, double /*wt*/) override {
+        const Xapian::docid did = doc.get_docid();
+        ++matched_;
+        for (std::size_t k = 0; k < columns_.size(); ++k) ++counts_[k][columns_[k]->ordinal(did)];
+    }
+    [[nodiscard]] Xapian::doccount matched() const { return matched_; }
+    // Adds the k-th column's counts by value (no value left out, as Xapian's spies do).
+    void add_to(std::size_t k, std::unordered_map<std::string, Xapian::doccount>& out) const {
+        for (std::size_t o = 1; o < counts_[k].size(); ++o)
+            if (counts_[k][o] != 0) out[columns_[k]->values[o]] += counts_[k][o];
+    }
+
+private:
+    std::vector<const FacetColumns::Column*> columns_;
+    std::vector<std::vector<Xapian::doccount>> counts_;
+    Xapian::doccount matched_ = 0;
+};
+
 }  // namespace
 
 std::vector<std::string> split_name_list(std::string_view list) {
@@ -182,13 +231,42 @@ std::vector<std::string> parse_facet_list(std::string_view list) {
 
 namespace {
 
+// Opens the database once: through its stub as Xapian would, but with each local shard opened
+// on its own and added in the stub's order (the same docids), so that `shards` can tell each
+// shard's revision later; a stub with a remote or nested entry is opened whole (`shards` empty).
+Xapian::Database open_once(const std::string& path, std::vector<Xapian::Database>& shards) {
+    namespace fs = std::filesystem;
+    shards.clear();
+    const std::vector<StubEntry> entries = read_stub(path);
+    if (entries.empty()) {
+        Xapian::Database db(path);
+        shards.push_back(db);
+        return db;
+    }
+    bool local = true;
+    for (const StubEntry& e : entries) {
+        const fs::path where = fs::path(path) / e.location;  // an absolute location stays one
+        if ((e.backend != "auto" && e.backend != "glass") || !fs::is_directory(where) ||
+            fs::exists(where / schema::kStubFile))
+            local = false;
+    }
+    if (!local) return Xapian::Database(path);
+    Xapian::Database db;
+    for (const StubEntry& e : entries) {
+        Xapian::Database shard((fs::path(path) / e.location).string());
+        db.add_database(shard);
+        shards.push_back(shard);
+    }
+    return db;
+}
+
 // Opens the database afresh. An open that overlaps the indexer's commits (two of them can reuse
 // blocks of the revision being read, which Xapian reports as corruption) or the swap of a
 // compacted shard fails once; opening again reads the new revision, so retry a few times.
-Xapian::Database open_database(const std::string& path) {
+Xapian::Database open_database(const std::string& path, std::vector<Xapian::Database>& shards) {
     for (int attempt = 0;; ++attempt) {
         try {
-            return Xapian::Database(path);
+            return open_once(path, shards);
         } catch (const Xapian::DatabaseError&) {
             if (attempt >= 4) throw;
         }
@@ -213,7 +291,8 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     if (!std::filesystem::exists(path_, ec))
         throw IoError("no database at '" + path_ + "' (build one with imr-index)");
     try {
-        db_ = open_database(path_);
+        db_ = open_database(path_, shards_);
+        uuid_ = db_.get_uuid();
     } catch (const Xapian::Error& e) {
         throw IoError("cannot open database '" + path_ + "': " + e.get_description());
     }
@@ -227,6 +306,108 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
 
 Xapian::doccount Searcher::doc_count() const {
     return db_.get_doccount();
+}
+
+void Searcher::refresh() {
+    db_.reopen();
+    // Only local glass shards are checked (a remote database's UUID costs a round trip and the
+    // server reopens its own copy).
+    if (remote_ || shards_.empty()) return;
+    if (db_.get_uuid() == uuid_) return;
+    db_ = open_database(path_, shards_);
+    uuid_ = db_.get_uuid();
+}
+
+std::unique_ptr<Xapian::MatchSpy> Searcher::add_deadline(Xapian::Enquire& enquire) {
+    if (match_time_.count() <= 0 || remote_) return nullptr;
+    auto spy = std::make_unique<DeadlineSpy>(match_time_);
+    enquire.add_matchspy(spy.get());
+    return spy;
+}
+
+const FacetColumns* Searcher::current_columns() {
+    if (!columns_ || remote_ || shards_.empty() || columns_->shards.size() != shards_.size())
+        return nullptr;
+    for (std::size_t i = 0; i < shards_.size(); ++i)
+        if (columns_->shards[i]->revision != shards_[i].get_revision() ||
+            columns_->shards[i]->uuid != shards_[i].get_uuid() ||
+            columns_->shards[i]->documents != shards_[i].get_doccount())
+            return nullptr;
+    return columns_.get();
+}
+
+std::shared_ptr<const FacetColumns> Searcher::build_facet_columns(
+    const std::shared_ptr<const FacetColumns>& previous) {
+    refresh();
+    if (shards_.empty()) return nullptr;
+    auto out = std::make_shared<FacetColumns>();
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        const Xapian::rev rev = shards_[i].get_revision();
+        if (previous && previous->shards.size() == shards_.size() &&
+            previous->shards[i]->revision == rev &&
+            previous->shards[i]->uuid == shards_[i].get_uuid() &&
+            previous->shards[i]->documents == shards_[i].get_doccount()) {
+            out->shards.push_back(previous->shards[i]);  // this shard has not changed
+            continue;
+        }
+        out->shards.push_back(FacetColumns::load(shards_[i], rev));
+    }
+    return out;
+}
+
+void Searcher::match_shards(const Xapian::Query& query,
+                            const std::function<void(std::size_t, Xapian::Enquire&)>& run) {
+    // Xapian objects count references without atomics: each thread rebuilds the query from its
+    // serialised form and touches only its own shard (whose state db_ shares, idle meanwhile).
+    const std::string serialised = query.serialise();
+    const bool word_pairs = db_.get_metadata(std::string(schema::kWordPairsKey)) == "1";
+    tbb::parallel_for(std::size_t{0}, shards_.size(), [&](std::size_t i) {
+        Xapian::Query q = Xapian::Query::unserialise(serialised);
+        if (word_pairs) q = narrow_phrases(q);
+        Xapian::Enquire enquire(shards_[i]);
+        enquire.set_query(
+            lift_letter_conditions(q, shards_[i], LetterLift::items_of_matching_letters));
+        enquire.set_weighting_scheme(Xapian::BoolWeight());  // counts only: no ranking
+        const auto deadline = add_deadline(enquire);
+        run(i, enquire);
+    });
+}
+
+DatabaseInfo Searcher::info() {
+    try {
+        refresh();
+    } catch (const Xapian::NetworkError&) {
+    }
+    DatabaseInfo out;
+    out.documents = db_.get_doccount();
+    const std::string first = std::string(schema::kFirstItem) + "1";
+    if (db_.term_exists(first))
+        out.letters = db_.get_termfreq(first);
+    else if (out.documents == 0)
+        out.letters = 0;
+    const std::vector<StubEntry> entries = read_stub(path_);
+    out.shards = entries.empty() ? 1 : entries.size();
+    out.remote = remote_ || std::any_of(entries.begin(), entries.end(),
+                                        [](const StubEntry& e) { return e.backend == "remote"; });
+    out.schema_version = db_.get_metadata(std::string(schema::kVersionKey));
+    try {
+        if (shards_.empty()) throw Xapian::InvalidOperationError("remote");
+        // The revisions, and the UUIDs: a compacted copy swapped in starts its revisions again.
+        for (const auto& shard : shards_)
+            out.revision +=
+                (out.revision.empty() ? "" : ".") + std::to_string(shard.get_revision());
+        out.revision += "-" + std::to_string(std::hash<std::string>{}(db_.get_uuid()) % 1000000007);
+    } catch (const Xapian::Error&) {
+        // A remote shard tells no revision: count and last docid change with every commit that
+        // adds or removes items.
+        out.revision =
+            "d" + std::to_string(db_.get_doccount()) + "-" + std::to_string(db_.get_lastdocid());
+    }
+    return out;
+}
+
+void Searcher::validate(const std::string& text, bool allow_empty) {
+    with_retries(text, allow_empty, [](const Xapian::Query&) {});
 }
 
 namespace {
@@ -274,7 +455,7 @@ void Searcher::with_retries(const std::string& text, bool allow_empty,
         for (int attempt = 0;; ++attempt) {
             try {
                 try {
-                    db_.reopen();
+                    refresh();
                 } catch (const Xapian::NetworkError&) {
                     // A remote shard gone: the search itself reports it, naming the shard.
                 }
@@ -296,7 +477,8 @@ void Searcher::with_retries(const std::string& text, bool allow_empty,
                 // A shard opened in the instant the indexer swapped in its compacted copy can
                 // mix the two copies' files: open the database afresh and retry.
                 if (attempt >= 4) throw;
-                db_ = open_database(path_);
+                db_ = open_database(path_, shards_);
+                uuid_ = db_.get_uuid();
             }
         }
     } catch (const Xapian::NetworkError& e) {
@@ -427,13 +609,10 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     // Buckets are counted by their range slot's values, by Xapian's own spy on every backend
     // (one value per item; the buckets are made from the distinct values afterwards).
     std::vector<Dimension> bucketed;
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> bucket_spies;
     if (!options.count_only) {
         for (const auto& name : options.facets) {
             Dimension d = parse_dimension(name);
             if (d.bucket()) {
-                bucket_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(d.slot()));
-                enquire.add_matchspy(bucket_spies.back().get());
                 bucketed.push_back(std::move(d));
                 continue;
             }
@@ -447,19 +626,65 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     // even when every document is checked (30 letters for 27 items, seen on 1,500 letters).
     const bool per_letter = options.by_letter;
     if (per_letter) wanted.push_back(kLetterIdFacet);
-    FacetCounter counter(enquire, wanted, facet_slot_usable());
-    // check_at_least = every document: the match runs to the end, so the total and every match
-    // spy count are exact, not estimates (and on remote shards too).
-    const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
     const Xapian::doccount limit = options.count_only ? 0 : options.limit;
-    Xapian::MSet mset = enquire.get_mset(options.offset, limit, all);
-    result.total = mset.get_matches_estimated();
+    std::vector<SlotCounts> facet_raw(wanted.size()), bucket_raw(bucketed.size());
+    Xapian::MSet mset;
+    const FacetColumns* columns = wanted.empty() && bucketed.empty() ? nullptr : current_columns();
+    used_columns_ = columns != nullptr;
+    if (columns != nullptr) {
+        // In-memory columns: the shards are counted in parallel, each by its own match (counts
+        // add up), and the hits ranked by one match over all shards, which keeps the global
+        // statistics (scores equal a single search's) and may stop early: the total is known.
+        std::vector<unsigned> slots;
+        for (std::size_t i : wanted) slots.push_back(schema::kFacets[i].slot);
+        for (const Dimension& d : bucketed) slots.push_back(d.slot());
+        std::vector<std::unordered_map<std::string, Xapian::doccount>> merged(slots.size());
+        Xapian::doccount matched = 0;
+        std::mutex merging;
+        match_shards(query, [&](std::size_t shard, Xapian::Enquire& e) {
+            ColumnCountSpy spy(*columns->shards[shard], slots);
+            e.add_matchspy(&spy);
+            (void)e.get_mset(0, 0, std::max<Xapian::doccount>(shards_[shard].get_doccount(), 1));
+            const std::lock_guard<std::mutex> lock(merging);
+            matched += spy.matched();
+            for (std::size_t k = 0; k < slots.size(); ++k) spy.add_to(k, merged[k]);
+        });
+        result.total = matched;
+        for (std::size_t k = 0; k < wanted.size(); ++k)
+            facet_raw[k].assign(merged[k].begin(), merged[k].end());
+        for (std::size_t k = 0; k < bucketed.size(); ++k)
+            bucket_raw[k].assign(merged[wanted.size() + k].begin(),
+                                 merged[wanted.size() + k].end());
+        if (limit > 0) {
+            const auto deadline = add_deadline(enquire);
+            mset = enquire.get_mset(options.offset, limit);
+        }
+    } else {
+        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> bucket_spies;
+        for (const Dimension& d : bucketed) {
+            bucket_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(d.slot()));
+            enquire.add_matchspy(bucket_spies.back().get());
+        }
+        FacetCounter counter(enquire, wanted, facet_slot_usable());
+        const auto deadline = add_deadline(enquire);
+        // check_at_least = every document: the match runs to the end, so the total and every
+        // match spy count are exact, not estimates (and on remote shards too).
+        const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
+        mset = enquire.get_mset(options.offset, limit, all);
+        result.total = mset.get_matches_estimated();
+        for (std::size_t k = 0; k < wanted.size(); ++k) facet_raw[k] = counter.counts(k);
+        for (std::size_t k = 0; k < bucketed.size(); ++k) {
+            for (auto it = bucket_spies[k]->values_begin(); it != bucket_spies[k]->values_end();
+                 ++it)
+                bucket_raw[k].emplace_back(*it, it.get_termfreq());
+        }
+    }
 
     // The items matched: the total, or with --by-letter the items of the letters counted (every
     // item has its letter id), as the spies see every matching item, collapsed or not.
     Xapian::doccount items = result.total;
     if (per_letter) {
-        const SlotCounts ids = counter.counts(nfacets);
+        const SlotCounts& ids = facet_raw[nfacets];
         items = 0;
         for (const auto& [id, n] : ids) items += n;
         result.total = static_cast<Xapian::doccount>(ids.size());
@@ -469,18 +694,17 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         Xapian::doccount valued = 0;
         if (schema::find_facet(name) != nullptr) {
             const schema::Facet& f = schema::kFacets[wanted[next_facet]];
-            const SlotCounts counts = counter.counts(next_facet++);
+            const SlotCounts& counts = facet_raw[next_facet++];
             result.facets.push_back(facet_counts(std::string(f.name), counts, f.multi_valued));
             // Items without any value, so that rates are not silently taken over a subset: each
             // item with a value has exactly one slot value (a multi-valued one's combination).
             for (const auto& [v, n] : counts) valued += n;
         } else {
             const Dimension& d = bucketed[next_bucket];
-            const Xapian::ValueCountMatchSpy& spy = *bucket_spies[next_bucket++];
             std::map<std::string, Xapian::doccount> counts;
-            for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-                counts[bucket_label(d, *it)] += it.get_termfreq();
-                valued += it.get_termfreq();
+            for (const auto& [value, n] : bucket_raw[next_bucket++]) {
+                counts[bucket_label(d, value)] += n;
+                valued += n;
             }
             // Natural order (years ascending), not by count: buckets are a scale.
             FacetCount fc{d.name, {counts.begin(), counts.end()}};
@@ -495,9 +719,8 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
 
     std::unordered_map<std::string, Xapian::doccount> letter_items;
     if (per_letter) {
-        for (auto& [id, n] : counter.counts(nfacets)) letter_items.emplace(std::move(id), n);
+        for (const auto& [id, n] : facet_raw[nfacets]) letter_items.emplace(id, n);
     }
-
     HitSnippets snippets(db_, query, options.snippet_chars);
     simdjson::dom::parser json;
     for (auto it = mset.begin(); it != mset.end(); ++it) {

@@ -48,4 +48,10 @@ public:
     using Error::Error;
 };
 
+// A search ran past the time bound it was given (Searcher::set_match_time) and was stopped.
+class TimeoutError : public Error {
+public:
+    using Error::Error;
+};
+
 }  // namespace imrdex

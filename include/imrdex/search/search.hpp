@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -159,6 +160,20 @@ std::vector<std::string> parse_facet_list(std::string_view list);
 struct ExportOptions;  // imrdex/search/export.hpp
 using ExportSink = std::function<void(std::string_view)>;
 
+class FacetColumns;  // imrdex/search/facet_columns.hpp
+
+// What a database holds, for a service's health report.
+struct DatabaseInfo {
+    Xapian::doccount documents = 0;           // items
+    std::optional<Xapian::doccount> letters;  // letters (first-item marks); none if unmarked
+    std::size_t shards = 1;                   // stub lines, or 1 for a lone database
+    bool remote = false;                      // a shard is served by xapian-tcpsrv
+    std::string schema_version;               // metadata schema::kVersionKey ("" if none)
+    // Changes whenever a commit changes the database: each local shard's revision, or (where a
+    // shard is remote) the document count and last document id.
+    std::string revision;
+};
+
 // Searches one database: a Xapian database directory, or a directory whose XAPIANDB stub file
 // lists local and remote shards (`auto /path/shard`, `remote host:port`), searched as one.
 class Searcher {
@@ -182,6 +197,25 @@ public:
     // in item order, and the summary from its first item; no warnings. Throws QueryError,
     // with the nearest ids held, when no item has that id.
     [[nodiscard]] Letter letter(std::string_view id);
+    // Reads the database's latest commit, then what it holds.
+    [[nodiscard]] DatabaseInfo info();
+    // Throws QueryError as search() would for `text` (parse errors, unknown filter values unless
+    // `allow_empty`), without matching: for checks before a streamed answer starts.
+    void validate(const std::string& text, bool allow_empty);
+    // Stops any later match that runs longer than `bound` with TimeoutError (zero: no bound).
+    // Local shards only: xapian-tcpsrv runs no custom spy, so remote matches are not bounded.
+    void set_match_time(std::chrono::milliseconds bound) { match_time_ = bound; }
+    // Counts facets, buckets and pivots from these in-memory columns whenever they were built
+    // at the revision each shard is at (else as without them); null: never.
+    void set_facet_columns(std::shared_ptr<const FacetColumns> columns) {
+        columns_ = std::move(columns);
+    }
+    // Whether the last search() or pivot() counted from the columns (else Xapian's spies).
+    [[nodiscard]] bool used_columns() const { return used_columns_; }
+    // Columns of every local shard at its current revision, reusing those of `previous` whose
+    // shard has not changed; null when a shard is remote (Xapian's spies count there).
+    [[nodiscard]] std::shared_ptr<const FacetColumns> build_facet_columns(
+        const std::shared_ptr<const FacetColumns>& previous);
 
 private:
     // Parses `text`, then runs `run` with the parsed query, reopening and retrying as the
@@ -204,8 +238,28 @@ private:
     // Whether the database has this build's schema version (schema::kVersionKey); says once on
     // stderr when it has not.
     bool current_schema();
+    // Adds a spy to `enquire` that stops the match past match_time_ (none when remote or
+    // unbounded); keep the returned object alive for the match.
+    std::unique_ptr<Xapian::MatchSpy> add_deadline(Xapian::Enquire& enquire);
+    // Runs `run` on each local shard in parallel (oneTBB), with an Enquire over that shard alone
+    // set to `query` as prepared() would: for counts, which add up over shards.
+    void match_shards(const Xapian::Query& query,
+                      const std::function<void(std::size_t, Xapian::Enquire&)>& run);
+    // Moves to the database's latest commit: Database::reopen(), or a fresh open when a shard
+    // was replaced whole (imr-index swaps in a compacted copy, whose revisions start again, so
+    // reopen() alone would keep the old tables under the new version file): its UUID changed.
+    void refresh();
+    // The columns when they match every shard's current revision, else null.
+    const FacetColumns* current_columns();
     std::string path_;
     Xapian::Database db_;
+    std::string uuid_;  // db_'s at its last full open: every shard's UUID
+    // The local shards db_ is made of, opened one by one (they share db_'s state: a reopen of
+    // db_ moves them too), for their revisions; empty when a shard is remote.
+    std::vector<Xapian::Database> shards_;
+    std::chrono::milliseconds match_time_{0};
+    std::shared_ptr<const FacetColumns> columns_;
+    bool used_columns_ = false;
     bool remote_ = false;  // a shard is remote: facets counted by Xapian's own spies
     bool schema_warned_ = false;
     QueryBuilder builder_;
