@@ -8,6 +8,7 @@
 #include <string>
 
 #include "imrdex/core/date.hpp"
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/tokenizer.hpp"
@@ -35,7 +36,7 @@ struct DocumentBuilder::Impl {
     text::Tokenizer tokenizer;
     text::StemCache stem;
     std::string term;
-    std::string pair;       // pair prefix + previous stem + ' ': the next word completes it
+    std::string pair;        // pair prefix + previous stem + ' ': the next word completes it
     bool pair_open = false;  // `pair` holds a previous word of the current field
     bool word_pairs = false;
 
@@ -188,13 +189,16 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         optional_field(w, "received_date", letter.received_date);
         optional_field(w, "priority", letter.priority);
         w.key("age");
-        if (letter.age >= 0) w.value(letter.age); else w.null();
+        if (letter.age >= 0)
+            w.value(letter.age);
+        else
+            w.null();
         w.field("sex", letter.sex).field("states", letter.states);
         w.field("specialties", letter.specialties).field("source", letter.source);
         w.field("rationale", item.rationale);
         if (first) w.field("summary", letter.summary);
         w.end_object();
-        doc.set_data(data);
+        doc.set_data(encode_document_data(data));
         out.push_back(std::move(result));
     }
     return out;

@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
@@ -508,7 +509,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         hit.decision = doc.get_value(schema::kSlotDecision);
         std::string item = doc.get_value(schema::kSlotItemNumber);
         if (!item.empty()) hit.item = static_cast<int>(Xapian::sortable_unserialise(item));
-        hit.data = doc.get_data();
+        hit.data = decode_document_data(doc.get_data());
         simdjson::dom::element data;
         if (json.parse(hit.data).get(data) == simdjson::SUCCESS && data.is_object()) {
             hit.request = field(data, "request");

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "imrdex/core/date.hpp"
+#include "imrdex/core/doc_data.hpp"
+#include "imrdex/core/errors.hpp"
 #include "imrdex/index/document.hpp"
 #include "imrdex/core/schema.hpp"
 
@@ -246,7 +248,7 @@ TEST(DocumentBuilder, DataIsJsonWithSummaryOnFirstItem) {
     const auto docs = b.build(sample_letter());
     simdjson::dom::parser parser;
     for (std::size_t n = 0; n < docs.size(); ++n) {
-        const std::string data = docs[n].document.get_data();
+        const std::string data = imrdex::decode_document_data(docs[n].document.get_data());
         simdjson::dom::element e;
         ASSERT_FALSE(parser.parse(data).get(e)) << data;
         EXPECT_EQ(std::string_view(e["id"]), "CM16-0000123");
@@ -256,7 +258,7 @@ TEST(DocumentBuilder, DataIsJsonWithSummaryOnFirstItem) {
         EXPECT_EQ(!e["summary"].error(), n == 0);
     }
     simdjson::dom::element e1;
-    const std::string d1 = docs[1].document.get_data();
+    const std::string d1 = imrdex::decode_document_data(docs[1].document.get_data());
     ASSERT_FALSE(parser.parse(d1).get(e1));
     EXPECT_EQ(std::string_view(e1["original_request"]), "Physical therapy x 12");
     EXPECT_EQ(std::string_view(e1["decision"]), "overturned");
@@ -304,6 +306,37 @@ TEST(DocumentBuilder, LongAndOddFieldsDoNotBreakDocuments) {
     Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
     for (const auto& d : docs) db.replace_document(d.unique_term, d.document);
     EXPECT_EQ(db.get_doccount(), 2u);
+}
+
+TEST(DocumentData, StoredCompressedAndReadBackThroughTheOneDecoder) {
+    imrdex::DocumentBuilder b;
+    const auto docs = b.build(sample_letter());
+    ASSERT_FALSE(docs.empty());
+    const std::string stored = docs[0].document.get_data();
+    EXPECT_TRUE(imrdex::is_compressed_document_data(stored));
+    const std::string json = imrdex::decode_document_data(stored);
+    EXPECT_EQ(json.front(), '{');
+    EXPECT_LT(stored.size(), json.size());
+    EXPECT_EQ(imrdex::decode_document_data(imrdex::encode_document_data(json)), json);
+    EXPECT_EQ(imrdex::decode_document_data(imrdex::encode_document_data("")), "");
+}
+
+TEST(DocumentData, PlainJsonOfOlderDatabasesReadsAsItIs) {
+    const std::string old = R"j({"id":"CM16-0000123","item":1,"rationale":"(not compressed)"})j";
+    EXPECT_FALSE(imrdex::is_compressed_document_data(old));
+    EXPECT_EQ(imrdex::decode_document_data(old), old);
+    EXPECT_EQ(imrdex::decode_document_data(""), "");
+    EXPECT_EQ(imrdex::decode_document_data("("), "(");  // the magic's first byte alone
+}
+
+TEST(DocumentData, DamagedFrameIsAnInputError) {
+    std::string stored = imrdex::encode_document_data(std::string(2000, 'a') + "rationale");
+    stored.resize(stored.size() - 3);
+    EXPECT_THROW((void)imrdex::decode_document_data(stored), imrdex::InputError);
+    std::string flipped = imrdex::encode_document_data("{\"id\":\"x\"}");
+    flipped.back() = static_cast<char>(flipped.back() ^ 0x55);
+    flipped[6] = static_cast<char>(flipped[6] ^ 0x55);
+    EXPECT_ANY_THROW((void)imrdex::decode_document_data(flipped));
 }
 
 }  // namespace

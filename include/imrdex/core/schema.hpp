@@ -42,6 +42,11 @@ inline constexpr std::string_view kSummaryPair = "XWS";
 // Metadata key set to "1" on every shard whose documents all carry word pairs. The search tool
 // narrows phrases only when the database says so (from its first shard).
 inline constexpr std::string_view kWordPairsKey = "imrdex.word_pairs";
+// Metadata key set to "1" on every shard of an archive database (`imr-index --archive`): built
+// without termlists (Xapian's DB_NO_TERMLIST), about a sixth smaller. Such a database takes new
+// letters but cannot delete or replace a document, nor compute an expand set (what significant
+// terms need); schema::is_archive reads it.
+inline constexpr std::string_view kArchiveKey = "imrdex.archive";
 
 // Boolean filter terms: prefix + value, in the form schema::normalise gives (see kFacets).
 inline constexpr std::string_view kUnique = "Q";  // "Q" + case id + "/" + item number (1-based)

@@ -19,6 +19,14 @@ inline void record_version(Xapian::WritableDatabase& shard) {
     if (shard.get_doccount() == 0) shard.set_metadata(std::string(kVersionKey), version_text());
 }
 
+// Whether `db` (a shard, or the stub's shards as one: Xapian reads metadata from the first) is
+// an archive database, built by `imr-index --archive` without termlists: it cannot replace or
+// delete documents, nor compute an expand set (Xapian::Enquire::get_eset, significant terms).
+// Callers that need termlists check this and ask for a normal build.
+inline bool is_archive(const Xapian::Database& db) {
+    return db.get_metadata(std::string(kArchiveKey)) == "1";
+}
+
 // After compacting `sources` into the database at `merged`: compaction keeps one source's value
 // of each metadata key, which is right only when every source has the same version. Otherwise
 // the merged documents mix layouts, so the version is removed (the search tool then uses the
