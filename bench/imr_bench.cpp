@@ -294,6 +294,8 @@ BENCHMARK(BM_IndexEndToEnd)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->UseRealTi
 void BM_WriterFloor(benchmark::State& state) {
     Corpus& c = corpus();
     static std::vector<imrdex::BuiltLetter> built;
+    // Document data compressed as run_index does: the first documents train the dictionary.
+    static imrdex::DocumentDataEncoder encoder(imrdex::IndexOptions{}.dictionary_samples);
     if (built.empty()) {
         // Parsed and judged as the pipeline does (letters without items or cut off are not
         // indexed there either), built by the project's own DocumentBuilder.
@@ -309,6 +311,7 @@ void BM_WriterFloor(benchmark::State& state) {
             if (truncated) continue;
             imrdex::BuiltLetter b;
             b.docs = builder.build(letter);
+            encoder.encode(b.docs);
             b.id = letter.id;
             b.text_bytes = c.texts[i].size();
             built.push_back(std::move(b));
@@ -328,7 +331,8 @@ void BM_WriterFloor(benchmark::State& state) {
         opts.threads = threads;
         opts.shards = 2;
         const double cpu0 = process_cpu_seconds();
-        const auto stats = imrdex::run_write(built, opts);
+        const auto stats = imrdex::run_write(
+            built, opts, encoder.dictionary() != nullptr ? encoder.dictionary()->bytes() : "");
         cpu += process_cpu_seconds() - cpu0;
         letters += stats.letters;
         bytes += stats.text_bytes;

@@ -198,10 +198,39 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         w.field("rationale", item.rationale);
         if (first) w.field("summary", letter.summary);
         w.end_object();
-        doc.set_data(encode_document_data(data));
+        doc.set_data(data);  // compressed by DocumentDataEncoder, with the database's dictionary
         out.push_back(std::move(result));
     }
     return out;
+}
+
+DocumentDataEncoder::DocumentDataEncoder(std::size_t samples,
+                                         std::unique_ptr<DocumentDictionary> existing)
+    : wanted_(samples), done_(existing != nullptr || samples == 0), owned_(std::move(existing)) {
+    published_.store(owned_.get(), std::memory_order_release);
+}
+
+DocumentDataEncoder::~DocumentDataEncoder() = default;
+
+void DocumentDataEncoder::encode(std::vector<ItemDocument>& docs) {
+    for (ItemDocument& d : docs) {
+        if (const DocumentDictionary* dict = dictionary()) {
+            d.document.set_data(encode_document_data(d.document.get_data(), dict));
+            continue;
+        }
+        const std::lock_guard lock(mu_);
+        if (done_) continue;  // gave up: plain JSON
+        samples_.push_back(d.document.get_data());
+        if (samples_.size() < wanted_) continue;
+        // Enough to train on: this thread trains (the others keep their documents plain
+        // meanwhile, behind the lock), then every later document is compressed.
+        std::string bytes = DocumentDictionary::train(samples_);
+        std::vector<std::string>().swap(samples_);
+        done_ = true;
+        if (bytes.empty()) continue;
+        owned_ = std::make_unique<DocumentDictionary>(std::move(bytes));
+        published_.store(owned_.get(), std::memory_order_release);
+    }
 }
 
 }  // namespace imrdex

@@ -33,11 +33,13 @@ using Builders = tbb::enumerable_thread_specific<DocumentBuilder>;
 class BuildStage {
 public:
     BuildStage(const IndexOptions& opts, RunState& state, const LetterParser& parser,
-               Builders& builders, std::size_t shards, std::atomic<std::uint64_t>& skipped)
+               Builders& builders, DocumentDataEncoder& encoder, std::size_t shards,
+               std::atomic<std::uint64_t>& skipped)
         : opts_(opts),
           state_(state),
           parser_(parser),
           builders_(builders),
+          encoder_(encoder),
           shards_(shards),
           skipped_(skipped) {}
 
@@ -54,6 +56,7 @@ public:
             tally_warnings(letter, warnings);
             LetterDocs docs;
             docs.docs = builder.build(letter);
+            encoder_.encode(docs.docs);
             docs.text_bytes = raw.text.size();
             docs.id = std::move(letter.id);
             docs.seq = work->seq << 32 | i;
@@ -87,6 +90,7 @@ private:
     RunState& state_;
     const LetterParser& parser_;
     Builders& builders_;
+    DocumentDataEncoder& encoder_;
     std::size_t shards_;
     std::atomic<std::uint64_t>& skipped_;
 };
@@ -151,16 +155,22 @@ void write_run(const IndexOptions& opts, IndexStats& stats, RunState& state, Sha
 
 }  // namespace
 
-IndexStats run_write(const std::vector<BuiltLetter>& letters, const IndexOptions& opts) {
+IndexStats run_write(const std::vector<BuiltLetter>& letters, const IndexOptions& opts,
+                     const std::string& dictionary) {
     IndexStats stats;
     RunState state(opts, stats);
     const unsigned threads = effective_threads(opts.threads);
     stats.threads = threads;
     bool word_pairs = false;
     bool archive = false;
-    Shards shards = open_shards(opts, threads, word_pairs, archive);
+    std::string held;  // the database's own dictionary: the letters were not compressed with it
+    Shards shards = open_shards(opts, threads, word_pairs, archive, held);
     stats.word_pairs = word_pairs;
     stats.archive = archive;
+    // Nothing is encoded here; the encoder only carries the dictionary for the shards to record.
+    DocumentDataEncoder encoder(
+        0, dictionary.empty() ? nullptr : std::make_unique<DocumentDictionary>(dictionary));
+    for (auto& shard : shards) shard->encoder = &encoder;
     stats.shards = static_cast<unsigned>(shards.size());
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
     const std::size_t per_batch = std::max<std::size_t>(1, opts.batch_letters);
@@ -220,9 +230,14 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     stats.threads = threads;
     bool word_pairs = false;
     bool archive = false;
-    Shards shards = open_shards(opts, threads, word_pairs, archive);
+    std::string dictionary;
+    Shards shards = open_shards(opts, threads, word_pairs, archive, dictionary);
     stats.word_pairs = word_pairs;
     stats.archive = archive;
+    DocumentDataEncoder encoder(
+        opts.dictionary_samples,
+        dictionary.empty() ? nullptr : std::make_unique<DocumentDictionary>(std::move(dictionary)));
+    for (auto& shard : shards) shard->encoder = &encoder;
     stats.shards = static_cast<unsigned>(shards.size());
 
     InputReader reader(std::move(files), opts.limits);
@@ -234,7 +249,7 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
 
     const ReadStage<IndexWork> read(pool, reader, state, opts, next_batch);
-    const BuildStage build(opts, state, parser, builders, shards.size(), skipped);
+    const BuildStage build(opts, state, parser, builders, encoder, shards.size(), skipped);
     const WriteStage write(shards, tokens, opts.flush_bytes, state, pool);
     write_run(opts, stats, state, shards, [&] {
         const StageFence fence;

@@ -61,7 +61,8 @@ bool unfinished_creation(const fs::path& dir) {
 }  // namespace
 
 std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsigned threads,
-                                                bool& word_pairs, bool& archive) {
+                                                bool& word_pairs, bool& archive,
+                                                std::string& dictionary) {
     const fs::path dir(opts.db);
     std::vector<std::string> names;
     for (StubEntry& e : read_stub(opts.db)) names.push_back(std::move(e.location));
@@ -128,6 +129,13 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
         shard->archive = archive;
         if (archive) shard->db->set_metadata(archive_key, "1");
     }
+    dictionary.clear();
+    const std::string dict_key(schema::kDataDictionaryKey);
+    for (auto& shard : shards) {
+        const std::string id = shard->db->get_metadata(dict_key);
+        shard->dictionary_id = id.empty() ? 0 : static_cast<std::uint32_t>(std::stoul(id));
+        if (dictionary.empty()) dictionary = schema::current_document_dictionary(*shard->db);
+    }
     for (auto& shard : shards) schema::record_version(*shard->db);
     write_stub(dir, names);
     return shards;
@@ -149,6 +157,18 @@ std::string indexed_source(Xapian::WritableDatabase& db, const std::string& term
     return std::string(source);
 }
 
+// Records the run's document data dictionary in the shard, once it has one: in the same
+// transaction as (or an earlier one than) the first documents compressed with it.
+void record_dictionary(Shard& shard) {
+    const DocumentDictionary* dict =
+        shard.encoder != nullptr ? shard.encoder->dictionary() : nullptr;
+    if (dict == nullptr || dict->id() == shard.dictionary_id) return;
+    const std::string id = std::to_string(dict->id());
+    shard.db->set_metadata(std::string(schema::kDataDictionaryPrefix) + id, dict->bytes());
+    shard.db->set_metadata(std::string(schema::kDataDictionaryKey), id);
+    shard.dictionary_id = dict->id();
+}
+
 // Writes a group of letters to its shard (as the shard's writer) and counts them, keeping the
 // first in input order of letters with one id (see submit).
 void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, RunState& state) {
@@ -156,6 +176,7 @@ void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, 
     std::uint64_t added_letters = 0, added_items = 0, text_bytes = 0;
     std::uint64_t replaced_letters = 0, replaced_items = 0;
     std::uint64_t reindexed = 0;  // letters indexed before this run, now replaced
+    record_dictionary(shard);
     for (LetterDocs& l : letters) {
         const std::string term = id_prefix + l.id;
         const auto [kept, fresh] = shard.kept.try_emplace(l.id, l.seq);
@@ -291,6 +312,7 @@ void commit_shards(Shards& shards, bool sync) {
     tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) {
         Shard& shard = *shards[s];
         const std::lock_guard lock(shard.mu);  // see ~Shard
+        record_dictionary(shard);              // also on a shard no letter reached after training
         shard.db->commit_transaction();
         shard.db->close();
         if (sync) fs_util::sync_tree(shard.path);

@@ -13,6 +13,7 @@
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/search.hpp"
 
@@ -444,6 +445,7 @@ Xapian::doccount Searcher::export_items(const ExportOptions& options, const Expo
     const Xapian::Query parsed = builder_.parse(options.query, filters);
     try {
         db_.reopen();
+        schema::load_document_dictionaries(db_);
     } catch (const Xapian::NetworkError&) {
         // A remote shard gone: the match reports it.
     }
@@ -493,6 +495,7 @@ Xapian::doccount Searcher::export_items(const ExportOptions& options, const Expo
 Letter Searcher::letter(std::string_view id) {
     try {
         db_.reopen();
+        schema::load_document_dictionaries(db_);
     } catch (const Xapian::NetworkError&) {
     }
     const schema::Facet& facet = *schema::find_facet("id");

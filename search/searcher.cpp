@@ -14,6 +14,7 @@
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "imrdex/extract/facet_value.hpp"
 #include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/pivot.hpp"
@@ -212,6 +213,7 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     } catch (const Xapian::Error& e) {
         throw IoError("cannot open database '" + path_ + "': " + e.get_description());
     }
+    schema::load_document_dictionaries(db_);
     if (!built_by_imrdex(db_)) {
         throw IoError("'" + path_ +
                       "' is a Xapian database that imr-index did not build (no imrdex schema "
@@ -270,6 +272,7 @@ void Searcher::with_retries(const std::string& text, bool allow_empty,
             try {
                 try {
                     db_.reopen();
+                    schema::load_document_dictionaries(db_);
                 } catch (const Xapian::NetworkError&) {
                     // A remote shard gone: the search itself reports it, naming the shard.
                 }

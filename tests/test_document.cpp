@@ -308,17 +308,62 @@ TEST(DocumentBuilder, LongAndOddFieldsDoNotBreakDocuments) {
     EXPECT_EQ(db.get_doccount(), 2u);
 }
 
-TEST(DocumentData, StoredCompressedAndReadBackThroughTheOneDecoder) {
+TEST(DocumentData, EncoderTrainsOnTheFirstDocumentsThenCompresses) {
     imrdex::DocumentBuilder b;
-    const auto docs = b.build(sample_letter());
-    ASSERT_FALSE(docs.empty());
-    const std::string stored = docs[0].document.get_data();
-    EXPECT_TRUE(imrdex::is_compressed_document_data(stored));
-    const std::string json = imrdex::decode_document_data(stored);
-    EXPECT_EQ(json.front(), '{');
-    EXPECT_LT(stored.size(), json.size());
-    EXPECT_EQ(imrdex::decode_document_data(imrdex::encode_document_data(json)), json);
+    // Letters that differ in id and rationale, so the samples are not all alike.
+    std::vector<std::vector<imrdex::ItemDocument>> letters;
+    for (int n = 0; n < 120; ++n) {
+        Letter l = sample_letter();
+        l.id = "CM16-" + std::to_string(1000000 + n * 7919);
+        l.items[0].rationale += " Visit " + std::to_string(n * 31) + " noted swelling grade " +
+                                std::to_string(n % 5) + ".";
+        letters.push_back(b.build(l));
+    }
+    const std::string plain = letters[0][0].document.get_data();
+    EXPECT_FALSE(imrdex::is_compressed_document_data(plain));  // the builder leaves JSON
+
+    imrdex::DocumentDataEncoder encoder(100);
+    std::size_t docs = 0;
+    for (auto& docs_of_letter : letters) {
+        encoder.encode(docs_of_letter);
+        for (const auto& d : docs_of_letter) {
+            const std::string stored = d.document.get_data();
+            // Before the dictionary: plain JSON, kept as a sample; after it: a frame naming it.
+            EXPECT_EQ(imrdex::is_compressed_document_data(stored), docs >= 100) << docs;
+            const std::string json = imrdex::decode_document_data(stored);
+            ASSERT_FALSE(json.empty());
+            EXPECT_EQ(json.front(), '{');
+            ++docs;
+        }
+    }
+    ASSERT_NE(encoder.dictionary(), nullptr);
+    EXPECT_NE(encoder.dictionary()->id(), 0u);
+    const std::string last = letters.back()[0].document.get_data();
+    EXPECT_LT(last.size() * 3, imrdex::decode_document_data(last).size());
+    EXPECT_EQ(imrdex::decode_document_data(imrdex::encode_document_data(plain)), plain);
     EXPECT_EQ(imrdex::decode_document_data(imrdex::encode_document_data("")), "");
+}
+
+TEST(DocumentData, AFrameOfAnUnknownDictionaryIsAnInputError) {
+    std::vector<std::string> samples;
+    for (int n = 0; n < 400; ++n) {
+        samples.push_back("{\"id\":\"X" + std::to_string(n * 7) + "\",\"rationale\":\"other words " +
+                          std::to_string(n * n) + " here and there " + std::to_string(n % 13) +
+                          "\"}");
+    }
+    const std::string bytes = imrdex::DocumentDictionary::train(samples);
+    ASSERT_FALSE(bytes.empty());
+    std::string stored;
+    {
+        const imrdex::DocumentDictionary dict(bytes);
+        stored = imrdex::encode_document_data(samples[3], &dict);
+    }
+    // Registered when the dictionary was made: still known after it is gone.
+    EXPECT_EQ(imrdex::decode_document_data(stored), samples[3]);
+    // A frame naming a dictionary id nobody registered (its id bytes changed).
+    std::string other = stored;
+    other[5] = static_cast<char>(other[5] ^ 0x5a);
+    EXPECT_THROW((void)imrdex::decode_document_data(other), imrdex::InputError);
 }
 
 TEST(DocumentData, PlainJsonOfOlderDatabasesReadsAsItIs) {

@@ -47,6 +47,12 @@ inline constexpr std::string_view kWordPairsKey = "imrdex.word_pairs";
 // letters but cannot delete or replace a document, nor compute an expand set (what significant
 // terms need); schema::is_archive reads it.
 inline constexpr std::string_view kArchiveKey = "imrdex.archive";
+// Document data is zstd frames with a dictionary (imrdex/core/doc_data.hpp): every dictionary a
+// shard's documents use is in its metadata under kDataDictionaryPrefix + its id (decimal), so
+// merged shards keep each one; kDataDictionaryKey holds the id new documents are written with.
+// Documents written before the dictionary was trained (a database's first ones) are plain JSON.
+inline constexpr std::string_view kDataDictionaryPrefix = "imrdex.data_dictionary.";
+inline constexpr std::string_view kDataDictionaryKey = "imrdex.data_dictionary";
 
 // Boolean filter terms: prefix + value, in the form schema::normalise gives (see kFacets).
 inline constexpr std::string_view kUnique = "Q";  // "Q" + case id + "/" + item number (1-based)

@@ -83,6 +83,10 @@ struct IndexOptions : PipelineOptions {
     // sixth smaller. Letters can be added to it later; one it holds already is rejected
     // (in_archive), since replacing it needs the termlists. An existing archive stays one.
     bool archive = false;
+    // Document data (see DocumentDataEncoder): the first this many item documents of a
+    // database without a dictionary train its zstd dictionary (then stored in every shard's
+    // metadata); 0: none is trained, the data stays plain JSON.
+    std::size_t dictionary_samples = 2000;
     // `--shard K/N` (of_shards = N, only_shard = K): index only the letters with
     // part_of(id, N) == K, so N machines given the same inputs build N disjoint databases.
     // 0: every letter. Independent of `shards`, the local split of each machine's database.
@@ -106,8 +110,10 @@ struct BuiltLetter {
 // compaction), with opts.threads threads and batches of opts.batch_letters. What is left of
 // run_index's time beyond this is reading, parsing and building. The documents are shared with
 // the written copies, not consumed, so `letters` can be written again (into another database),
-// but not by two calls at once.
-IndexStats run_write(const std::vector<BuiltLetter>& letters, const IndexOptions& opts);
+// but not by two calls at once. `dictionary`: the bytes of the DocumentDictionary their data was
+// compressed with (recorded in each shard as run_index records its own), or empty.
+IndexStats run_write(const std::vector<BuiltLetter>& letters, const IndexOptions& opts,
+                     const std::string& dictionary = {});
 
 struct ExtractOptions : PipelineOptions {
     bool drug_stats = false;  // count unknown drug-like request words
