@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -53,13 +54,19 @@ std::string answer(const fs::path& db, const std::string& query) {
     o.limit = 1000;
     o.facets = {"decision", "class", "category", "specialty", "guideline"};
     const imrdex::SearchResult r = searcher.search(o);
-    std::string out = std::to_string(r.total) + "\n";
+    // Every hit (the limit is above any total here), in a fixed order: equal scores rank by
+    // docid, and the pipeline's threads may write letters in another order in each build.
+    std::vector<std::string> hits;
     for (const imrdex::Hit& h : r.hits) {
-        out += h.id + "#" + std::to_string(h.item) + " " + std::to_string(h.score) + " " +
-               h.snippet_field + ":";
-        for (const imrdex::SnippetPart& p : h.snippet) out += p.match ? "[" + p.text + "]" : p.text;
-        out += "\n";
+        std::string line = h.id + "#" + std::to_string(h.item) + " " + std::to_string(h.score) +
+                           " " + h.snippet_field + ":";
+        for (const imrdex::SnippetPart& p : h.snippet)
+            line += p.match ? "[" + p.text + "]" : p.text;
+        hits.push_back(std::move(line));
     }
+    std::sort(hits.begin(), hits.end());
+    std::string out = std::to_string(r.total) + "\n";
+    for (const std::string& h : hits) out += h + "\n";
     for (const imrdex::FacetCount& f : r.facets) {
         for (const auto& [value, count] : f.values) {
             out += f.name + "=" + value + ":" + std::to_string(count) + "\n";
