@@ -382,8 +382,10 @@ void fts5_facets_query(const std::string& db_path, const std::string& queries) {
     sqlite3_stmt* rows = db.prepare("SELECT count(*) FROM items");
     if (sqlite3_step(rows) == SQLITE_ROW) lat.docs = sqlite3_column_int64(rows, 0);
     sqlite3_finalize(rows);
+    // CROSS JOIN keeps the full-text match first: left to itself, the planner walks the
+    // category index and runs the MATCH once per row, hundreds of times slower.
     const char* kWhere =
-        " FROM items_fts JOIN items i ON i.iid = items_fts.rowid"
+        " FROM items_fts CROSS JOIN items i ON i.iid = items_fts.rowid"
         " WHERE items_fts MATCH ? AND i.decision = ? AND i.category = ?";
     sqlite3_stmt* clear = db.prepare("DELETE FROM m");
     sqlite3_stmt* fill =
