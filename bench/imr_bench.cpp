@@ -1,10 +1,12 @@
 // imr-bench: Google Benchmark figures for each stage of imrdex and the whole, as rates.
 //
 // Corpus size: IMRDEX_BENCH_LETTERS (default 20000) generated letters, seed 42, built once per run
-// into a temporary directory. Run with --benchmark_repetitions=N for aggregates and
+// into a temporary directory; or IMRDEX_BENCH_CORPUS, a JSON Lines corpus to use instead (what
+// bench/compare passes). Run with --benchmark_repetitions=N for aggregates and
 // --benchmark_format=json for machine-readable throughput. The PDF benchmarks read the real
 // letters of ../shared/real-letters/pdf and skip, saying so, where it is absent.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <tbb/global_control.h>
 #include <unistd.h>
 
@@ -54,6 +56,20 @@ struct Corpus {
     Corpus() {
         dir = fs::temp_directory_path() / ("imr-bench-" + std::to_string(::getpid()));
         fs::create_directories(dir);
+        if (const char* given = std::getenv("IMRDEX_BENCH_CORPUS")) {
+            jsonl = given;
+            std::vector<imrdex::Rejection> rejections;
+            imrdex::InputReader reader(imrdex::expand_inputs({jsonl.string()}, rejections));
+            imrdex::InputBatch batch;
+            while (reader.next(batch, 256, std::size_t{4} << 20)) {
+                for (imrdex::RawLetter& raw : batch.letters) {
+                    text_bytes += raw.text.size();
+                    ids.push_back(raw.fallback_id);
+                    texts.push_back(std::move(raw.text));
+                }
+            }
+            return;
+        }
         imrdex::CorpusOptions opts;
         opts.letters = bench_letters();
         opts.seed = 42;
@@ -107,6 +123,22 @@ void set_rates(benchmark::State& state, std::uint64_t letters, std::uint64_t byt
     state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
     state.counters["letters/s"] =
         benchmark::Counter(static_cast<double>(letters), benchmark::Counter::kIsRate);
+}
+
+// CPU seconds (user + system) of the whole process so far, all threads.
+double process_cpu_seconds() {
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    const auto secs = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return secs(ru.ru_utime) + secs(ru.ru_stime);
+}
+
+// Letters per CPU-second, the cost figure that stays meaningful on a shared machine.
+void set_cpu_rate(benchmark::State& state, std::uint64_t letters, double cpu_seconds) {
+    state.counters["letters/CPU-s"] = static_cast<double>(letters) / std::max(cpu_seconds, 1e-9);
+    state.counters["CPU-s"] = cpu_seconds;
 }
 
 // Reading JSON Lines with simdjson's document stream: the reader stage alone.
@@ -312,12 +344,16 @@ void BM_BuildDocuments(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildDocuments)->Unit(benchmark::kMillisecond);
 
-// The whole job into a finished, committed, searchable index, at 1 and 2 threads.
+// The whole job into a finished, committed, searchable index, at 1 and 2 threads (two shards,
+// as imr-index makes for either).
 void BM_IndexEndToEnd(benchmark::State& state) {
     Corpus& c = corpus();
     const auto threads = static_cast<unsigned>(state.range(0));
+    // As imr-index --threads does: without it oneTBB would run the pipeline on every core.
+    const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
     std::uint64_t letters = 0;
     std::uint64_t bytes = 0;
+    double cpu = 0;
     int run = 0;
     for (auto _ : state) {
         const fs::path db =
@@ -326,7 +362,9 @@ void BM_IndexEndToEnd(benchmark::State& state) {
         opts.db = db.string();
         opts.threads = threads;
         opts.shards = 2;
+        const double cpu0 = process_cpu_seconds();
         const auto stats = imrdex::run_index({c.jsonl.string()}, opts);
+        cpu += process_cpu_seconds() - cpu0;
         letters += stats.letters;
         bytes += stats.text_bytes;
         state.PauseTiming();
@@ -334,8 +372,68 @@ void BM_IndexEndToEnd(benchmark::State& state) {
         state.ResumeTiming();
     }
     set_rates(state, letters, bytes);
+    set_cpu_rate(state, letters, cpu);
 }
 BENCHMARK(BM_IndexEndToEnd)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+// The writer floor: the corpus's item documents, parsed and built by DocumentBuilder before the
+// clock starts and held in memory, then only written by run_write, with everything else as in
+// BM_IndexEndToEnd (two shards, flush size, commits, fsync, compaction). No indexer of this
+// schema on Xapian 1.4 can write faster; BM_IndexEndToEnd's letters/CPU-s over this one's is
+// how close imrdex comes. Memory: all documents at once (about 1 GB per 20,000 letters).
+void BM_WriterFloor(benchmark::State& state) {
+    Corpus& c = corpus();
+    static std::vector<imrdex::BuiltLetter> built;
+    // Document data compressed as run_index does: the first documents train the dictionary.
+    static imrdex::DocumentDataEncoder encoder(imrdex::IndexOptions{}.dictionary_samples);
+    if (built.empty()) {
+        // Parsed and judged as the pipeline does (letters without items or cut off are not
+        // indexed there either), built by the project's own DocumentBuilder.
+        const imrdex::LetterParser parser;
+        imrdex::DocumentBuilder builder;
+        for (std::size_t i = 0; i < c.texts.size(); ++i) {
+            imrdex::Letter letter = parser.parse(c.texts[i], c.ids[i], c.ids[i]);
+            if (letter.items.empty()) continue;
+            const bool truncated = std::any_of(
+                letter.warnings.begin(), letter.warnings.end(), [](const imrdex::Warning& w) {
+                    return w.code == imrdex::WarningCode::truncated_item;
+                });
+            if (truncated) continue;
+            imrdex::BuiltLetter b;
+            b.docs = builder.build(letter);
+            encoder.encode(b.docs);
+            b.id = letter.id;
+            b.text_bytes = c.texts[i].size();
+            built.push_back(std::move(b));
+        }
+    }
+    const auto threads = static_cast<unsigned>(state.range(0));
+    const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    std::uint64_t letters = 0;
+    std::uint64_t bytes = 0;
+    double cpu = 0;
+    int run = 0;
+    for (auto _ : state) {
+        const fs::path db =
+            c.dir / ("floor-" + std::to_string(threads) + "-" + std::to_string(run++));
+        imrdex::IndexOptions opts;
+        opts.db = db.string();
+        opts.threads = threads;
+        opts.shards = 2;
+        const double cpu0 = process_cpu_seconds();
+        const auto stats = imrdex::run_write(
+            built, opts, encoder.dictionary() != nullptr ? encoder.dictionary()->bytes() : "");
+        cpu += process_cpu_seconds() - cpu0;
+        letters += stats.letters;
+        bytes += stats.text_bytes;
+        state.PauseTiming();
+        fs::remove_all(db);
+        state.ResumeTiming();
+    }
+    set_rates(state, letters, bytes);
+    set_cpu_rate(state, letters, cpu);
+}
+BENCHMARK(BM_WriterFloor)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 
 // Query latency by class over the fixture index. Each class runs a fixed list of queries.
 const std::vector<std::vector<std::string>>& query_classes() {

@@ -1,5 +1,6 @@
 // imr-peers: the tools imrdex is compared with, run on the same corpus and queries: a naive
-// single-writer Xapian indexer, SQLite FTS5, and a phrase-latency probe for any Xapian database.
+// single-writer Xapian indexer, SQLite FTS5 (bare letters, and per item with facets), a
+// phrase-latency probe for any Xapian database, and the same queries over HTTP to imr-serve.
 #include <httplib.h>
 #include <sqlite3.h>
 #include <xapian.h>
@@ -139,6 +140,135 @@ void fts5_index(const std::string& db_path, const std::string& jsonl) {
     print_index_result("sqlite-fts5", n, bytes, seconds_since(t0));
 }
 
+// Binds text (copied) to parameter `i`; an empty string binds NULL, as a missing value.
+void bind_text(sqlite3_stmt* st, int i, std::string_view v) {
+    if (v.empty()) {
+        sqlite3_bind_null(st, i);
+    } else {
+        sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    }
+}
+
+void step_done(Sqlite& db, sqlite3_stmt* st) {
+    if (sqlite3_step(st) != SQLITE_DONE) db.fail("insert");
+    sqlite3_reset(st);
+}
+
+// The fair FTS5 peer: the model imrdex indexes, in SQLite. Each letter parsed by imrdex's own
+// parser; one row per item with the item's facet columns and its letter's, the case summary once
+// per letter in a full-text table joined by letter, multi-valued facets (specialty, state,
+// guideline, caguideline) as rows of a value table, B-tree indexes on the filter columns, and
+// the rationale and request in FTS5 with the Porter stemmer (imrdex stems too). Loaded the fast
+// way (one transaction, no journal), indexes built after the rows.
+void fts5_facets_index(const std::string& db_path, const std::string& jsonl) {
+    std::remove(db_path.c_str());
+    const auto t0 = Clock::now();
+    Sqlite db(db_path);
+    db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+    db.exec(
+        "CREATE TABLE letters(lid INTEGER PRIMARY KEY, id TEXT, sex TEXT, age INTEGER, "
+        "priority TEXT, year TEXT, decided TEXT, injured TEXT);"
+        "CREATE TABLE items(iid INTEGER PRIMARY KEY, lid INTEGER, item INTEGER, decision TEXT, "
+        "category TEXT, drug TEXT, class TEXT);"
+        "CREATE TABLE letter_values(lid INTEGER, facet TEXT, value TEXT);"
+        "CREATE TABLE item_values(iid INTEGER, facet TEXT, value TEXT);"
+        "CREATE VIRTUAL TABLE items_fts USING fts5(rationale, request, "
+        "tokenize='porter unicode61');"
+        "CREATE VIRTUAL TABLE letters_fts USING fts5(summary, tokenize='porter unicode61');");
+    db.exec("BEGIN");
+    sqlite3_stmt* letter_row = db.prepare(
+        "INSERT INTO letters(lid, id, sex, age, priority, year, decided, injured) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt* item_row = db.prepare(
+        "INSERT INTO items(iid, lid, item, decision, category, drug, class) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt* letter_value = db.prepare("INSERT INTO letter_values VALUES (?, ?, ?)");
+    sqlite3_stmt* item_value = db.prepare("INSERT INTO item_values VALUES (?, ?, ?)");
+    sqlite3_stmt* item_text =
+        db.prepare("INSERT INTO items_fts(rowid, rationale, request) VALUES (?, ?, ?)");
+    sqlite3_stmt* summary = db.prepare("INSERT INTO letters_fts(rowid, summary) VALUES (?, ?)");
+    const imrdex::LetterParser parser;
+    std::size_t bytes = 0;
+    std::int64_t lid = 0;
+    std::int64_t iid = 0;
+    const auto values = [&](sqlite3_stmt* st, std::int64_t row, std::string_view facet,
+                            const std::vector<std::string>& vs) {
+        for (const std::string& v : vs) {
+            sqlite3_bind_int64(st, 1, row);
+            bind_text(st, 2, facet);
+            bind_text(st, 3, v);
+            step_done(db, st);
+        }
+    };
+    const auto sources = [](const imrdex::Guideline& g) {
+        std::vector<std::string> out;
+        for (const std::string& s : g.sources) {
+            std::string v = s;
+            std::transform(v.begin(), v.end(), v.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            out.push_back(std::move(v));
+        }
+        if (out.empty()) out.emplace_back("none");
+        return out;
+    };
+    const std::size_t n = for_each_record(jsonl, [&](std::string_view id, std::string_view text) {
+        bytes += text.size();
+        const imrdex::Letter letter = parser.parse(text, id, id);
+        if (letter.items.empty()) return;
+        ++lid;
+        sqlite3_bind_int64(letter_row, 1, lid);
+        bind_text(letter_row, 2, letter.id);
+        bind_text(letter_row, 3, letter.sex);
+        if (letter.age >= 0) {
+            sqlite3_bind_int(letter_row, 4, letter.age);
+        } else {
+            sqlite3_bind_null(letter_row, 4);
+        }
+        bind_text(letter_row, 5, letter.priority);
+        bind_text(letter_row, 6, letter.decision_date.substr(0, 4));
+        bind_text(letter_row, 7, letter.decision_date);
+        bind_text(letter_row, 8, letter.injury_date);
+        step_done(db, letter_row);
+        values(letter_value, lid, "specialty", letter.specialties);
+        values(letter_value, lid, "state", letter.states);
+        sqlite3_bind_int64(summary, 1, lid);
+        bind_text(summary, 2, letter.summary);
+        step_done(db, summary);
+        for (std::size_t k = 0; k < letter.items.size(); ++k) {
+            const imrdex::Item& item = letter.items[k];
+            ++iid;
+            sqlite3_bind_int64(item_row, 1, iid);
+            sqlite3_bind_int64(item_row, 2, lid);
+            sqlite3_bind_int64(item_row, 3, static_cast<std::int64_t>(k + 1));
+            bind_text(item_row, 4, imrdex::to_string(item.decision));
+            bind_text(item_row, 5, imrdex::to_string(item.category));
+            bind_text(item_row, 6, item.drug);
+            bind_text(item_row, 7, item.drug_class);
+            step_done(db, item_row);
+            values(item_value, iid, "guideline", sources(item.maximus_guideline));
+            values(item_value, iid, "caguideline", sources(item.ca_guideline));
+            sqlite3_bind_int64(item_text, 1, iid);
+            bind_text(item_text, 2, item.rationale);
+            bind_text(item_text, 3, item.request + ' ' + item.original_request);
+            step_done(db, item_text);
+        }
+    });
+    for (sqlite3_stmt* st : {letter_row, item_row, letter_value, item_value, item_text, summary}) {
+        sqlite3_finalize(st);
+    }
+    db.exec(
+        "CREATE INDEX items_lid ON items(lid); CREATE INDEX items_decision ON items(decision);"
+        "CREATE INDEX items_category ON items(category); CREATE INDEX items_class ON items(class);"
+        "CREATE INDEX items_drug ON items(drug); CREATE INDEX letters_sex ON letters(sex);"
+        "CREATE INDEX letters_year ON letters(year);"
+        "CREATE INDEX letter_values_facet ON letter_values(facet, value, lid);"
+        "CREATE INDEX letter_values_lid ON letter_values(lid, facet);"
+        "CREATE INDEX item_values_facet ON item_values(facet, value, iid);"
+        "CREATE INDEX item_values_iid ON item_values(iid, facet);");
+    db.exec("COMMIT");
+    print_index_result("sqlite-fts5-facets", n, bytes, seconds_since(t0));
+}
+
 struct Latency {
     std::vector<double> ms;
     std::vector<std::uint64_t> hits;  // matches of each query
@@ -240,6 +370,77 @@ void fts5_query(const std::string& db_path, const std::string& queries) {
     sqlite3_finalize(count);
     sqlite3_finalize(top);
     print_latency("sqlite-fts5", lat);
+}
+
+// The researcher's query on the fair FTS5 peer, the work imrdex-query --filters does: the
+// line's phrase in the rationale with its two filters (decision, category), the exact count, the
+// top 10 by rank, and exact counts of five facets (decision, class, category, specialty,
+// guideline) over all matching items, by GROUP BY over the matches kept in a temporary table.
+void fts5_facets_query(const std::string& db_path, const std::string& queries) {
+    Sqlite db(db_path);
+    db.exec("CREATE TEMP TABLE m(iid INTEGER PRIMARY KEY, lid INTEGER)");
+    Latency lat;
+    sqlite3_stmt* rows = db.prepare("SELECT count(*) FROM items");
+    if (sqlite3_step(rows) == SQLITE_ROW) lat.docs = sqlite3_column_int64(rows, 0);
+    sqlite3_finalize(rows);
+    // CROSS JOIN keeps the full-text match first: left to itself, the planner walks the
+    // category index and runs the MATCH once per row, hundreds of times slower.
+    const char* kWhere =
+        " FROM items_fts CROSS JOIN items i ON i.iid = items_fts.rowid"
+        " WHERE items_fts MATCH ? AND i.decision = ? AND i.category = ?";
+    sqlite3_stmt* clear = db.prepare("DELETE FROM m");
+    sqlite3_stmt* fill =
+        db.prepare((std::string("INSERT INTO m SELECT i.iid, i.lid") + kWhere).c_str());
+    sqlite3_stmt* count = db.prepare("SELECT count(*) FROM m");
+    sqlite3_stmt* top =
+        db.prepare((std::string("SELECT i.iid") + kWhere + " ORDER BY rank LIMIT 10").c_str());
+    const std::vector<sqlite3_stmt*> facets = {
+        db.prepare("SELECT i.decision, count(*) FROM m JOIN items i USING (iid) GROUP BY 1"),
+        db.prepare("SELECT i.class, count(*) FROM m JOIN items i USING (iid) GROUP BY 1"),
+        db.prepare("SELECT i.category, count(*) FROM m JOIN items i USING (iid) GROUP BY 1"),
+        db.prepare("SELECT v.value, count(*) FROM m JOIN letter_values v "
+                   "ON v.lid = m.lid AND v.facet = 'specialty' GROUP BY 1"),
+        db.prepare("SELECT v.value, count(*) FROM m JOIN item_values v "
+                   "ON v.iid = m.iid AND v.facet = 'guideline' GROUP BY 1")};
+    // decision:upheld category:"physical therapy" -> the two values.
+    const auto filter_value = [](const std::string& filters, std::string_view field) {
+        const auto at = filters.find(std::string(field) + ':');
+        if (at == std::string::npos) return std::string();
+        std::size_t from = at + field.size() + 1;
+        if (from < filters.size() && filters[from] == '"') {
+            const auto end = filters.find('"', from + 1);
+            return filters.substr(from + 1, end - from - 1);
+        }
+        return filters.substr(from, filters.find(' ', from) - from);
+    };
+    for (const auto& line : read_lines(queries)) {
+        const auto tab = line.find('\t');
+        const std::string filters = tab == std::string::npos ? "" : line.substr(tab + 1);
+        const std::string match = "rationale : \"" + phrase_of(line) + '"';
+        const std::string decision = filter_value(filters, "decision");
+        const std::string category = filter_value(filters, "category");
+        const auto t0 = Clock::now();
+        step_done(db, clear);
+        for (sqlite3_stmt* st : {fill, top}) {
+            bind_text(st, 1, match);
+            bind_text(st, 2, decision);
+            bind_text(st, 3, category);
+        }
+        step_done(db, fill);
+        std::uint64_t matches = 0;
+        if (sqlite3_step(count) == SQLITE_ROW) matches = sqlite3_column_int64(count, 0);
+        sqlite3_reset(count);
+        while (sqlite3_step(top) == SQLITE_ROW) (void)sqlite3_column_int64(top, 0);
+        sqlite3_reset(top);
+        for (sqlite3_stmt* st : facets) {
+            while (sqlite3_step(st) == SQLITE_ROW) (void)sqlite3_column_int64(st, 1);
+            sqlite3_reset(st);
+        }
+        lat.add(seconds_since(t0) * 1e3, matches);
+    }
+    for (sqlite3_stmt* st : {clear, fill, count, top}) sqlite3_finalize(st);
+    for (sqlite3_stmt* st : facets) sqlite3_finalize(st);
+    print_latency("sqlite-fts5-facets", lat);
 }
 
 // imrdex through its own search library. `with_filters`: the phrase plus the line's two filters
@@ -386,13 +587,19 @@ int main(int argc, char** argv) {
 
     auto* naive = app.add_subcommand("naive-index", "Naive single-writer Xapian indexer");
     auto* fts = app.add_subcommand("fts5-index", "SQLite FTS5 indexer");
-    for (auto* sub : {naive, fts}) {
+    auto* ftsf = app.add_subcommand("fts5-facets-index",
+                                    "SQLite FTS5 per item, with facet columns and tables");
+    for (auto* sub : {naive, fts, ftsf}) {
         sub->add_option("--db", db, "Database to create")->required();
         sub->add_option("input", input, "JSON Lines corpus")->required();
     }
     auto* xq = app.add_subcommand("xapian-query", "Phrase latency on a Xapian database");
     xq->add_option("--name", peer, "Peer name in the output");
     auto* fq = app.add_subcommand("fts5-query", "Phrase latency on an FTS5 database");
+    auto* ffq =
+        app.add_subcommand("fts5-facets-query",
+                           "Phrase + 2 filters + 5 exact facet counts on fts5-facets-index's "
+                           "database");
     auto* iq = app.add_subcommand("imrdex-query", "Phrase latency on an imrdex index");
     bool with_filters = false;
     iq->add_flag("--filters", with_filters, "add each line's two filters and exact facets");
@@ -408,7 +615,7 @@ int main(int argc, char** argv) {
     hq->add_flag("--filters", with_filters, "add each line's two filters and exact facets");
     hq->add_option("--facets", facet_list, "facets counted with --filters")->capture_default_str();
     hq->add_option("queries", queries, "Query file: phrase[TAB filters] per line")->required();
-    for (auto* sub : {xq, fq, iq}) {
+    for (auto* sub : {xq, fq, ffq, iq}) {
         sub->add_option("--db", db, "Database")->required();
         sub->add_option("queries", queries, "Query file: phrase[TAB filters] per line")->required();
     }
@@ -422,8 +629,10 @@ int main(int argc, char** argv) {
     return imrdex::cli::run_guarded({"imr-peers", imrdex::cli::kExitFatal, "", {}}, [&] {
         if (*naive) naive_index(db, input);
         if (*fts) fts5_index(db, input);
+        if (*ftsf) fts5_facets_index(db, input);
         if (*xq) xapian_query(peer, db, queries);
         if (*fq) fts5_query(db, queries);
+        if (*ffq) fts5_facets_query(db, queries);
         if (*iq) imrdex_query(db, queries, with_filters, imrdex::parse_facet_list(facet_list));
         if (*ph) draw_phrases(input, n, seed);
         if (*hq) imrdex_http(base_url, queries, with_filters, facet_list);

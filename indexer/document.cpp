@@ -8,6 +8,7 @@
 #include <string>
 
 #include "imrdex/core/date.hpp"
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/tokenizer.hpp"
@@ -35,7 +36,7 @@ struct DocumentBuilder::Impl {
     text::Tokenizer tokenizer;
     text::StemCache stem;
     std::string term;
-    std::string pair;       // pair prefix + previous stem + ' ': the next word completes it
+    std::string pair;        // pair prefix + previous stem + ' ': the next word completes it
     bool pair_open = false;  // `pair` holds a previous word of the current field
     bool word_pairs = false;
 
@@ -188,16 +189,48 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         optional_field(w, "received_date", letter.received_date);
         optional_field(w, "priority", letter.priority);
         w.key("age");
-        if (letter.age >= 0) w.value(letter.age); else w.null();
+        if (letter.age >= 0)
+            w.value(letter.age);
+        else
+            w.null();
         w.field("sex", letter.sex).field("states", letter.states);
         w.field("specialties", letter.specialties).field("source", letter.source);
         w.field("rationale", item.rationale);
         if (first) w.field("summary", letter.summary);
         w.end_object();
-        doc.set_data(data);
+        doc.set_data(data);  // compressed by DocumentDataEncoder, with the database's dictionary
         out.push_back(std::move(result));
     }
     return out;
+}
+
+DocumentDataEncoder::DocumentDataEncoder(std::size_t samples,
+                                         std::unique_ptr<DocumentDictionary> existing)
+    : wanted_(samples), done_(existing != nullptr || samples == 0), owned_(std::move(existing)) {
+    published_.store(owned_.get(), std::memory_order_release);
+}
+
+DocumentDataEncoder::~DocumentDataEncoder() = default;
+
+void DocumentDataEncoder::encode(std::vector<ItemDocument>& docs) {
+    for (ItemDocument& d : docs) {
+        if (const DocumentDictionary* dict = dictionary()) {
+            d.document.set_data(encode_document_data(d.document.get_data(), dict));
+            continue;
+        }
+        const std::lock_guard lock(mu_);
+        if (done_) continue;  // gave up: plain JSON
+        samples_.push_back(d.document.get_data());
+        if (samples_.size() < wanted_) continue;
+        // Enough to train on: this thread trains (the others keep their documents plain
+        // meanwhile, behind the lock), then every later document is compressed.
+        std::string bytes = DocumentDictionary::train(samples_);
+        std::vector<std::string>().swap(samples_);
+        done_ = true;
+        if (bytes.empty()) continue;
+        owned_ = std::make_unique<DocumentDictionary>(std::move(bytes));
+        published_.store(owned_.get(), std::memory_order_release);
+    }
 }
 
 }  // namespace imrdex

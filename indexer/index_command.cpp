@@ -112,6 +112,7 @@ int run_index_command(const IndexCommand& cmd) {
         o.compact = cmd.compact;
         o.sync = cmd.sync;
         o.word_pairs = cmd.word_pairs;
+        o.archive = cmd.archive;
         o.flush_bytes = static_cast<std::size_t>(cmd.flush_mb * (1 << 20));
         o.of_shards = cmd.shard_n;
         o.only_shard = cmd.shard_k;

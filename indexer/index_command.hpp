@@ -21,6 +21,7 @@ struct IndexCommand {
     bool compact = true;
     bool sync = true;
     bool word_pairs = false;
+    bool archive = false;
     bool strict = false;
     bool quiet = false;
     std::string stats_json;

@@ -38,12 +38,13 @@ using Builders = tbb::enumerable_thread_specific<DocumentBuilder>;
 class BuildStage {
 public:
     BuildStage(const IndexOptions& opts, RunState& state, const LetterParser& parser,
-               Builders& builders, std::size_t shards, std::atomic<std::uint64_t>& skipped,
-               bool save)
+               Builders& builders, DocumentDataEncoder& encoder, std::size_t shards,
+               std::atomic<std::uint64_t>& skipped, bool save)
         : opts_(opts),
           state_(state),
           parser_(parser),
           builders_(builders),
+          encoder_(encoder),
           shards_(shards),
           skipped_(skipped),
           save_(save) {}
@@ -68,6 +69,7 @@ public:
             tally_warnings(letter, warnings);
             LetterDocs docs;
             docs.docs = builder.build(letter);
+            encoder_.encode(docs.docs);
             docs.text_bytes = raw.text.size();
             docs.id = std::move(letter.id);
             docs.seq = work->seq << 32 | i;
@@ -105,6 +107,7 @@ private:
     RunState& state_;
     const LetterParser& parser_;
     Builders& builders_;
+    DocumentDataEncoder& encoder_;
     std::size_t shards_;
     std::atomic<std::uint64_t>& skipped_;
     bool save_;
@@ -158,7 +161,99 @@ private:
     WorkPool<IndexWork>& pool_;
 };
 
+// run_write's batch: a slice of the prebuilt letters, grouped by shard as BuildStage groups.
+struct WriteWork {
+    std::uint64_t seq = 0;
+    std::vector<LetterGroup> by_shard;
+};
+
+// Runs `pipeline` (which writes through `submit`), then commits, compacts and
+// syncs as every run does; the end common to run_index and run_write.
+template <typename Pipeline>
+void write_run(const IndexOptions& opts, IndexStats& stats, RunState& state, Shards& shards,
+               Pipeline&& pipeline) {
+    pipeline();
+    const Clock::time_point commit_start = Clock::now();
+    commit_shards(shards, opts.sync);
+    stats.commit_seconds = since(commit_start);
+    if (opts.compact) {
+        const Clock::time_point compact_start = Clock::now();
+        compact_shards(shards, opts.sync);
+        stats.compact_seconds = since(compact_start);
+    }
+    if (opts.sync) fs_util::sync_tree(opts.db);
+    state.finish();
+    stats.seconds = since(state.start);
+    stats.index_bytes = fs_util::tree_bytes(opts.db);
+}
+
 }  // namespace
+
+IndexStats run_write(const std::vector<BuiltLetter>& letters, const IndexOptions& opts,
+                     const std::string& dictionary) {
+    IndexStats stats;
+    RunState state(opts, stats);
+    const unsigned threads = effective_threads(opts.threads);
+    stats.threads = threads;
+    bool word_pairs = false;
+    bool archive = false;
+    std::string held;  // the database's own dictionary: the letters were not compressed with it
+    Shards shards = open_shards(opts, threads, word_pairs, archive, held);
+    stats.word_pairs = word_pairs;
+    stats.archive = archive;
+    // Nothing is encoded here; the encoder only carries the dictionary for the shards to record.
+    DocumentDataEncoder encoder(
+        0, dictionary.empty() ? nullptr : std::make_unique<DocumentDictionary>(dictionary));
+    for (auto& shard : shards) shard->encoder = &encoder;
+    stats.shards = static_cast<unsigned>(shards.size());
+    const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
+    const std::size_t per_batch = std::max<std::size_t>(1, opts.batch_letters);
+    WorkPool<WriteWork> pool;
+    std::uint64_t next = 0;
+    write_run(opts, stats, state, shards, [&] {
+        const StageFence fence;
+        // Serial: the next slice of letters, grouped by shard (the documents are shared, not
+        // copied: Xapian::Document is a reference-counted handle).
+        const auto slice = [&](tbb::flow_control& fc) -> WriteWork* {
+            const std::uint64_t first = next * per_batch;
+            if (first >= letters.size() || state.should_stop()) {
+                fc.stop();
+                return nullptr;
+            }
+            WriteWork* work = pool.acquire();
+            work->seq = next++;
+            work->by_shard.resize(shards.size());
+            const std::size_t end = std::min<std::size_t>(letters.size(), first + per_batch);
+            for (std::size_t i = first; i < end; ++i) {
+                LetterDocs docs;
+                docs.id = letters[i].id;
+                docs.docs = letters[i].docs;
+                docs.text_bytes = letters[i].text_bytes;
+                docs.seq = work->seq << 32 | (i - first);
+                docs.source = letters[i].id;
+                work->by_shard[shard_of(docs.id, shards.size())].push_back(std::move(docs));
+            }
+            return work;
+        };
+        // Parallel: as WriteStage, each shard's group to its writer.
+        const auto write = [&](WriteWork* work) {
+            const std::size_t n = shards.size();
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::size_t i = (work->seq + k) % n;
+                if (work->by_shard[i].empty()) continue;
+                submit(*shards[i], std::move(work->by_shard[i]), tokens, opts.flush_bytes, state);
+            }
+            pool.release(work);
+        };
+        tbb::parallel_pipeline(
+            tokens,
+            tbb::make_filter<void, WriteWork*>(tbb::filter_mode::serial_in_order, fence(slice)) &
+                tbb::make_filter<WriteWork*, void>(tbb::filter_mode::parallel, fence(write)));
+        fence.join();
+    });
+    state.throw_if_strict_failed();
+    return stats;
+}
 
 IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions& opts) {
     IndexStats stats;
@@ -174,8 +269,15 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     const unsigned threads = effective_threads(opts.threads);
     stats.threads = threads;
     bool word_pairs = false;
-    Shards shards = open_shards(opts, threads, word_pairs);
+    bool archive = false;
+    std::string dictionary;
+    Shards shards = open_shards(opts, threads, word_pairs, archive, dictionary);
     stats.word_pairs = word_pairs;
+    stats.archive = archive;
+    DocumentDataEncoder encoder(
+        opts.dictionary_samples,
+        dictionary.empty() ? nullptr : std::make_unique<DocumentDictionary>(std::move(dictionary)));
+    for (auto& shard : shards) shard->encoder = &encoder;
     stats.shards = static_cast<unsigned>(shards.size());
 
     InputReader reader(std::move(files), opts.limits);
@@ -187,43 +289,34 @@ IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions&
     const std::size_t tokens = std::max<std::size_t>(1, threads * opts.tokens_per_thread);
 
     const ReadStage<IndexWork> read(pool, reader, state, opts, next_batch);
-    const BuildStage build(opts, state, parser, builders, shards.size(), skipped, saver != nullptr);
+    const BuildStage build(opts, state, parser, builders, encoder, shards.size(), skipped,
+                           saver != nullptr);
     const WriteStage write(shards, tokens, opts.flush_bytes, state, pool);
-    const StageFence fence;
-    const auto head =
-        tbb::make_filter<void, IndexWork*>(tbb::filter_mode::serial_in_order, fence(read)) &
-        tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::parallel, fence(build));
-    const auto tail = tbb::make_filter<IndexWork*, void>(tbb::filter_mode::parallel, fence(write));
-    if (saver) {
-        // A stage of its own only when saving: a serial stage orders the batches, which an
-        // ordinary run has no need of.
-        const SaveStage save(*saver);
-        tbb::parallel_pipeline(tokens, head &
-                                           tbb::make_filter<IndexWork*, IndexWork*>(
-                                               tbb::filter_mode::serial_in_order, fence(save)) &
-                                           tail);
-    } else {
-        tbb::parallel_pipeline(tokens, head & tail);
-    }
-    fence.join();
-    stats.skipped_other_shard = skipped.load();
-    if (saver) {
-        saver->close(opts.sync);
-        stats.saved_letters = saver->letters();
-    }
-
-    const Clock::time_point commit_start = Clock::now();
-    commit_shards(shards, opts.sync);
-    stats.commit_seconds = since(commit_start);
-    if (opts.compact) {
-        const Clock::time_point compact_start = Clock::now();
-        compact_shards(shards, opts.sync);
-        stats.compact_seconds = since(compact_start);
-    }
-    if (opts.sync) fs_util::sync_tree(opts.db);
-    state.finish();
-    stats.seconds = since(state.start);
-    stats.index_bytes = fs_util::tree_bytes(opts.db);
+    write_run(opts, stats, state, shards, [&] {
+        const StageFence fence;
+        const auto head =
+            tbb::make_filter<void, IndexWork*>(tbb::filter_mode::serial_in_order, fence(read)) &
+            tbb::make_filter<IndexWork*, IndexWork*>(tbb::filter_mode::parallel, fence(build));
+        const auto tail =
+            tbb::make_filter<IndexWork*, void>(tbb::filter_mode::parallel, fence(write));
+        if (saver) {
+            // A stage of its own only when saving: a serial stage orders the batches, which an
+            // ordinary run has no need of.
+            const SaveStage save(*saver);
+            tbb::parallel_pipeline(tokens, head &
+                                               tbb::make_filter<IndexWork*, IndexWork*>(
+                                                   tbb::filter_mode::serial_in_order, fence(save)) &
+                                               tail);
+        } else {
+            tbb::parallel_pipeline(tokens, head & tail);
+        }
+        fence.join();
+        stats.skipped_other_shard = skipped.load();
+        if (saver) {
+            saver->close(opts.sync);
+            stats.saved_letters = saver->letters();
+        }
+    });
     state.throw_if_strict_failed();
     return stats;
 }

@@ -50,7 +50,9 @@ REJECTED INPUTS
   Letters cut off mid-item are rejected (truncated; --extract prints them but counts them the
   same); a letter whose last sentence lacks only its period is kept, warned no_final_period. An
   id seen twice in one run keeps the first in input order (the other: duplicate_id). Text that is
-  not UTF-8 is read as Latin-1.
+  not UTF-8 is read as Latin-1. An archive database (--archive) cannot replace a letter: one it
+  holds already is rejected as in_archive, and of two with one id in a run the first written is
+  kept.
 
 PROGRESS
   On a terminal, a progress bar on stderr. Otherwise (nohup, a log file, CI) one plain line every
@@ -144,6 +146,11 @@ int main(int argc, char** argv) {
     app.add_flag("--word-pairs", cmd.word_pairs,
                  "new database: also index word pairs, so phrase queries run several times "
                  "faster (indexing about 1.8x slower, index about 1.4x larger)");
+    auto* archive = app.add_flag(
+        "--archive", cmd.archive,
+        "new database: no termlists (Xapian's DB_NO_TERMLIST), a smaller index that takes new "
+        "letters but refuses to re-index one it holds (rejected as in_archive) and cannot "
+        "give significant terms");
     app.add_flag("--quiet,-q", cmd.quiet, "no progress bar and no summary");
     app.add_option("--stats-json", cmd.stats_json, "write the run's figures as JSON to FILE");
     app.add_option("--rejects", cmd.rejects_path, "write rejected inputs as JSON Lines to FILE");
@@ -174,6 +181,7 @@ int main(int argc, char** argv) {
                       ->excludes(shard)
                       ->excludes(save_text);
     app.add_flag("--force", cmd.force, "with --merge: replace an existing OUT")->needs(merge);
+    archive->excludes(extract)->excludes(merge);
     // --db is needed unless the run writes no database of its own.
     app.callback([&] {
         if (!cmd.extract && cmd.merge_out.empty() && cmd.db.empty()) {

@@ -7,8 +7,8 @@
 namespace imrdex {
 namespace {
 
-constexpr std::array<std::string_view, 12> kCodes{
-    "bad_id",   "bad_json", "bad_pdf",   "bad_zstd",  "duplicate_id", "empty",
+constexpr std::array<std::string_view, 13> kCodes{
+    "bad_id",   "bad_json", "bad_pdf",   "bad_zstd",  "duplicate_id", "empty",      "in_archive",
     "no_items", "no_text",  "too_large", "truncated", "unreadable",   "unsupported"};
 
 static_assert(kCodes.size() == static_cast<std::size_t>(RejectReason::unsupported) + 1,

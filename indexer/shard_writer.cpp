@@ -14,11 +14,12 @@
 #include <cstring>
 #include <fstream>
 
+#include "fs_util.hpp"
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
 #include "imrdex/index/schema_version.hpp"
-#include "fs_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -60,11 +61,13 @@ bool unfinished_creation(const fs::path& dir) {
 }  // namespace
 
 std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsigned threads,
-                                                bool& word_pairs) {
+                                                bool& word_pairs, bool& archive,
+                                                std::string& dictionary) {
     const fs::path dir(opts.db);
     std::vector<std::string> names;
     for (StubEntry& e : read_stub(opts.db)) names.push_back(std::move(e.location));
     std::error_code ec;
+    const bool new_database = names.empty();
     if (names.empty()) {
         if (fs::exists(dir, ec) && !fs::is_empty(dir, ec) && !unfinished_creation(dir)) {
             throw IoError(opts.db + " exists and is not an imrdex database (no XAPIANDB file)");
@@ -74,19 +77,27 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
         if (ec) throw IoError("cannot create " + opts.db + ": " + ec.message());
         for (unsigned i = 0; i < count; ++i) names.push_back(shard_name(i, count));
     } else if (opts.shards != 0 && opts.shards != names.size()) {
-        throw ConfigError(opts.db + " has " + std::to_string(names.size()) +
-                          " shards; --shards " + std::to_string(opts.shards) +
-                          " applies only to a new database");
+        throw ConfigError(opts.db + " has " + std::to_string(names.size()) + " shards; --shards " +
+                          std::to_string(opts.shards) + " applies only to a new database");
     }
     // Xapian's own flush-by-count (10,000 documents by default) would commit far more often than
     // our flush-by-bytes; let ours decide unless the user set the variable.
     ::setenv("XAPIAN_FLUSH_THRESHOLD", "100000000", 0);
+    // An archive's shards must be opened for writing with DB_NO_TERMLIST too (glass would look
+    // for their termlist table otherwise), so an existing database is asked first, read-only.
+    const std::string archive_key(schema::kArchiveKey);
+    const bool archive_shards = new_database ? opts.archive : [&] {
+        const fs::path first = dir / names.front();
+        if (!fs::exists(first / "iamglass", ec)) return false;
+        return schema::is_archive(Xapian::Database(first.string()));
+    }();
+    const int flags = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC | Xapian::DB_BACKEND_GLASS |
+                      (archive_shards ? Xapian::DB_NO_TERMLIST : 0);
     std::vector<std::unique_ptr<Shard>> shards;
     for (const std::string& name : names) {
         auto shard = std::make_unique<Shard>();
         shard->path = (dir / name).string();
-        shard->db = std::make_unique<Xapian::WritableDatabase>(
-            shard->path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC | Xapian::DB_BACKEND_GLASS);
+        shard->db = std::make_unique<Xapian::WritableDatabase>(shard->path, flags);
         shard->had_documents = shard->db->get_doccount() > 0;
         shard->db->begin_transaction();
         // Copies left by a compaction that was killed (we hold the shard's write lock now).
@@ -102,10 +113,29 @@ std::vector<std::unique_ptr<Shard>> open_shards(const IndexOptions& opts, unsign
     });
     word_pairs = created ? opts.word_pairs : shards.front()->db->get_metadata(pairs_key) == "1";
     if (opts.word_pairs && !word_pairs) {
-        throw ConfigError(opts.db + " was built without word pairs; --word-pairs applies only "
+        throw ConfigError(opts.db +
+                          " was built without word pairs; --word-pairs applies only "
                           "to a new database");
     }
     for (auto& shard : shards) shard->db->set_metadata(pairs_key, word_pairs ? "1" : "0");
+    // An archive records it on every shard, in the first commit.
+    archive = archive_shards;
+    if (opts.archive && !archive) {
+        throw ConfigError(opts.db +
+                          " was built with termlists; --archive applies only to a new "
+                          "database");
+    }
+    for (auto& shard : shards) {
+        shard->archive = archive;
+        if (archive) shard->db->set_metadata(archive_key, "1");
+    }
+    dictionary.clear();
+    const std::string dict_key(schema::kDataDictionaryKey);
+    for (auto& shard : shards) {
+        const std::string id = shard->db->get_metadata(dict_key);
+        shard->dictionary_id = id.empty() ? 0 : static_cast<std::uint32_t>(std::stoul(id));
+        if (dictionary.empty()) dictionary = schema::current_document_dictionary(*shard->db);
+    }
     for (auto& shard : shards) schema::record_version(*shard->db);
     write_stub(dir, names);
     return shards;
@@ -117,7 +147,7 @@ namespace {
 std::string indexed_source(Xapian::WritableDatabase& db, const std::string& term) {
     const Xapian::PostingIterator p = db.postlist_begin(term);
     if (p == db.postlist_end(term)) return "?";
-    const std::string data = db.get_document(*p).get_data();
+    const std::string data = decode_document_data(db.get_document(*p).get_data());
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     simdjson::dom::object obj;
@@ -127,6 +157,18 @@ std::string indexed_source(Xapian::WritableDatabase& db, const std::string& term
     return std::string(source);
 }
 
+// Records the run's document data dictionary in the shard, once it has one: in the same
+// transaction as (or an earlier one than) the first documents compressed with it.
+void record_dictionary(Shard& shard) {
+    const DocumentDictionary* dict =
+        shard.encoder != nullptr ? shard.encoder->dictionary() : nullptr;
+    if (dict == nullptr || dict->id() == shard.dictionary_id) return;
+    const std::string id = std::to_string(dict->id());
+    shard.db->set_metadata(std::string(schema::kDataDictionaryPrefix) + id, dict->bytes());
+    shard.db->set_metadata(std::string(schema::kDataDictionaryKey), id);
+    shard.dictionary_id = dict->id();
+}
+
 // Writes a group of letters to its shard (as the shard's writer) and counts them, keeping the
 // first in input order of letters with one id (see submit).
 void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, RunState& state) {
@@ -134,9 +176,34 @@ void write_letters(Shard& shard, LetterGroup& letters, std::size_t flush_bytes, 
     std::uint64_t added_letters = 0, added_items = 0, text_bytes = 0;
     std::uint64_t replaced_letters = 0, replaced_items = 0;
     std::uint64_t reindexed = 0;  // letters indexed before this run, now replaced
+    record_dictionary(shard);
     for (LetterDocs& l : letters) {
         const std::string term = id_prefix + l.id;
         const auto [kept, fresh] = shard.kept.try_emplace(l.id, l.seq);
+        if (shard.archive) {
+            // No termlists: a letter written cannot be taken out again, so of two with one id
+            // in a run the first written is kept, and one an earlier run indexed is refused.
+            if (!fresh) {
+                state.reject({l.source, RejectReason::duplicate_id,
+                              "id " + l.id + ": kept " + indexed_source(*shard.db, term) +
+                                  " (an archive database cannot replace a letter)"});
+                continue;
+            }
+            if (shard.had_documents && shard.db->get_termfreq(term) > 0) {
+                state.reject({l.source, RejectReason::in_archive,
+                              "id " + l.id +
+                                  " is in this archive database already (built with "
+                                  "--archive, without termlists), which cannot replace a letter; "
+                                  "re-index into a database built without --archive"});
+                continue;
+            }
+            for (ItemDocument& d : l.docs) shard.db->add_document(d.document);
+            shard.bytes_since_commit += l.text_bytes;
+            added_letters += 1;
+            added_items += l.docs.size();
+            text_bytes += l.text_bytes;
+            continue;
+        }
         if (!fresh) {
             const std::string other = indexed_source(*shard.db, term);
             if (kept->second < l.seq) {
@@ -245,6 +312,7 @@ void commit_shards(Shards& shards, bool sync) {
     tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) {
         Shard& shard = *shards[s];
         const std::lock_guard lock(shard.mu);  // see ~Shard
+        record_dictionary(shard);              // also on a shard no letter reached after training
         shard.db->commit_transaction();
         shard.db->close();
         if (sync) fs_util::sync_tree(shard.path);

@@ -64,6 +64,13 @@ struct Shard {
     // Whether the shard held documents when the run opened it: only then can a letter replace
     // one indexed before (a new shard skips that lookup).
     bool had_documents = false;
+    // An archive shard (no termlists): documents cannot be deleted, so no letter is replaced.
+    bool archive = false;
+    // The run's document data encoder, and the id of the dictionary this shard's metadata names
+    // as current (0: none): the writer records the encoder's dictionary in the shard, in the
+    // transaction of the first documents compressed with it, before they can be read.
+    const DocumentDataEncoder* encoder = nullptr;
+    std::uint32_t dictionary_id = 0;
 };
 
 using Shards = std::vector<std::unique_ptr<Shard>>;
@@ -76,8 +83,12 @@ void write_stub(const std::filesystem::path& dir, const std::vector<std::string>
 
 // Opens (or creates) the sharded database; the shard count of an existing one is fixed.
 // `word_pairs` returns whether the database's documents carry word pairs: opts.word_pairs for a
-// new database, what it was created with for an existing one.
-Shards open_shards(const IndexOptions& opts, unsigned threads, bool& word_pairs);
+// new database, what it was created with for an existing one; `archive` likewise whether it is
+// an archive (no termlists).
+// `dictionary` returns the bytes of the document data dictionary the database writes with, or
+// empty when it has none yet.
+Shards open_shards(const IndexOptions& opts, unsigned threads, bool& word_pairs, bool& archive,
+                   std::string& dictionary);
 
 // Hands `group` to its shard (see Shard). The queue is bounded: past `max_queued` groups, which
 // happens only while the writer is far behind (a long commit), the caller waits for room.

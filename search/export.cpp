@@ -9,9 +9,11 @@
 
 #include <simdjson.h>
 
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/json.hpp"
 #include "imrdex/core/schema.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/search.hpp"
 
@@ -176,7 +178,7 @@ std::string summary_of(const Xapian::Database& db, simdjson::dom::parser& parser
     if (p == db.postlist_end(unique)) return {};
     Letter letter;
     Item item;
-    read_data(parser, db.get_document(*p).get_data(), letter, item);
+    read_data(parser, decode_document_data(db.get_document(*p).get_data()), letter, item);
     return letter.summary;
 }
 
@@ -202,7 +204,7 @@ public:
             ++skipped_;
             return;
         }
-        const int number = read_data(parser_, doc.get_data(), letter_, item_);
+        const int number = read_data(parser_, decode_document_data(doc.get_data()), letter_, item_);
         if (summary_ && number != 1) {
             // A later item: the summary is on the first item's document.
             if (letter_.id != summary_id_) {
@@ -493,7 +495,8 @@ Letter Searcher::letter(std::string_view id) {
         for (auto p = db_.postlist_begin(term); p != db_.postlist_end(term); ++p) {
             Letter letter;
             Item item;
-            const int number = read_data(parser, db_.get_document(*p).get_data(), letter, item);
+            const int number = read_data(
+                parser, decode_document_data(db_.get_document(*p).get_data()), letter, item);
             // The letter's fields are on every item; the summary only on the first.
             if (items.empty() || number == 1) {
                 std::string summary = std::move(out.summary);

@@ -12,10 +12,12 @@
 #include <simdjson.h>
 #include <tbb/parallel_for.h>
 
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
 #include "imrdex/extract/facet_value.hpp"
+#include "imrdex/index/schema_version.hpp"
 #include "imrdex/search/facet_columns.hpp"
 #include "imrdex/search/letter_query.hpp"
 #include "imrdex/search/pivot.hpp"
@@ -296,6 +298,8 @@ Searcher::Searcher(std::string db_path) : path_(std::move(db_path)) {
     } catch (const Xapian::Error& e) {
         throw IoError("cannot open database '" + path_ + "': " + e.get_description());
     }
+    if (shards_.empty()) schema::load_document_dictionaries(db_);
+    for (const Xapian::Database& shard : shards_) schema::load_document_dictionaries(shard);
     if (!built_by_imrdex(db_)) {
         throw IoError("'" + path_ +
                       "' is a Xapian database that imr-index did not build (no imrdex schema "
@@ -312,10 +316,14 @@ void Searcher::refresh() {
     db_.reopen();
     // Only local glass shards are checked (a remote database's UUID costs a round trip and the
     // server reopens its own copy).
-    if (remote_ || shards_.empty()) return;
-    if (db_.get_uuid() == uuid_) return;
-    db_ = open_database(path_, shards_);
-    uuid_ = db_.get_uuid();
+    if (!remote_ && !shards_.empty() && db_.get_uuid() != uuid_) {
+        db_ = open_database(path_, shards_);
+        uuid_ = db_.get_uuid();
+    }
+    // An indexer may have added a document data dictionary since the last open. Each local
+    // shard's own: a run killed before its final commit may have written one to some only.
+    if (shards_.empty()) schema::load_document_dictionaries(db_);
+    for (const Xapian::Database& shard : shards_) schema::load_document_dictionaries(shard);
 }
 
 std::unique_ptr<Xapian::MatchSpy> Searcher::add_deadline(Xapian::Enquire& enquire) {
@@ -737,7 +745,7 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         hit.decision = doc.get_value(schema::kSlotDecision);
         std::string item = doc.get_value(schema::kSlotItemNumber);
         if (!item.empty()) hit.item = static_cast<int>(Xapian::sortable_unserialise(item));
-        hit.data = doc.get_data();
+        hit.data = decode_document_data(doc.get_data());
         simdjson::dom::element data;
         if (json.parse(hit.data).get(data) == simdjson::SUCCESS && data.is_object()) {
             hit.request = field(data, "request");

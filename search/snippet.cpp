@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/tokenizer.hpp"
 
@@ -328,7 +329,8 @@ const std::string& HitSnippets::letter_summary(const std::string& id) {
         enquire.set_weighting_scheme(Xapian::BoolWeight());
         const Xapian::MSet first = enquire.get_mset(0, 1);
         const std::string json =
-            first.empty() ? std::string() : first.begin().get_document().get_data();
+            first.empty() ? std::string()
+                          : decode_document_data(first.begin().get_document().get_data());
         simdjson::dom::element data;
         if (!json.empty() && parser_.parse(json).get(data) == simdjson::SUCCESS && data.is_object())
             summary = string_field(data, "summary");

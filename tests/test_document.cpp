@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "imrdex/core/date.hpp"
+#include "imrdex/core/doc_data.hpp"
+#include "imrdex/core/errors.hpp"
 #include "imrdex/index/document.hpp"
 #include "imrdex/core/schema.hpp"
 
@@ -246,7 +248,7 @@ TEST(DocumentBuilder, DataIsJsonWithSummaryOnFirstItem) {
     const auto docs = b.build(sample_letter());
     simdjson::dom::parser parser;
     for (std::size_t n = 0; n < docs.size(); ++n) {
-        const std::string data = docs[n].document.get_data();
+        const std::string data = imrdex::decode_document_data(docs[n].document.get_data());
         simdjson::dom::element e;
         ASSERT_FALSE(parser.parse(data).get(e)) << data;
         EXPECT_EQ(std::string_view(e["id"]), "CM16-0000123");
@@ -256,7 +258,7 @@ TEST(DocumentBuilder, DataIsJsonWithSummaryOnFirstItem) {
         EXPECT_EQ(!e["summary"].error(), n == 0);
     }
     simdjson::dom::element e1;
-    const std::string d1 = docs[1].document.get_data();
+    const std::string d1 = imrdex::decode_document_data(docs[1].document.get_data());
     ASSERT_FALSE(parser.parse(d1).get(e1));
     EXPECT_EQ(std::string_view(e1["original_request"]), "Physical therapy x 12");
     EXPECT_EQ(std::string_view(e1["decision"]), "overturned");
@@ -304,6 +306,82 @@ TEST(DocumentBuilder, LongAndOddFieldsDoNotBreakDocuments) {
     Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
     for (const auto& d : docs) db.replace_document(d.unique_term, d.document);
     EXPECT_EQ(db.get_doccount(), 2u);
+}
+
+TEST(DocumentData, EncoderTrainsOnTheFirstDocumentsThenCompresses) {
+    imrdex::DocumentBuilder b;
+    // Letters that differ in id and rationale, so the samples are not all alike.
+    std::vector<std::vector<imrdex::ItemDocument>> letters;
+    for (int n = 0; n < 120; ++n) {
+        Letter l = sample_letter();
+        l.id = "CM16-" + std::to_string(1000000 + n * 7919);
+        l.items[0].rationale += " Visit " + std::to_string(n * 31) + " noted swelling grade " +
+                                std::to_string(n % 5) + ".";
+        letters.push_back(b.build(l));
+    }
+    const std::string plain = letters[0][0].document.get_data();
+    EXPECT_FALSE(imrdex::is_compressed_document_data(plain));  // the builder leaves JSON
+
+    imrdex::DocumentDataEncoder encoder(100);
+    std::size_t docs = 0;
+    for (auto& docs_of_letter : letters) {
+        encoder.encode(docs_of_letter);
+        for (const auto& d : docs_of_letter) {
+            const std::string stored = d.document.get_data();
+            // Before the dictionary: plain JSON, kept as a sample; after it: a frame naming it.
+            EXPECT_EQ(imrdex::is_compressed_document_data(stored), docs >= 100) << docs;
+            const std::string json = imrdex::decode_document_data(stored);
+            ASSERT_FALSE(json.empty());
+            EXPECT_EQ(json.front(), '{');
+            ++docs;
+        }
+    }
+    ASSERT_NE(encoder.dictionary(), nullptr);
+    EXPECT_NE(encoder.dictionary()->id(), 0u);
+    const std::string last = letters.back()[0].document.get_data();
+    EXPECT_LT(last.size() * 3, imrdex::decode_document_data(last).size());
+    EXPECT_EQ(imrdex::decode_document_data(imrdex::encode_document_data(plain)), plain);
+    EXPECT_EQ(imrdex::decode_document_data(imrdex::encode_document_data("")), "");
+}
+
+TEST(DocumentData, AFrameOfAnUnknownDictionaryIsAnInputError) {
+    std::vector<std::string> samples;
+    for (int n = 0; n < 400; ++n) {
+        samples.push_back("{\"id\":\"X" + std::to_string(n * 7) + "\",\"rationale\":\"other words " +
+                          std::to_string(n * n) + " here and there " + std::to_string(n % 13) +
+                          "\"}");
+    }
+    const std::string bytes = imrdex::DocumentDictionary::train(samples);
+    ASSERT_FALSE(bytes.empty());
+    std::string stored;
+    {
+        const imrdex::DocumentDictionary dict(bytes);
+        stored = imrdex::encode_document_data(samples[3], &dict);
+    }
+    // Registered when the dictionary was made: still known after it is gone.
+    EXPECT_EQ(imrdex::decode_document_data(stored), samples[3]);
+    // A frame naming a dictionary id nobody registered (its id bytes changed).
+    std::string other = stored;
+    other[5] = static_cast<char>(other[5] ^ 0x5a);
+    EXPECT_THROW((void)imrdex::decode_document_data(other), imrdex::InputError);
+}
+
+TEST(DocumentData, PlainJsonOfOlderDatabasesReadsAsItIs) {
+    const std::string old = R"j({"id":"CM16-0000123","item":1,"rationale":"(not compressed)"})j";
+    EXPECT_FALSE(imrdex::is_compressed_document_data(old));
+    EXPECT_EQ(imrdex::decode_document_data(old), old);
+    EXPECT_EQ(imrdex::decode_document_data(""), "");
+    EXPECT_EQ(imrdex::decode_document_data("("), "(");  // the magic's first byte alone
+}
+
+TEST(DocumentData, DamagedFrameIsAnInputError) {
+    std::string stored = imrdex::encode_document_data(std::string(2000, 'a') + "rationale");
+    stored.resize(stored.size() - 3);
+    EXPECT_THROW((void)imrdex::decode_document_data(stored), imrdex::InputError);
+    std::string flipped = imrdex::encode_document_data("{\"id\":\"x\"}");
+    flipped.back() = static_cast<char>(flipped.back() ^ 0x55);
+    flipped[6] = static_cast<char>(flipped[6] ^ 0x55);
+    EXPECT_ANY_THROW((void)imrdex::decode_document_data(flipped));
 }
 
 }  // namespace

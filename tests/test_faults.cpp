@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fault_corpus.hpp"
+#include "imrdex/core/doc_data.hpp"
 #include "imrdex/corpus/generator.hpp"
 #include "imrdex/index/pipeline.hpp"
 
@@ -48,7 +49,8 @@ std::string first_item_data(const fs::path& db, const std::string& id) {
     Xapian::Enquire e(d);
     e.set_query(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query("XL" + id), Xapian::Query("XF1")));
     const Xapian::MSet m = e.get_mset(0, 1);
-    return m.empty() ? std::string() : m.begin().get_document().get_data();
+    return m.empty() ? std::string()
+                     : imrdex::decode_document_data(m.begin().get_document().get_data());
 }
 
 std::size_t total_items(const std::map<std::string, std::size_t>& letters) {

@@ -13,10 +13,12 @@
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/json.hpp"
-#include "imrdex/index/merge.hpp"
-#include "imrdex/index/pipeline.hpp"
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
+#include "imrdex/extract/parser.hpp"
+#include "imrdex/index/document.hpp"
+#include "imrdex/index/merge.hpp"
+#include "imrdex/index/pipeline.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -32,8 +34,8 @@ std::string letter_text(int n, int items, const std::string& word = "swelling") 
     char id[32];
     std::snprintf(id, sizeof id, "CM16-%07d", n);
     std::ostringstream t;
-    t << "Case Number:\nDate Assigned:\nDecision Date:\nPriority:\n\n" << id
-      << "\n03/01/2016\n04/02/2016\nStandard\n\n"
+    t << "Case Number:\nDate Assigned:\nDecision Date:\nPriority:\n\n"
+      << id << "\n03/01/2016\n04/02/2016\nStandard\n\n"
       << "Date of Injury:\nUR Denial Date:\nApplication\nReceived:\n\n"
       << "05/06/2014\n01/15/2016\n02/10/2016\n\n"
       << "HOW THE IMR FINAL DETERMINATION WAS MADE\n"
@@ -41,7 +43,8 @@ std::string letter_text(int n, int items, const std::string& word = "swelling") 
       << "State(s) of Licensure: California\n"
       << "Certification(s)/Specialty: Orthopaedic Surgery\n"
       << "CLINICAL CASE SUMMARY\n"
-      << "The expert reviewer developed the following clinical case summary based on a review of the\n"
+      << "The expert reviewer developed the following clinical case summary based on a review of "
+         "the\n"
       << "case file, including all medical records:\n"
       << "This is a " << (30 + n % 40) << " year old female with a date of injury on 05-06-2014. "
       << "She fell from a ladder while stocking shelves and reports knee pain.\n"
@@ -49,8 +52,8 @@ std::string letter_text(int n, int items, const std::string& word = "swelling") 
       << "The Final Determination was based on decisions for the disputed items/services set forth "
          "below:\n";
     for (int k = 1; k <= items; ++k) {
-        t << "Physical therapy " << k << " visits for the left knee: " << (k % 2 ? "Upheld" : "Overturned")
-          << "\n"
+        t << "Physical therapy " << k
+          << " visits for the left knee: " << (k % 2 ? "Upheld" : "Overturned") << "\n"
           << "Claims Administrator guideline: Decision based on MTUS Physical Medicine.\n"
           << "MAXIMUS guideline: Decision based on MTUS Physical Medicine.\n"
           << "Decision rationale: The knee shows persistent " << word << " number" << k
@@ -299,6 +302,54 @@ TEST(Pipeline, CompactionShrinksEveryShardAndKeepsEveryDocument) {
     write_file(t.path() / "more.jsonl", jsonl_line(301, 1));
     imrdex::run_index({(t.path() / "more.jsonl").string()}, o);
     EXPECT_EQ(Xapian::Database((t.path() / "compact").string()).get_doccount(), 601u);
+}
+
+// The writer floor's run_write: documents built beforehand land in the same shards, with the
+// same terms, as run_index writes them; and the same documents can be written twice.
+TEST(Pipeline, RunWriteWritesPrebuiltDocumentsAsTheIndexerDoes) {
+    TempDir t("pipeline");
+    std::string jsonl;
+    std::vector<imrdex::BuiltLetter> built;
+    const imrdex::LetterParser parser;
+    imrdex::DocumentBuilder builder;
+    for (int n = 1; n <= 120; ++n) {
+        jsonl += jsonl_line(n, 1 + n % 3);
+        const std::string text = letter_text(n, 1 + n % 3);
+        char id[32];
+        std::snprintf(id, sizeof id, "CM16-%07d", n);
+        const imrdex::Letter letter = parser.parse(text, id, id);
+        imrdex::BuiltLetter b;
+        b.id = letter.id;
+        b.docs = builder.build(letter);
+        b.text_bytes = text.size();
+        built.push_back(std::move(b));
+    }
+    write_file(t.path() / "in.jsonl", jsonl);
+    imrdex::IndexOptions o = options(t.path() / "indexed", 2);
+    o.flush_bytes = 16 << 10;  // several commits
+    const imrdex::IndexStats indexed = imrdex::run_index({(t.path() / "in.jsonl").string()}, o);
+    for (const char* name : {"written", "again"}) {
+        o.db = (t.path() / name).string();
+        const imrdex::IndexStats written = imrdex::run_write(built, o);
+        EXPECT_EQ(written.letters, indexed.letters);
+        EXPECT_EQ(written.items, indexed.items);
+        EXPECT_EQ(written.shards, indexed.shards);
+        const std::vector<imrdex::StubEntry> shards = imrdex::read_stub(o.db);
+        ASSERT_EQ(shards.size(), indexed.shards);
+        for (const imrdex::StubEntry& e : shards) {
+            const Xapian::Database w((t.path() / name / e.location).string());
+            const Xapian::Database i((t.path() / "indexed" / e.location).string());
+            ASSERT_EQ(w.get_doccount(), i.get_doccount()) << e.location;
+            // Every term with its frequency: the same documents in the same shard.
+            auto a = w.allterms_begin();
+            auto b = i.allterms_begin();
+            for (; a != w.allterms_end() && b != i.allterms_end(); ++a, ++b) {
+                ASSERT_EQ(*a, *b);
+                ASSERT_EQ(a.get_termfreq(), b.get_termfreq()) << *a;
+            }
+            EXPECT_TRUE(a == w.allterms_end() && b == i.allterms_end()) << e.location;
+        }
+    }
 }
 
 // A stop that arrives while the run is under way: everything read before it is committed and

@@ -120,8 +120,9 @@ void print_summary(const IndexStats& s, bool extract) {
             s.compact_seconds > 0
                 ? ", compaction " + std::to_string(s.compact_seconds).substr(0, 5) + " s"
                 : "";
-        std::fprintf(stderr, "%u shards%s, %u threads; final commit %.2f s%s; index %s\n", s.shards,
-                     s.word_pairs ? " with word pairs" : "", s.threads, s.commit_seconds,
+        std::fprintf(stderr, "%u shards%s%s, %u threads; final commit %.2f s%s; index %s\n",
+                     s.shards, s.word_pairs ? " with word pairs" : "",
+                     s.archive ? " (archive: no termlists)" : "", s.threads, s.commit_seconds,
                      compaction.c_str(), human_bytes(static_cast<double>(s.index_bytes)).c_str());
         std::fprintf(stderr, "letters: %llu new, %llu re-indexed (their earlier items replaced)\n",
                      static_cast<unsigned long long>(s.letters - s.replaced_letters),
@@ -173,6 +174,7 @@ void write_stats_json(const std::string& path, const IndexStats& s, bool extract
         w.field("index_bytes", s.index_bytes);
         w.field("skipped_other_shard", s.skipped_other_shard);
         w.field("word_pairs", s.word_pairs);
+        w.field("archive", s.archive);
         w.field("new_letters", s.letters - s.replaced_letters);
         w.field("replaced_letters", s.replaced_letters);
         w.key("warnings").begin_object();

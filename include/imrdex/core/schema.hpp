@@ -42,6 +42,17 @@ inline constexpr std::string_view kSummaryPair = "XWS";
 // Metadata key set to "1" on every shard whose documents all carry word pairs. The search tool
 // narrows phrases only when the database says so (from its first shard).
 inline constexpr std::string_view kWordPairsKey = "imrdex.word_pairs";
+// Metadata key set to "1" on every shard of an archive database (`imr-index --archive`): built
+// without termlists (Xapian's DB_NO_TERMLIST), about a sixth smaller. Such a database takes new
+// letters but cannot delete or replace a document, nor compute an expand set (what significant
+// terms need); schema::is_archive reads it.
+inline constexpr std::string_view kArchiveKey = "imrdex.archive";
+// Document data is zstd frames with a dictionary (imrdex/core/doc_data.hpp): every dictionary a
+// shard's documents use is in its metadata under kDataDictionaryPrefix + its id (decimal), so
+// merged shards keep each one; kDataDictionaryKey holds the id new documents are written with.
+// Documents written before the dictionary was trained (a database's first ones) are plain JSON.
+inline constexpr std::string_view kDataDictionaryPrefix = "imrdex.data_dictionary.";
+inline constexpr std::string_view kDataDictionaryKey = "imrdex.data_dictionary";
 
 // Boolean filter terms: prefix + value, in the form schema::normalise gives (see kFacets).
 inline constexpr std::string_view kUnique = "Q";  // "Q" + case id + "/" + item number (1-based)

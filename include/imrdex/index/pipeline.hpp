@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "imrdex/core/partition.hpp"
+#include "imrdex/index/document.hpp"
 #include "imrdex/index/inputs.hpp"
 #include "imrdex/index/rejection.hpp"
 
@@ -40,6 +41,7 @@ struct IndexStats : IndexProgress {
     bool interrupted = false;               // the stop flag ended reading early
     std::uint64_t skipped_other_shard = 0;  // --shard K/N: letters of the other N-1 shards
     bool word_pairs = false;                // the database's documents carry word pairs
+    bool archive = false;                   // the database has no termlists (--archive)
     // Of `letters`, those whose id the database already held before the run (re-indexed: their
     // items were replaced); letters - replaced_letters are new.
     std::uint64_t replaced_letters = 0;
@@ -84,6 +86,14 @@ struct IndexOptions : PipelineOptions {
     // Word-pair terms (schema::kRationalePair, ...) for fast phrase queries, in a new database;
     // an existing database keeps the choice it was created with.
     bool word_pairs = false;
+    // An archive database (schema::kArchiveKey), for a new database: no termlists, about a
+    // sixth smaller. Letters can be added to it later; one it holds already is rejected
+    // (in_archive), since replacing it needs the termlists. An existing archive stays one.
+    bool archive = false;
+    // Document data (see DocumentDataEncoder): the first this many item documents of a
+    // database without a dictionary train its zstd dictionary (then stored in every shard's
+    // metadata); 0: none is trained, the data stays plain JSON.
+    std::size_t dictionary_samples = 2000;
     // `--shard K/N` (of_shards = N, only_shard = K): index only the letters with
     // part_of(id, N) == K, so N machines given the same inputs build N disjoint databases.
     // 0: every letter. Independent of `shards`, the local split of each machine's database.
@@ -94,6 +104,23 @@ struct IndexOptions : PipelineOptions {
 // Indexes every input into opts.db, creating it if needed. Rejections are counted, never fatal
 // (unless strict). Throws Xapian::Error or imrdex::Error on fatal problems.
 IndexStats run_index(const std::vector<std::string>& inputs, const IndexOptions& opts);
+
+// One letter's item documents, built beforehand (DocumentBuilder::build), for run_write.
+struct BuiltLetter {
+    std::string id;
+    std::vector<ItemDocument> docs;
+    std::uint64_t text_bytes = 0;  // the letter's text, for the flush size
+};
+
+// The writer floor: writes letters whose documents are already built into opts.db exactly as
+// run_index writes them (the same shards, hand-off writers, flush size, commits, fsync and
+// compaction), with opts.threads threads and batches of opts.batch_letters. What is left of
+// run_index's time beyond this is reading, parsing and building. The documents are shared with
+// the written copies, not consumed, so `letters` can be written again (into another database),
+// but not by two calls at once. `dictionary`: the bytes of the DocumentDictionary their data was
+// compressed with (recorded in each shard as run_index records its own), or empty.
+IndexStats run_write(const std::vector<BuiltLetter>& letters, const IndexOptions& opts,
+                     const std::string& dictionary = {});
 
 struct ExtractOptions : PipelineOptions {
     bool drug_stats = false;  // count unknown drug-like request words

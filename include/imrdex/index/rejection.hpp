@@ -16,6 +16,7 @@ enum class RejectReason {
     bad_zstd,      // a damaged or truncated zstd stream
     duplicate_id,  // the same letter id twice in one run (detail names the source kept)
     empty,         // nothing in the file
+    in_archive,    // the letter is in an archive database already, which cannot replace it
     no_items,      // a letter without any disputed item
     no_text,       // a JSON record without "text"
     too_large,     // a file or line over the letter limit
