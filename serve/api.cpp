@@ -18,6 +18,7 @@
 #include "imrdex/search/facet_columns.hpp"
 #include "imrdex/search/pivot.hpp"
 #include "imrdex/search/search.hpp"
+#include "imrdex/search/significant.hpp"
 
 namespace imrdex::serve {
 
@@ -331,6 +332,7 @@ struct Api::Impl {
     Response health();
     Response search(const Params& p);
     Response pivot(const Params& p);
+    Response significant(const Params& p);
     Response letter(std::string_view id);
     Response export_csv(const Params& p);
 
@@ -464,6 +466,22 @@ Response Api::Impl::pivot(const Params& p) {
     return r;
 }
 
+Response Api::Impl::significant(const Params& p) {
+    std::vector<std::string> filters;
+    const std::string q = query_of(p, filters);
+    SignificantOptions o;
+    o.query = compose_query(q, filters);
+    o.background = single(p, "background").value_or("");
+    if (o.background.size() > options.limits.max_query_bytes)
+        throw QueryError("parameter 'background' is over its limit of " +
+                         std::to_string(options.limits.max_query_bytes) + " bytes");
+    o.limit = number(p, "limit", 10, 100);
+    auto searcher = pool.acquire();
+    Response r;
+    r.body = format_significant(searcher->significant(o), OutputFormat::json);
+    return r;
+}
+
 Response Api::Impl::letter(std::string_view id) {
     if (id.empty() || id.size() > 200) return error_response(404, "no letter has that id");
     try {
@@ -524,6 +542,7 @@ Response Api::handle(std::string_view method, std::string_view path, const Param
         if (path == "/api/health") return impl_->health();
         if (path == "/api/search") return impl_->search(params);
         if (path == "/api/pivot") return impl_->pivot(params);
+        if (path == "/api/significant") return impl_->significant(params);
         if (path == "/api/export.csv") return impl_->export_csv(params);
         constexpr std::string_view kLetter = "/api/letter/";
         if (path.substr(0, kLetter.size()) == kLetter)
@@ -533,6 +552,9 @@ Response Api::handle(std::string_view method, std::string_view path, const Param
         return error_response(400, e.what());
     } catch (const TimeoutError& e) {
         return error_response(503, e.what());
+    } catch (const UnsupportedError& e) {
+        // An archive database (no termlists) cannot compute significant terms.
+        return error_response(501, e.what());
     } catch (const IoError& e) {
         return error_response(503, e.what());
     } catch (const Xapian::InvalidArgumentError& e) {

@@ -118,6 +118,15 @@ TEST_F(Serve, AnswersEqualTheCli) {
                    "category:pharmaceutical"}));
     EXPECT_EQ(get(*server_, url("/api/pivot", {{"q", "pain"}, {"rows", "specialty"}})).body,
               cli({"--json", "--pivot", "specialty", "pain"}));
+    // Significant terms, against the whole database and against a background.
+    EXPECT_EQ(get(*server_, url("/api/significant", {{"q", "decision:overturned"}})).body,
+              cli({"--json", "--significant", "decision:overturned"}));
+    EXPECT_EQ(get(*server_, url("/api/significant", {{"q", "class:opioid decision:overturned"},
+                                                     {"background", "class:opioid"},
+                                                     {"limit", "5"}}))
+                  .body,
+              cli({"--json", "--significant", "class:opioid decision:overturned", "--background",
+                   "class:opioid", "--limit", "5"}));
     // A letter, by the id of a hit.
     const std::string first = cli({"--json", "--limit", "1", "class:opioid"});
     const std::size_t at = first.find("\"id\":\"");
@@ -254,6 +263,8 @@ TEST_F(Serve, BadRequestsGetJsonErrors) {
         {url("/api/search", {{"q", "pain"}, {"filter", "decided:year:(none)"}}), 400, "(none)"},
         {url("/api/search", {{"q", "pain ("}, {"filter", "class:opioid"}}), 400, "brackets"},
         {url("/api/pivot", {{"q", "pain"}}), 400, "rows"},
+        {url("/api/significant", {{"q", "pain"}, {"limit", "5000"}}), 400, "limit"},
+        {url("/api/significant", {{"q", "class:opiod"}}), 400, "did you mean"},
         {url("/api/pivot", {{"q", "pain"}, {"rows", "class"}, {"cols", "class"}}), 400, "class"},
         {url("/api/export.csv", {{"q", "class:opiod"}}), 400, "did you mean"},
         {url("/api/export.csv", {{"q", "pain"}, {"fields", "id,nosuch"}}), 400, "nosuch"},
@@ -360,11 +371,11 @@ TEST_F(Serve, FuzzedParametersNeverFailTheServer) {
         }
         return s;
     };
-    const std::vector<std::string> paths = {"/api/search", "/api/pivot", "/api/export.csv",
-                                            "/api/letter/", "/api/health"};
-    const std::vector<std::string> names = {"q",         "filter", "facets",   "limit",
-                                            "offset",    "sort",   "rows",     "cols",
-                                            "by_letter", "fields", "min_count"};
+    const std::vector<std::string> paths = {"/api/search",     "/api/pivot",   "/api/significant",
+                                            "/api/export.csv", "/api/letter/", "/api/health"};
+    const std::vector<std::string> names = {"q",         "filter", "facets",    "limit",
+                                            "offset",    "sort",   "rows",      "cols",
+                                            "by_letter", "fields", "min_count", "background"};
     int answered = 0;
     for (int i = 0; i < 400; ++i) {
         const std::string& path = paths[rng() % paths.size()];
