@@ -141,20 +141,24 @@ void set_cpu_rate(benchmark::State& state, std::uint64_t letters, double cpu_sec
     state.counters["CPU-s"] = cpu_seconds;
 }
 
+// Reads every letter of `input` as the reader stage does, adding up letters and text bytes.
+void read_through(const fs::path& input, std::size_t batch_letters, std::size_t batch_bytes,
+                  std::uint64_t& letters, std::uint64_t& bytes) {
+    std::vector<imrdex::Rejection> rejections;
+    imrdex::InputReader reader(imrdex::expand_inputs({input.string()}, rejections));
+    imrdex::InputBatch batch;
+    while (reader.next(batch, batch_letters, batch_bytes)) {
+        letters += batch.letters.size();
+        bytes += batch.text_bytes;
+    }
+}
+
 // Reading JSON Lines with simdjson's document stream: the reader stage alone.
 void BM_ReadJsonl(benchmark::State& state) {
     Corpus& c = corpus();
     std::uint64_t letters = 0;
     std::uint64_t bytes = 0;
-    for (auto _ : state) {
-        std::vector<imrdex::Rejection> rejections;
-        imrdex::InputReader reader(imrdex::expand_inputs({c.jsonl.string()}, rejections));
-        imrdex::InputBatch batch;
-        while (reader.next(batch, 256, std::size_t{4} << 20)) {
-            letters += batch.letters.size();
-            bytes += batch.text_bytes;
-        }
-    }
+    for (auto _ : state) read_through(c.jsonl, 256, std::size_t{4} << 20, letters, bytes);
     set_rates(state, letters, bytes);
 }
 BENCHMARK(BM_ReadJsonl)->Unit(benchmark::kMillisecond);
@@ -228,15 +232,7 @@ void BM_ReadSavedText(benchmark::State& state) {
     }
     std::uint64_t letters = 0;
     std::uint64_t bytes = 0;
-    for (auto _ : state) {
-        std::vector<imrdex::Rejection> rejections;
-        imrdex::InputReader reader(imrdex::expand_inputs({r.saved.string()}, rejections));
-        imrdex::InputBatch batch;
-        while (reader.next(batch, 64, std::size_t{1} << 20)) {
-            letters += batch.letters.size();
-            bytes += batch.text_bytes;
-        }
-    }
+    for (auto _ : state) read_through(r.saved, 64, std::size_t{1} << 20, letters, bytes);
     set_rates(state, letters, bytes);
 }
 BENCHMARK(BM_ReadSavedText)->Unit(benchmark::kMillisecond);

@@ -105,7 +105,7 @@ void write_guideline(JsonWriter& w, std::string_view key, const Guideline& g) {
 
 }  // namespace
 
-std::string to_json(const Letter& letter) {
+std::string to_json(const Letter& letter, bool warnings) {
     std::string out;
     out.reserve(1024 + letter.summary.size() + letter.items.size() * 2048);
     JsonWriter w(out);
@@ -132,12 +132,14 @@ std::string to_json(const Letter& letter) {
         w.end_object();
     }
     w.end_array();
-    w.key("warnings").begin_array();
-    for (const Warning& warning : letter.warnings) {
-        w.begin_object().field("code", to_string(warning.code)).field("detail", warning.detail);
-        w.end_object();
+    if (warnings) {
+        w.key("warnings").begin_array();
+        for (const Warning& warning : letter.warnings) {
+            w.begin_object().field("code", to_string(warning.code)).field("detail", warning.detail);
+            w.end_object();
+        }
+        w.end_array();
     }
-    w.end_array();
     w.field("summary", letter.summary);
     w.end_object();
     return out;

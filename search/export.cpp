@@ -355,41 +355,8 @@ std::string export_row(const Letter& letter, const Item& item, int item_number,
 }
 
 std::string format_letter_json(const Letter& letter) {
-    // Key order as imrdex::to_json (core/letter.cpp), so the two records diff cleanly.
-    std::string out;
-    JsonWriter w(out);
-    w.begin_object();
-    w.field("id", letter.id).field("source", letter.source);
-    w.field("date_assigned", letter.date_assigned).field("decision_date", letter.decision_date);
-    w.field("injury_date", letter.injury_date).field("ur_denial_date", letter.ur_denial_date);
-    w.field("received_date", letter.received_date).field("priority", letter.priority);
-    w.field("states", letter.states).field("specialties", letter.specialties);
-    w.key("age");
-    if (letter.age >= 0)
-        w.value(letter.age);
-    else
-        w.null();
-    w.field("sex", letter.sex);
-    w.key("items").begin_array();
-    for (const Item& item : letter.items) {
-        w.begin_object();
-        w.field("request", item.request);
-        if (!item.original_request.empty()) w.field("original_request", item.original_request);
-        w.field("decision", to_string(item.decision)).field("category", to_string(item.category));
-        w.field("drug", item.drug).field("drug_class", item.drug_class);
-        w.field("strength", item.strength).field("quantity", item.quantity);
-        for (const auto& [key, g] : {std::pair{"ca_guideline", &item.ca_guideline},
-                                     std::pair{"maximus_guideline", &item.maximus_guideline}}) {
-            w.key(key).begin_object().field("text", g->text).field("sources", g->sources);
-            w.end_object();
-        }
-        w.field("rationale", item.rationale);
-        w.end_object();
-    }
-    w.end_array();
-    w.field("summary", letter.summary);
-    w.end_object();
-    return out + "\n";
+    // The extraction record's own writer, so the two records cannot drift apart.
+    return to_json(letter, /*warnings=*/false) + "\n";
 }
 
 std::string format_letter_text(const Letter& l) {

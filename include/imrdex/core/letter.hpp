@@ -171,6 +171,8 @@ struct Letter {
 
 // The extraction record as one JSON object on one line, without a trailing newline. Absent
 // dates and fields are empty strings, an unknown age is null (README "Extraction record").
-std::string to_json(const Letter& letter);
+// Without `warnings`, the record leaves out its "warnings" key (a letter read back from the
+// index, which does not keep them).
+std::string to_json(const Letter& letter, bool warnings = true);
 
 }  // namespace imrdex
