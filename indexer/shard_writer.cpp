@@ -20,6 +20,7 @@
 #include "imrdex/core/schema.hpp"
 #include "imrdex/core/stub.hpp"
 #include "imrdex/index/schema_version.hpp"
+#include "stage_fence.hpp"
 
 namespace fs = std::filesystem;
 
@@ -309,21 +310,27 @@ void compact_shard(const std::string& path, bool sync) {
 }  // namespace
 
 void commit_shards(Shards& shards, bool sync) {
-    tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) {
+    const StageFence fence;
+    const auto commit = [&](std::size_t s) {
         Shard& shard = *shards[s];
         const std::lock_guard lock(shard.mu);  // see ~Shard
         record_dictionary(shard);              // also on a shard no letter reached after training
         shard.db->commit_transaction();
         shard.db->close();
         if (sync) fs_util::sync_tree(shard.path);
-    });
+    };
+    tbb::parallel_for(std::size_t{0}, shards.size(), fence(commit));
+    fence.join();
 }
 
 void compact_shards(const Shards& shards, bool sync) {
-    tbb::parallel_for(std::size_t{0}, shards.size(), [&](std::size_t s) {
+    const StageFence fence;
+    const auto compact = [&](std::size_t s) {
         const std::lock_guard lock(shards[s]->mu);  // see ~Shard
         compact_shard(shards[s]->path, sync);
-    });
+    };
+    tbb::parallel_for(std::size_t{0}, shards.size(), fence(compact));
+    fence.join();
 }
 
 }  // namespace imrdex
