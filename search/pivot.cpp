@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -68,83 +69,63 @@ struct Tally {
     std::map<Key, Xapian::doccount> cells;
 };
 
-// Local shards of the current schema: one pass, each match's facet values read from
-// schema::kSlotFacets (one slot for every facet) and its bucketed range slots.
-class PivotSpy : public Xapian::MatchSpy {
+// One dimension's ordinals in one shard: the in-memory column's when the Searcher holds
+// columns, else the dimension's own slot read per match and its raw values numbered as they
+// are met (few distinct values beside the matches, so each is labelled once, after the match).
+class Ordinals {
 public:
-    PivotSpy(const Dimension& rows, const Dimension* cols, Tally& tally)
-        : rows_(rows), cols_(cols), tally_(tally) {}
+    Ordinals(const FacetColumns::Column* column, Xapian::valueno slot)
+        : column_(column), slot_(slot) {}
 
-    void operator()(const Xapian::Document& doc, double /*wt*/) override {
-        std::string all;
-        if (rows_.facet != nullptr || (cols_ != nullptr && cols_->facet != nullptr))
-            all = doc.get_value(schema::kSlotFacets);
-        values(rows_, doc, all, row_values_, row_buckets_);
-        ++tally_.total;
-        for (const auto& r : row_values_) ++tally_.rows[r];
-        if (cols_ == nullptr) return;
-        values(*cols_, doc, all, col_values_, col_buckets_);
-        for (const auto& c : col_values_) ++tally_.cols[c];
-        for (const auto& r : row_values_)
-            for (const auto& c : col_values_) ++tally_.cells[Key(r, c)];
+    std::uint32_t of(const Xapian::Document& doc) {
+        if (column_ != nullptr) return column_->ordinal(doc.get_docid());
+        std::string raw = doc.get_value(slot_);
+        const auto [it, fresh] =
+            index_.try_emplace(std::move(raw), static_cast<std::uint32_t>(values_.size()));
+        if (fresh) values_.push_back(it->first);
+        return it->second;
+    }
+    [[nodiscard]] const std::string& value(std::uint32_t ordinal) const {
+        return column_ != nullptr ? column_->values[ordinal] : values_[ordinal];
     }
 
 private:
-    using Labels = std::unordered_map<std::string, std::string>;
-
-    void values(const Dimension& d, const Xapian::Document& doc, const std::string& all,
-                std::vector<std::string>& out, Labels& labels) {
-        if (d.facet == nullptr) {
-            const std::string raw = doc.get_value(d.slot());
-            // Distinct dates are few beside the matches: label each once.
-            auto it = labels.find(raw);
-            if (it == labels.end())
-                it = labels.emplace(raw, raw.empty() ? std::string(kNoValue) : bucket_label(d, raw))
-                         .first;
-            out.assign(1, it->second);
-            return;
-        }
-        const auto index = static_cast<std::size_t>(d.facet - schema::kFacets.data());
-        std::string_view rest = all;
-        for (std::size_t i = 0; i < index; ++i) {
-            const std::size_t end = rest.find(schema::kFacetEnd);
-            rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-        }
-        labels_of(d, rest.substr(0, rest.find(schema::kFacetEnd)), out);
-    }
-
-    const Dimension& rows_;
-    const Dimension* cols_;
-    Tally& tally_;
-    std::vector<std::string> row_values_, col_values_;
-    Labels row_buckets_, col_buckets_;  // each dimension's labels of the values seen
+    const FacetColumns::Column* column_;
+    Xapian::valueno slot_;
+    std::unordered_map<std::string, std::uint32_t> index_;
+    std::vector<std::string> values_;
 };
 
-// Counts the (row, col) ordinal pairs of one shard's columns over the matches of an Enquire on
-// that shard alone; col 0 throughout without a COLS column.
+// Counts the (row, col) ordinal pairs of one shard over the matches of an Enquire on that shard
+// alone; col 0 throughout without a COLS dimension. Nothing is labelled per match.
 class OrdinalPairSpy : public Xapian::MatchSpy {
 public:
-    OrdinalPairSpy(const FacetColumns::Column& rows, const FacetColumns::Column* cols)
-        : rows_(rows), cols_(cols) {}
+    OrdinalPairSpy(Ordinals& rows, Ordinals* cols) : rows_(rows), cols_(cols) {}
     void operator()(const Xapian::Document& doc, double /*wt*/) override {
-        const Xapian::docid did = doc.get_docid();
-        const std::uint64_t key = (std::uint64_t{rows_.ordinal(did)} << 32) |
-                                  (cols_ != nullptr ? cols_->ordinal(did) : 0U);
+        const std::uint64_t key =
+            (std::uint64_t{rows_.of(doc)} << 32) | (cols_ != nullptr ? cols_->of(doc) : 0U);
         ++counts_[key];
     }
-    [[nodiscard]] std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, Xapian::doccount>>
-    counts() const {
-        std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, Xapian::doccount>> out;
-        for (const auto& [key, n] : counts_)
-            out.push_back({{static_cast<std::uint32_t>(key >> 32),
-                            static_cast<std::uint32_t>(key & 0xffffffffU)},
-                           n});
-        return out;
+    // Adds the counts to `t`: each distinct pair labelled (a multi-valued combination split,
+    // a date bucketed) once.
+    void tally(const Dimension& rows, const Dimension* cols, Tally& t) const {
+        std::vector<std::string> row_labels, col_labels;
+        for (const auto& [key, n] : counts_) {
+            labels_of(rows, rows_.value(static_cast<std::uint32_t>(key >> 32)), row_labels);
+            t.total += n;
+            for (const auto& r : row_labels) t.rows[r] += n;
+            if (cols == nullptr) continue;
+            labels_of(*cols, cols_->value(static_cast<std::uint32_t>(key & 0xffffffffU)),
+                      col_labels);
+            for (const auto& c : col_labels) t.cols[c] += n;
+            for (const auto& r : row_labels)
+                for (const auto& c : col_labels) t.cells[Key(r, c)] += n;
+        }
     }
 
 private:
-    const FacetColumns::Column& rows_;
-    const FacetColumns::Column* cols_;
+    Ordinals& rows_;
+    Ordinals* cols_;
     std::unordered_map<std::uint64_t, Xapian::doccount> counts_;
 };
 
@@ -381,38 +362,24 @@ PivotResult Searcher::pivot_once(const PivotOptions& options, const Xapian::Quer
     Tally t;
     const FacetColumns* columns = current_columns();
     used_columns_ = columns != nullptr;
-    if (columns != nullptr) {
-        // In-memory columns, the shards counted in parallel: each match counts ordinal pairs,
-        // which are labelled (and multi-valued combinations split) once per distinct pair.
+    if (columns != nullptr || (!shards_.empty() && facet_slot_usable())) {
+        // Local shards, counted in parallel: each match counts a pair of ordinals, from the
+        // in-memory columns or from the two dimensions' slots.
         std::mutex merging;
         match_shards(query, [&](std::size_t shard, Xapian::Enquire& e) {
-            const FacetColumns::Shard& s = *columns->shards[shard];
-            const FacetColumns::Column& rc = *s.column(rows.slot());
-            const FacetColumns::Column* cc = col_dim ? s.column(col_dim->slot()) : nullptr;
-            OrdinalPairSpy spy(rc, cc);
+            const FacetColumns::Shard* s = columns != nullptr ? columns->shards[shard].get() : nullptr;
+            Ordinals row_ordinals(s != nullptr ? s->column(rows.slot()) : nullptr, rows.slot());
+            std::optional<Ordinals> col_ordinals;
+            if (col_dim != nullptr)
+                col_ordinals.emplace(s != nullptr ? s->column(col_dim->slot()) : nullptr,
+                                     col_dim->slot());
+            OrdinalPairSpy spy(row_ordinals, col_ordinals ? &*col_ordinals : nullptr);
             e.add_matchspy(&spy);
-            (void)e.get_mset(0, 0, std::max<Xapian::doccount>(s.documents, 1));
+            // check_at_least = every document: the match runs to the end, so counts are exact.
+            (void)e.get_mset(0, 0, std::max<Xapian::doccount>(shards_[shard].get_doccount(), 1));
             const std::lock_guard<std::mutex> lock(merging);
-            std::vector<std::string> row_labels, col_labels;
-            for (const auto& [pair, n] : spy.counts()) {
-                labels_of(rows, rc.values[pair.first], row_labels);
-                t.total += n;
-                for (const auto& r : row_labels) t.rows[r] += n;
-                if (cc == nullptr) continue;
-                labels_of(*col_dim, cc->values[pair.second], col_labels);
-                for (const auto& c : col_labels) t.cols[c] += n;
-                for (const auto& r : row_labels)
-                    for (const auto& c : col_labels) t.cells[Key(r, c)] += n;
-            }
+            spy.tally(rows, col_dim, t);
         });
-    } else if (facet_slot_usable()) {
-        Xapian::Enquire enquire(db_);
-        enquire.set_query(q);
-        PivotSpy spy(rows, col_dim, t);
-        enquire.add_matchspy(&spy);
-        const auto deadline = add_deadline(enquire);
-        // check_at_least = every document: the match runs to the end, so every count is exact.
-        (void)enquire.get_mset(0, 0, std::max<Xapian::doccount>(db_.get_doccount(), 1));
     } else {
         t = portable_tally(db_, q, rows, col_dim);
     }
