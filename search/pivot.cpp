@@ -367,7 +367,8 @@ PivotResult Searcher::pivot_once(const PivotOptions& options, const Xapian::Quer
         // in-memory columns or from the two dimensions' slots.
         std::mutex merging;
         match_shards(query, [&](std::size_t shard, Xapian::Enquire& e) {
-            const FacetColumns::Shard* s = columns != nullptr ? columns->shards[shard].get() : nullptr;
+            const FacetColumns::Shard* s =
+                columns != nullptr ? columns->shards[shard].get() : nullptr;
             Ordinals row_ordinals(s != nullptr ? s->column(rows.slot()) : nullptr, rows.slot());
             std::optional<Ordinals> col_ordinals;
             if (col_dim != nullptr)
