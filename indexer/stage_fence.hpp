@@ -10,9 +10,9 @@ namespace imrdex {
 
 // Makes the end of a pipeline (or of a parallel_for) visible to ThreadSanitizer. Debian's oneTBB
 // is not instrumented, so TSan cannot see that parallel_pipeline returns only after every stage
-// call has finished;
-// when the caller then destroys the pool, the builders or the shards, a worker's earlier access
-// looks unordered, and where TSan cannot restore the worker's stack no suppression matches it.
+// call has finished; when the caller then destroys the pool, the builders or the shards, a
+// worker's earlier access looks unordered, and where TSan cannot restore the worker's stack no
+// suppression matches it.
 // Each fenced stage call ends with a release on one atomic and join() acquires it: the order
 // TBB already gives, stated where TSan can see it, for one atomic add per batch and stage.
 // commit_shards and compact_shards fence their parallel_for the same way: a shard's last commit
