@@ -116,10 +116,11 @@ public:
     void tally(const Dimension& rows, const Dimension* cols, Tally& t) const {
         std::vector<std::string> row_labels, col_labels;
         for (std::uint32_t r = 0; r < counts_.size(); ++r) {
+            if (counts_[r].empty()) continue;
+            labels_of(rows, rows_.value(r), row_labels);
             for (std::uint32_t c = 0; c < counts_[r].size(); ++c) {
                 const Xapian::doccount n = counts_[r][c];
                 if (n == 0) continue;
-                labels_of(rows, rows_.value(r), row_labels);
                 t.total += n;
                 for (const auto& label : row_labels) t.rows[label] += n;
                 if (cols == nullptr) continue;
