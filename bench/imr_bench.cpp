@@ -32,6 +32,7 @@
 #include "imrdex/search/export.hpp"
 #include "imrdex/search/pivot.hpp"
 #include "imrdex/search/search.hpp"
+#include "imrdex/search/significant.hpp"
 
 namespace fs = std::filesystem;
 
@@ -557,6 +558,30 @@ void BM_ExportCsvAll(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ExportCsvAll)->Unit(benchmark::kMillisecond);
+
+// `imr-search --significant 'class:opioid decision:overturned' --background 'class:opioid'`:
+// what distinguishes overturned opioid rationales from upheld ones. The time per iteration is
+// the answer's latency (exact foreground and background counts, the RSet sample and the expand
+// set); items/s is the foreground items studied per second.
+void BM_SignificantOpioidOverturned(benchmark::State& state) {
+    imrdex::Searcher searcher(corpus().index().string());
+    std::uint64_t items = 0;
+    std::uint64_t rset = 0;
+    for (auto _ : state) {
+        imrdex::SignificantOptions opts;
+        opts.query = "class:opioid decision:overturned";
+        opts.background = "class:opioid";
+        const imrdex::SignificantResult result = searcher.significant(opts);
+        items += result.fg_size;
+        rset += result.rset_size;
+        benchmark::DoNotOptimize(result.terms.data());
+    }
+    const auto iterations = static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+    state.SetItemsProcessed(static_cast<std::int64_t>(items));
+    state.counters["items/query"] = static_cast<double>(items) / iterations;
+    state.counters["rset/query"] = static_cast<double>(rset) / iterations;
+}
+BENCHMARK(BM_SignificantOpioidOverturned)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
