@@ -126,6 +126,12 @@ void set_rates(benchmark::State& state, std::uint64_t letters, std::uint64_t byt
         benchmark::Counter(static_cast<double>(letters), benchmark::Counter::kIsRate);
 }
 
+// A total over every iteration as a mean per iteration (per query, where an iteration is one).
+double per_iteration(const benchmark::State& state, std::uint64_t total) {
+    return static_cast<double>(total) /
+           static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+}
+
 // CPU seconds (user + system) of the whole process so far, all threads.
 double process_cpu_seconds() {
     rusage ru{};
@@ -507,9 +513,7 @@ void run_pivot(benchmark::State& state, const std::string& query, const std::str
         benchmark::DoNotOptimize(result.cells.data());
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(items));
-    state.counters["items/query"] =
-        static_cast<double>(items) /
-        static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+    state.counters["items/query"] = per_iteration(state, items);
 }
 
 // `imr-search --pivot decided:year,decision '*'`: every item, by decision year and decision.
@@ -576,10 +580,9 @@ void BM_SignificantOpioidOverturned(benchmark::State& state) {
         rset += result.rset_size;
         benchmark::DoNotOptimize(result.terms.data());
     }
-    const auto iterations = static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
     state.SetItemsProcessed(static_cast<std::int64_t>(items));
-    state.counters["items/query"] = static_cast<double>(items) / iterations;
-    state.counters["rset/query"] = static_cast<double>(rset) / iterations;
+    state.counters["items/query"] = per_iteration(state, items);
+    state.counters["rset/query"] = per_iteration(state, rset);
 }
 BENCHMARK(BM_SignificantOpioidOverturned)->Unit(benchmark::kMillisecond);
 
