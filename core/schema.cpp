@@ -91,10 +91,8 @@ std::string markdown_table() {
     row(out, "", "first item", code(kFirstItem), "", "`XF1` on each letter's first item");
     row(out, "", "item number", "", std::to_string(kSlotItemNumber) + " (`sortable_serialise(n)`)",
         "1-based");
-    std::string order;
-    for (const Facet& f : kFacets) order += (order.empty() ? "" : ", ") + std::to_string(f.slot);
-    row(out, "", "every facet", "", std::to_string(kSlotFacets),
-        "the values of slots " + order + " in that order, each ended by `\\x1f`");
+    row(out, "", "(retired)", "", std::to_string(kSlotRetiredFacets),
+        "every facet joined, in databases of schema version 2 and earlier; unused since");
     out += "\nSchema version " + version_text() + " (metadata `" + std::string(kVersionKey) +
            "` on every shard).\n";
     return out;

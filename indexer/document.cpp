@@ -92,7 +92,6 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
     std::string value;                // one facet value, normalised
     std::vector<std::string> values;  // a multi-valued facet's values, normalised
     std::string joined;               // their slot value
-    std::string facets;               // kSlotFacets
 
     for (std::size_t n = 0; n < letter.items.size(); ++n) {
         const Item& item = letter.items[n];
@@ -103,8 +102,7 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
         if (result.unique_term.size() <= kMaxTermBytes) doc.add_boolean_term(result.unique_term);
         if (first) Impl::boolean(doc, s::kFirstItem, "1");
 
-        // Facets: a boolean filter term per value, the value slot, and every slot in kSlotFacets.
-        facets.clear();
+        // Facets: a boolean filter term per value, and the value slot.
         for (const s::Facet& f : s::kFacets) {
             const std::string* slot = &value;
             if (!f.multi_valued) {
@@ -140,10 +138,7 @@ std::vector<ItemDocument> DocumentBuilder::build(const Letter& letter) {
                 slot = &joined;
             }
             if (!slot->empty()) doc.add_value(f.slot, *slot);
-            facets += *slot;
-            facets += s::kFacetEnd;
         }
-        doc.add_value(s::kSlotFacets, facets);
 
         // Ranges and sorting.
         for (const s::RangeField& f : s::kRangeFields) {

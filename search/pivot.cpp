@@ -9,7 +9,6 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <unordered_map>
 
 #include "imrdex/core/errors.hpp"
 #include "imrdex/core/json.hpp"
@@ -69,40 +68,13 @@ struct Tally {
     std::map<Key, Xapian::doccount> cells;
 };
 
-// One dimension's ordinals in one shard: the in-memory column's when the Searcher holds
-// columns, else the dimension's own slot read per match and its raw values numbered as they
-// are met (few distinct values beside the matches, so each is labelled once, after the match).
-class Ordinals {
-public:
-    Ordinals(const FacetColumns::Column* column, Xapian::valueno slot)
-        : column_(column), slot_(slot) {}
-
-    std::uint32_t of(const Xapian::Document& doc) {
-        if (column_ != nullptr) return column_->ordinal(doc.get_docid());
-        std::string raw = doc.get_value(slot_);
-        const auto [it, fresh] =
-            index_.try_emplace(std::move(raw), static_cast<std::uint32_t>(values_.size()));
-        if (fresh) values_.push_back(it->first);
-        return it->second;
-    }
-    [[nodiscard]] const std::string& value(std::uint32_t ordinal) const {
-        return column_ != nullptr ? column_->values[ordinal] : values_[ordinal];
-    }
-
-private:
-    const FacetColumns::Column* column_;
-    Xapian::valueno slot_;
-    std::unordered_map<std::string, std::uint32_t> index_;
-    std::vector<std::string> values_;
-};
-
 // Counts the (row, col) ordinal pairs of one shard over the matches of an Enquire on that shard
 // alone; col 0 throughout without a COLS dimension. Nothing is labelled per match, and the
 // counts are a table indexed by the two ordinals (each row as long as the largest col ordinal
 // met in it): a hash table per match cost a third of a pivot over every item.
 class OrdinalPairSpy : public Xapian::MatchSpy {
 public:
-    OrdinalPairSpy(Ordinals& rows, Ordinals* cols) : rows_(rows), cols_(cols) {}
+    OrdinalPairSpy(SlotOrdinals& rows, SlotOrdinals* cols) : rows_(rows), cols_(cols) {}
     void operator()(const Xapian::Document& doc, double /*wt*/) override {
         const std::uint32_t r = rows_.of(doc);
         const std::uint32_t c = cols_ != nullptr ? cols_->of(doc) : 0U;
@@ -133,8 +105,8 @@ public:
     }
 
 private:
-    Ordinals& rows_;
-    Ordinals* cols_;
+    SlotOrdinals& rows_;
+    SlotOrdinals* cols_;
     std::vector<std::vector<Xapian::doccount>> counts_;  // [row ordinal][col ordinal]
 };
 
@@ -146,13 +118,12 @@ RawCounts spy_counts(const Xapian::ValueCountMatchSpy& spy) {
     return out;
 }
 
-// Remote shards (whose servers run only Xapian's own spies) and databases without
-// kSlotFacets: exact with ValueCountMatchSpy alone. One match counts the ROWS slot's values
-// (and the COLS slot's); then per group of ROWS slot values that make one row (a value, a
-// multi-valued combination, the values of one bucket: a contiguous range, since
-// sortable_serialise keeps numeric order) one match of query FILTER that value range counts the
-// COLS slot. The items without a ROWS value get the COLS counts of all matches less those of
-// the groups.
+// Remote shards (whose servers run only Xapian's own spies): exact with ValueCountMatchSpy
+// alone. One match counts the ROWS slot's values (and the COLS slot's); then per group of ROWS
+// slot values that make one row (a value, a multi-valued combination, the values of one bucket:
+// a contiguous range, since sortable_serialise keeps numeric order) one match of query FILTER
+// that value range counts the COLS slot. The items without a ROWS value get the COLS counts of
+// all matches less those of the groups.
 Tally portable_tally(const Xapian::Database& db, const Xapian::Query& query, const Dimension& rows,
                      const Dimension* cols) {
     const Xapian::doccount all = std::max<Xapian::doccount>(db.get_doccount(), 1);
@@ -371,15 +342,15 @@ PivotResult Searcher::pivot_once(const PivotOptions& options, const Xapian::Quer
     Tally t;
     const FacetColumns* columns = current_columns();
     used_columns_ = columns != nullptr;
-    if (columns != nullptr || (!shards_.empty() && facet_slot_usable())) {
+    if (local()) {
         // Local shards, counted in parallel: each match counts a pair of ordinals, from the
         // in-memory columns or from the two dimensions' slots.
         std::mutex merging;
         match_shards(query, [&](std::size_t shard, Xapian::Enquire& e) {
             const FacetColumns::Shard* s =
                 columns != nullptr ? columns->shards[shard].get() : nullptr;
-            Ordinals row_ordinals(s != nullptr ? s->column(rows.slot()) : nullptr, rows.slot());
-            std::optional<Ordinals> col_ordinals;
+            SlotOrdinals row_ordinals(s != nullptr ? s->column(rows.slot()) : nullptr, rows.slot());
+            std::optional<SlotOrdinals> col_ordinals;
             if (col_dim != nullptr)
                 col_ordinals.emplace(s != nullptr ? s->column(col_dim->slot()) : nullptr,
                                      col_dim->slot());

@@ -1,6 +1,5 @@
 // Searching: ranked hits, collapse per letter, sorting, snippets and exact facet counts.
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -69,84 +68,6 @@ constexpr std::size_t kLetterIdFacet = [] {
     return i;
 }();
 
-// Heterogeneous lookup, so counting a value seen before allocates nothing.
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using CountMap = std::unordered_map<std::string, Xapian::doccount, StringHash, std::equal_to<>>;
-
-// Counts facets over all matches from schema::kSlotFacets: one value read per match, however
-// many facets are asked for (see schema::kFacetEnd for why).
-class FacetSlotSpy : public Xapian::MatchSpy {
-public:
-    // `wanted`: indexes into schema::kFacets.
-    explicit FacetSlotSpy(std::vector<std::size_t> wanted)
-        : wanted_(std::move(wanted)), counts_(wanted_.size()) {}
-
-    void operator()(const Xapian::Document& doc, double /*wt*/) override {
-        const std::string all = doc.get_value(schema::kSlotFacets);
-        std::array<std::string_view, schema::kFacets.size()> values{};
-        std::string_view rest = all;
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            const std::size_t end = rest.find(schema::kFacetEnd);
-            if (end == std::string_view::npos) break;
-            values[i] = rest.substr(0, end);
-            rest.remove_prefix(end + 1);
-        }
-        for (std::size_t k = 0; k < wanted_.size(); ++k) {
-            const std::string_view v = values[wanted_[k]];
-            if (v.empty()) continue;  // no value: not counted, as by ValueCountMatchSpy
-            if (auto it = counts_[k].find(v); it != counts_[k].end())
-                ++it->second;
-            else
-                counts_[k].emplace(std::string(v), 1);
-        }
-    }
-
-    [[nodiscard]] SlotCounts counts(std::size_t k) const {
-        return {counts_[k].begin(), counts_[k].end()};
-    }
-
-private:
-    std::vector<std::size_t> wanted_;
-    std::vector<CountMap> counts_;
-};
-
-// The value counts of some facets over the matches of `enquire`, by whichever spy the database
-// allows: FacetSlotSpy where every document has kSlotFacets and every shard is local, one of
-// Xapian's ValueCountMatchSpy per facet slot otherwise.
-class FacetCounter {
-public:
-    // `wanted`: indexes into schema::kFacets.
-    FacetCounter(Xapian::Enquire& enquire, const std::vector<std::size_t>& wanted,
-                 bool facet_slot) {
-        if (wanted.empty()) return;
-        if (facet_slot) {
-            slot_spy_ = std::make_unique<FacetSlotSpy>(wanted);
-            enquire.add_matchspy(slot_spy_.get());
-            return;
-        }
-        for (std::size_t i : wanted) {
-            spies_.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(schema::kFacets[i].slot));
-            enquire.add_matchspy(spies_.back().get());
-        }
-    }
-
-    // After the match: the counts of the k-th wanted facet.
-    [[nodiscard]] SlotCounts counts(std::size_t k) const {
-        if (slot_spy_) return slot_spy_->counts(k);
-        SlotCounts out;
-        for (auto it = spies_[k]->values_begin(); it != spies_[k]->values_end(); ++it)
-            out.emplace_back(*it, it.get_termfreq());
-        return out;
-    }
-
-private:
-    std::unique_ptr<FacetSlotSpy> slot_spy_;
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies_;
-};
-
 // Stops a match that runs past its deadline: checks the clock every 256 matches, so the cost
 // is nil, and throws TimeoutError through Xapian's matcher, which unwinds cleanly.
 class DeadlineSpy : public Xapian::MatchSpy {
@@ -165,31 +86,37 @@ private:
     unsigned seen_ = 0;
 };
 
-// Counts the ordinals of some columns of one shard over the matches of an Enquire on that shard
-// alone (a MatchSpy sees the shard's own docids): an array increment per match and column.
-class ColumnCountSpy : public Xapian::MatchSpy {
+// Counts the ordinals of some slots of one shard over the matches of an Enquire on that shard
+// alone (a MatchSpy sees the shard's own docids): per match and slot, an array increment from
+// an in-memory column, or a value read from the slot's stream and a hash lookup.
+class OrdinalCountSpy : public Xapian::MatchSpy {
 public:
-    ColumnCountSpy(const FacetColumns::Shard& shard, const std::vector<unsigned>& slots) {
-        for (unsigned slot : slots) {
-            columns_.push_back(shard.column(slot));
-            counts_.emplace_back(columns_.back()->values.size(), 0);
-        }
+    // `shard`: the shard's in-memory columns, or null to read the slots.
+    OrdinalCountSpy(const FacetColumns::Shard* shard, const std::vector<unsigned>& slots) {
+        for (unsigned slot : slots)
+            ordinals_.emplace_back(shard != nullptr ? shard->column(slot) : nullptr, slot);
+        counts_.resize(slots.size());
     }
     void operator()(const Xapian::Document& doc, double /*wt*/) override {
-        const Xapian::docid did = doc.get_docid();
         ++matched_;
-        for (std::size_t k = 0; k < columns_.size(); ++k) ++counts_[k][columns_[k]->ordinal(did)];
+        for (std::size_t k = 0; k < ordinals_.size(); ++k) {
+            const std::uint32_t o = ordinals_[k].of(doc);
+            if (o >= counts_[k].size()) counts_[k].resize(ordinals_[k].size(), 0);
+            ++counts_[k][o];
+        }
     }
     [[nodiscard]] Xapian::doccount matched() const { return matched_; }
-    // Adds the k-th column's counts by value (no value left out, as Xapian's spies do).
+    // Adds the k-th slot's counts by value; no value is left out, as Xapian's spies do.
     void add_to(std::size_t k, std::unordered_map<std::string, Xapian::doccount>& out) const {
-        for (std::size_t o = 1; o < counts_[k].size(); ++o)
-            if (counts_[k][o] != 0) out[columns_[k]->values[o]] += counts_[k][o];
+        for (std::uint32_t o = 0; o < counts_[k].size(); ++o) {
+            const std::string& value = ordinals_[k].value(o);
+            if (counts_[k][o] != 0 && !value.empty()) out[value] += counts_[k][o];
+        }
     }
 
 private:
-    std::vector<const FacetColumns::Column*> columns_;
-    std::vector<std::vector<Xapian::doccount>> counts_;
+    std::vector<SlotOrdinals> ordinals_;
+    std::vector<std::vector<Xapian::doccount>> counts_;  // [slot][ordinal]
     Xapian::doccount matched_ = 0;
 };
 
@@ -471,10 +398,10 @@ void Searcher::with_retries(const std::string& text, bool allow_empty,
                 run(query);
                 return;
             } catch (const Xapian::UnimplementedError&) {
-                // A remote shard, possibly behind nested stubs, cannot run FacetSlotSpy, the
-                // pivot's spy or the PostingSource that lifts summary conditions (its server
-                // knows only Xapian's own spies and sources); all are serialised before anything
-                // is sent, so simply count with Xapian's spies and lift by letter-id terms from
+                // A remote shard, possibly behind nested stubs, cannot run imrdex's own match
+                // spies or the PostingSource that lifts summary conditions (its server knows
+                // only Xapian's own spies and sources); all are serialised before anything is
+                // sent, so simply count with Xapian's spies and lift by letter-id terms from
                 // now on.
                 if (remote_) throw;
                 remote_ = true;
@@ -507,12 +434,11 @@ Xapian::Query Searcher::prepared(const Xapian::Query& query) {
         remote_ ? LetterLift::letter_id_terms : LetterLift::items_of_matching_letters);
 }
 
-bool Searcher::facet_slot_usable() {
-    // kSlotFacets holds the facets by their position in the schema: only a database of this
-    // schema version has them where kFacets says. Every document has the slot then; checking
-    // costs little and keeps counts exact should a document somehow lack it.
-    const bool current = current_schema();
-    return !remote_ && current && db_.get_value_freq(schema::kSlotFacets) == db_.get_doccount();
+bool Searcher::local() {
+    // Said here, where every count starts: a field added since is missing from an older
+    // database (counted as no value), which its user should know.
+    warn_old_schema();
+    return !remote_ && !shards_.empty();
 }
 
 namespace {
@@ -584,19 +510,16 @@ void Searcher::check_filters(const std::vector<QueryBuilder::Filter>& filters) c
     }
 }
 
-bool Searcher::current_schema() {
+void Searcher::warn_old_schema() {
     const std::string found = db_.get_metadata(std::string(schema::kVersionKey));
-    if (found == schema::version_text()) return true;
-    if (!schema_warned_) {
-        schema_warned_ = true;
-        std::cerr << "imrdex: database '" << path_ << "' "
-                  << (found.empty() ? "records no schema version (indexed by an older imr-index)"
-                                    : "has schema version " + found)
-                  << ", this program reads version " << schema::version_text()
-                  << ": re-index it with imr-index for its newest fields and fastest facet "
-                     "counts; facets are counted from the per-facet slots meanwhile\n";
-    }
-    return false;
+    if (found == schema::version_text() || schema_warned_) return;
+    schema_warned_ = true;
+    std::cerr << "imrdex: database '" << path_ << "' "
+              << (found.empty() ? "records no schema version (indexed by an older imr-index)"
+                                : "has schema version " + found)
+              << ", this program writes version " << schema::version_text()
+              << ": it is searched as it is, with any field added since counted as no value; "
+                 "re-index it with imr-index for this version's fields and layout\n";
 }
 
 SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Query& query) {
@@ -637,12 +560,14 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     const Xapian::doccount limit = options.count_only ? 0 : options.limit;
     std::vector<SlotCounts> facet_raw(wanted.size()), bucket_raw(bucketed.size());
     Xapian::MSet mset;
-    const FacetColumns* columns = wanted.empty() && bucketed.empty() ? nullptr : current_columns();
+    const bool counting = !wanted.empty() || !bucketed.empty();
+    const FacetColumns* columns = counting ? current_columns() : nullptr;
     used_columns_ = columns != nullptr;
-    if (columns != nullptr) {
-        // In-memory columns: the shards are counted in parallel, each by its own match (counts
-        // add up), and the hits ranked by one match over all shards, which keeps the global
-        // statistics (scores equal a single search's) and may stop early: the total is known.
+    if (local() && counting) {
+        // Local shards: counted in parallel, each by its own match (counts add up), from the
+        // in-memory columns or the slots; the hits ranked by one match over all shards, which
+        // keeps the global statistics (scores equal a single search's) and may stop early: the
+        // total is known.
         std::vector<unsigned> slots;
         for (std::size_t i : wanted) slots.push_back(schema::kFacets[i].slot);
         for (const Dimension& d : bucketed) slots.push_back(d.slot());
@@ -650,8 +575,9 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         Xapian::doccount matched = 0;
         std::mutex merging;
         match_shards(query, [&](std::size_t shard, Xapian::Enquire& e) {
-            ColumnCountSpy spy(*columns->shards[shard], slots);
+            OrdinalCountSpy spy(columns != nullptr ? columns->shards[shard].get() : nullptr, slots);
             e.add_matchspy(&spy);
+            // check_at_least = every document: the match runs to the end, so counts are exact.
             (void)e.get_mset(0, 0, std::max<Xapian::doccount>(shards_[shard].get_doccount(), 1));
             const std::lock_guard<std::mutex> lock(merging);
             matched += spy.matched();
@@ -668,23 +594,24 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
             mset = enquire.get_mset(options.offset, limit);
         }
     } else {
-        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> bucket_spies;
-        for (const Dimension& d : bucketed) {
-            bucket_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(d.slot()));
-            enquire.add_matchspy(bucket_spies.back().get());
-        }
-        FacetCounter counter(enquire, wanted, facet_slot_usable());
+        // Remote shards (their servers run only Xapian's own spies), or nothing to count: one
+        // match, with a ValueCountMatchSpy per slot counted.
+        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+        for (std::size_t i : wanted)
+            spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(schema::kFacets[i].slot));
+        for (const Dimension& d : bucketed)
+            spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(d.slot()));
+        for (const auto& spy : spies) enquire.add_matchspy(spy.get());
         const auto deadline = add_deadline(enquire);
         // check_at_least = every document: the match runs to the end, so the total and every
         // match spy count are exact, not estimates (and on remote shards too).
         const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
         mset = enquire.get_mset(options.offset, limit, all);
         result.total = mset.get_matches_estimated();
-        for (std::size_t k = 0; k < wanted.size(); ++k) facet_raw[k] = counter.counts(k);
-        for (std::size_t k = 0; k < bucketed.size(); ++k) {
-            for (auto it = bucket_spies[k]->values_begin(); it != bucket_spies[k]->values_end();
-                 ++it)
-                bucket_raw[k].emplace_back(*it, it.get_termfreq());
+        for (std::size_t k = 0; k < spies.size(); ++k) {
+            SlotCounts& raw = k < wanted.size() ? facet_raw[k] : bucket_raw[k - wanted.size()];
+            for (auto it = spies[k]->values_begin(); it != spies[k]->values_end(); ++it)
+                raw.emplace_back(*it, it.get_termfreq());
         }
     }
 

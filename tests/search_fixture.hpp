@@ -37,9 +37,8 @@ inline std::string lower(std::string s) {
 
 // The item documents of one letter, written from the schema tables with Xapian's own
 // TermGenerator and the schema's normaliser, so the search tests do not depend on the indexer's
-// DocumentBuilder. `facet_slot`: also write kSlotFacets (a database of the current version).
-inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l,
-                       bool facet_slot = true) {
+// DocumentBuilder.
+inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l) {
     namespace s = imrdex::schema;
     Xapian::TermGenerator tg;
     tg.set_stemmer(Xapian::Stem("english"));
@@ -62,7 +61,6 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l,
         auto term = [&](std::string_view prefix, const std::string& v) {
             if (!v.empty()) doc.add_boolean_term(std::string(prefix) + v);
         };
-        std::string all;
         for (const s::Facet& f : s::kFacets) {
             std::vector<std::string> values;
             if (f.multi_valued) {
@@ -83,9 +81,7 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l,
                 }
             }
             doc.add_value(f.slot, joined);
-            all += joined + s::kFacetEnd;
         }
-        if (facet_slot) doc.add_value(s::kSlotFacets, all);
         for (const s::RangeField& f : s::kRangeFields) {
             const double v = f.kind == s::RangeKind::number ? f.number(l) : date_number(f.date(l));
             if (f.kind == s::RangeKind::number ? v >= 0 : v > 0)
@@ -115,15 +111,11 @@ inline void add_letter(Xapian::WritableDatabase& db, const imrdex::Letter& l,
     }
 }
 
-// `facet_slot`: a database of the current schema version, with kSlotFacets; otherwise one as
-// indexed before schema versions existed (no version, no kSlotFacets).
-inline void build_index(const std::filesystem::path& dir, const std::vector<imrdex::Letter>& ls,
-                        bool facet_slot = true) {
+// A database of the current schema version holding `ls`.
+inline void build_index(const std::filesystem::path& dir, const std::vector<imrdex::Letter>& ls) {
     Xapian::WritableDatabase db(dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
-    if (facet_slot) {
-        db.set_metadata(std::string(imrdex::schema::kVersionKey), imrdex::schema::version_text());
-    }
-    for (const auto& l : ls) add_letter(db, l, facet_slot);
+    db.set_metadata(std::string(imrdex::schema::kVersionKey), imrdex::schema::version_text());
+    for (const auto& l : ls) add_letter(db, l);
     db.commit();
 }
 

@@ -66,7 +66,7 @@ TEST(Schema, EachRowHasTheExtractorItsKindNeeds) {
 TEST(Schema, NamesPrefixesAndSlotsAreDistinct) {
     std::set<std::string_view> names;
     std::vector<std::string_view> prefixes{schema::kUnique, schema::kFirstItem};
-    std::set<unsigned> slots{schema::kSlotItemNumber, schema::kSlotFacets};
+    std::set<unsigned> slots{schema::kSlotItemNumber, schema::kSlotRetiredFacets};
     for (const auto& f : schema::kTextFields) {
         EXPECT_TRUE(names.insert(f.name).second) << f.name;
         prefixes.push_back(f.prefix);

@@ -1,5 +1,5 @@
 // The schema version in a database's metadata (schema::kVersionKey): recorded when a shard is
-// created, reconciled when shards are merged. The search tool trusts kSlotFacets only on a match.
+// created, reconciled when shards are merged. The search tool asks for re-indexing on a mismatch.
 #pragma once
 
 #include <algorithm>
@@ -46,8 +46,8 @@ inline std::string current_document_dictionary(const Xapian::Database& db) {
 
 // After compacting `sources` into the database at `merged`: compaction keeps one source's value
 // of each metadata key, which is right only when every source has the same version. Otherwise
-// the merged documents mix layouts, so the version is removed (the search tool then uses the
-// per-facet slots and says to re-index).
+// the merged documents mix layouts, so the version is removed (the search tool then says to
+// re-index).
 inline void merge_version(const std::string& merged, const std::vector<Xapian::Database>& sources) {
     const std::string key(kVersionKey);
     const std::string first = sources.empty() ? std::string() : sources.front().get_metadata(key);

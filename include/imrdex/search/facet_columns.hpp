@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -64,6 +65,41 @@ public:
 
     [[nodiscard]] std::size_t bytes() const;           // memory held, values tables included
     [[nodiscard]] Xapian::doccount documents() const;  // items covered
+};
+
+// One slot's ordinals in one shard, for counting over the matches of an Enquire on that shard
+// alone: the in-memory column's when a long-running searcher holds columns, else the slot read
+// per match (Xapian's matcher reads it from the slot's value stream) and its values numbered as
+// they are met. Matches share few distinct values, so counting by ordinal and labelling each
+// value once afterwards costs a hash lookup per match, not a string per count.
+class SlotOrdinals {
+public:
+    // `column`: null to read `slot` per match.
+    SlotOrdinals(const FacetColumns::Column* column, Xapian::valueno slot)
+        : column_(column), slot_(slot) {}
+
+    [[nodiscard]] std::uint32_t of(const Xapian::Document& doc) {
+        if (column_ != nullptr) return column_->ordinal(doc.get_docid());
+        std::string raw = doc.get_value(slot_);
+        const auto [it, fresh] =
+            index_.try_emplace(std::move(raw), static_cast<std::uint32_t>(values_.size()));
+        if (fresh) values_.push_back(it->first);
+        return it->second;
+    }
+    // The value numbered `ordinal`; empty for no value.
+    [[nodiscard]] const std::string& value(std::uint32_t ordinal) const {
+        return column_ != nullptr ? column_->values[ordinal] : values_[ordinal];
+    }
+    // One more than the largest ordinal `of` can have returned so far.
+    [[nodiscard]] std::size_t size() const {
+        return column_ != nullptr ? column_->values.size() : values_.size();
+    }
+
+private:
+    const FacetColumns::Column* column_;
+    Xapian::valueno slot_;
+    std::unordered_map<std::string, std::uint32_t> index_;
+    std::vector<std::string> values_;
 };
 
 }  // namespace imrdex

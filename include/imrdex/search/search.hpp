@@ -230,14 +230,14 @@ private:
     // The query as an Enquire runs it: phrases narrowed where the database has word pairs,
     // summary conditions lifted to every item of their letters.
     Xapian::Query prepared(const Xapian::Query& query);
-    // Whether facets can be read from schema::kSlotFacets: every shard local and of this
-    // schema version, every document holding the slot.
-    bool facet_slot_usable();
+    // Whether every shard is local, so that counts can run per shard with imrdex's own match
+    // spies (a remote server runs only Xapian's); warns once of an older schema version.
+    bool local();
     // Throws QueryError for the first filter none of whose terms the database holds.
     void check_filters(const std::vector<QueryBuilder::Filter>& filters) const;
-    // Whether the database has this build's schema version (schema::kVersionKey); says once on
-    // stderr when it has not.
-    bool current_schema();
+    // Says once on stderr when the database's schema version (schema::kVersionKey) is not this
+    // build's.
+    void warn_old_schema();
     // Adds a spy to `enquire` that stops the match past match_time_ (none when remote or
     // unbounded); keep the returned object alive for the match.
     std::unique_ptr<Xapian::MatchSpy> add_deadline(Xapian::Enquire& enquire);
