@@ -537,8 +537,8 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
         enquire.set_sort_by_value_then_relevance(schema::kSlotInjuryDate, true);
 
     std::vector<std::size_t> wanted;  // indexes into schema::kFacets
-    // Buckets are counted by their range slot's values, by Xapian's own spy on every backend
-    // (one value per item; the buckets are made from the distinct values afterwards).
+    // Buckets are counted by their range slot's values, as facets are (one value per item; the
+    // buckets are made from the distinct values afterwards).
     std::vector<Dimension> bucketed;
     if (!options.count_only) {
         for (const auto& name : options.facets) {
