@@ -342,6 +342,7 @@ PivotResult Searcher::pivot_once(const PivotOptions& options, const Xapian::Quer
     Tally t;
     const FacetColumns* columns = current_columns();
     used_columns_ = columns != nullptr;
+    warn_old_schema();
     if (local()) {
         // Local shards, counted in parallel: each match counts a pair of ordinals, from the
         // in-memory columns or from the two dimensions' slots.

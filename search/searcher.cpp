@@ -434,10 +434,7 @@ Xapian::Query Searcher::prepared(const Xapian::Query& query) {
         remote_ ? LetterLift::letter_id_terms : LetterLift::items_of_matching_letters);
 }
 
-bool Searcher::local() {
-    // Said here, where every count starts: a field added since is missing from an older
-    // database (counted as no value), which its user should know.
-    warn_old_schema();
+bool Searcher::local() const {
     return !remote_ && !shards_.empty();
 }
 
@@ -563,7 +560,8 @@ SearchResult Searcher::search_once(const SearchOptions& options, const Xapian::Q
     const bool counting = !wanted.empty() || !bucketed.empty();
     const FacetColumns* columns = counting ? current_columns() : nullptr;
     used_columns_ = columns != nullptr;
-    if (local() && counting) {
+    warn_old_schema();
+    if (counting && local()) {
         // Local shards: counted in parallel, each by its own match (counts add up), from the
         // in-memory columns or the slots; the hits ranked by one match over all shards, which
         // keeps the global statistics (scores equal a single search's) and may stop early: the

@@ -231,12 +231,13 @@ private:
     // summary conditions lifted to every item of their letters.
     Xapian::Query prepared(const Xapian::Query& query);
     // Whether every shard is local, so that counts can run per shard with imrdex's own match
-    // spies (a remote server runs only Xapian's); warns once of an older schema version.
-    bool local();
+    // spies (a remote server runs only Xapian's).
+    [[nodiscard]] bool local() const;
     // Throws QueryError for the first filter none of whose terms the database holds.
     void check_filters(const std::vector<QueryBuilder::Filter>& filters) const;
     // Says once on stderr when the database's schema version (schema::kVersionKey) is not this
-    // build's.
+    // build's: a field added since is missing there (counted as no value). Called where each
+    // search and pivot starts.
     void warn_old_schema();
     // Adds a spy to `enquire` that stops the match past match_time_ (none when remote or
     // unbounded); keep the returned object alive for the match.
