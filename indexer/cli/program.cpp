@@ -3,8 +3,12 @@
 
 #include <xapian.h>
 
+#include <execinfo.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 
@@ -12,6 +16,39 @@
 
 namespace imrdex::cli {
 namespace {
+
+// The program's name for the terminate handler: ErrorStyle::prefix of the last run_guarded.
+std::string terminate_prefix = "imrdex";  // NOLINT(cert-err58-cpp): set before any thread runs
+
+// Ends the program when an exception gets past the catch ladder: one thrown through a noexcept
+// frame or out of a destructor while another unwinds. The default handler names only the type
+// (a Xapian::Error is no std::exception, so not even its message); this one prints the message
+// and the stack, which at this point still holds the frames of the throw (the unwinder calls
+// terminate before it unwinds anything), so a rare failure says where it came from.
+[[noreturn]] void report_terminate() noexcept {
+    const auto say = [](const char* what, const std::string& detail) {
+        std::fprintf(stderr, "%.*s: fatal: %s%s\n", static_cast<int>(terminate_prefix.size()),
+                     terminate_prefix.data(), what, detail.c_str());
+    };
+    if (const std::exception_ptr e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const Xapian::Error& x) {
+            say("uncaught ", x.get_description());
+        } catch (const std::exception& x) {
+            say("uncaught exception: ", x.what());
+        } catch (...) {
+            say("uncaught exception of an unknown type", "");
+        }
+    } else {
+        say("terminate called without an exception", "");
+    }
+    std::fputs("stack (addr2line -e PROGRAM resolves the +0x offsets):\n", stderr);
+    std::fflush(stderr);
+    void* frames[64];
+    backtrace_symbols_fd(frames, backtrace(frames, 64), STDERR_FILENO);
+    std::abort();
+}
 
 int fail(const ErrorStyle& style, int code, const std::string& message) {
     std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(style.prefix.size()), style.prefix.data(),
@@ -37,6 +74,8 @@ std::string exit_codes_help(std::string_view rows) {
 }
 
 int run_guarded(const ErrorStyle& style, const std::function<int()>& body) {
+    terminate_prefix.assign(style.prefix);
+    std::set_terminate(report_terminate);
     try {
         return body();
     } catch (const QueryError& e) {

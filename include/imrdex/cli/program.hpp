@@ -41,6 +41,9 @@ struct ErrorStyle {
 // The catch ladder: runs `body` and returns its exit code. An exception it throws is printed to
 // stderr as "<prefix>: <message>" (a Xapian::Error by its description, any other by what()) and
 // the program ends with style.exit_code, or kExitUsage for a QueryError (the user's query).
+// It also installs a terminate handler: an exception that gets past the ladder (through a
+// noexcept frame, on any thread) is printed as "<prefix>: fatal: uncaught <message>" with the
+// stack of its throw, and the program aborts.
 int run_guarded(const ErrorStyle& style, const std::function<int()>& body);
 
 // Limits oneTBB to `threads` worker threads (0: all cores) while it lives.
