@@ -14,7 +14,7 @@ using imrdex::cli::ErrorStyle;
 using imrdex::cli::run_guarded;
 
 template <typename E>
-[[noreturn]] void raise(const E& e) {
+[[noreturn]] void throw_it(const E& e) {
     throw e;
 }
 
@@ -22,7 +22,7 @@ template <typename E>
 // the way a throwing destructor does during unwinding.
 template <typename E>
 void throw_through_noexcept(const E& e) noexcept {
-    raise(e);
+    throw_it(e);
 }
 
 TEST(RunGuarded, ReturnsTheBodysCodeAndMapsExceptionsToExitCodes) {
